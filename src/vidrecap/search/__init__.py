@@ -1,0 +1,48 @@
+"""Moment retrieval, highlights and cross-modal summaries on top of ``vidrecap run`` outputs.
+
+Public API: ``search``/``MomentIndex``/``MomentResult`` (text query -> moments),
+``highlights``/``Highlights`` (no query; optional reel) and ``xsum``/``CrossModalSummary``
+(VideoXum-style key frames aligned with the text summary). Imports are lazy so that the CLI
+starts fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "search": ".index",
+    "MomentIndex": ".index",
+    "MomentResult": ".index",
+    "Window": ".scoring",
+    "nms": ".scoring",
+    "highlights": ".highlights",
+    "Highlights": ".highlights",
+    "ReelInfo": ".reel",
+    "make_reel": ".reel",
+    "xsum": ".xsum",
+    "CrossModalSummary": ".xsum",
+    "KeyClip": ".xsum",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(module, __name__), name)
+
+
+class _CallableModule(type(import_module("sys"))):
+    """``vidrecap.search(recap, query)`` works even where the package shadows the function."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return __getattr__("search")(*args, **kwargs)
+
+
+import sys as _sys  # noqa: E402
+
+_sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,122 @@
+"""Moment retrieval: a Lighthouse-like index (build or load, then ``predict(query)``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..results import CELL_SECONDS, Recap
+from . import scoring
+from .lexical import LexicalIndex, cell_documents
+from .loading import channel_matrices, check_query, embed_cells, query_encoder, resolve_recap
+from .scoring import Calibration, Window
+
+QueryId = int | str
+
+
+@dataclass
+class MomentResult:
+    """Predicted moments for one query, in the QVHighlights submission layout.
+
+    ``windows`` are ``[start, end, score]`` (seconds), best first, non-overlapping; ``saliency`` has one
+    score in ``[0, 1]`` per 2 s clip of the video. Scores are absolute: comparable across queries.
+    """
+
+    qid: QueryId
+    query: str
+    vid: str
+    windows: list[Window]
+    saliency: list[float]
+
+    @property
+    def top(self) -> Window:
+        return self.windows[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Exactly one QVHighlights submission row."""
+        return {
+            "qid": self.qid,
+            "query": self.query,
+            "vid": self.vid,
+            "pred_relevant_windows": [w.as_list() for w in self.windows],
+            "pred_saliency_scores": list(self.saliency),
+        }
+
+
+@dataclass
+class ChannelScores:
+    """Per-cell evidence behind one prediction (for inspection and tuning)."""
+
+    dense: dict[str, np.ndarray]
+    lexical: np.ndarray
+    relevance: np.ndarray
+
+
+@dataclass
+class MomentIndex:
+    """Scores text queries against a recap's 2 s cells: dense channels + BM25, calibrated.
+
+    ``MomentIndex.load(outdir)`` (or ``MomentIndex.build(recap)``) then ``predict(query)``.
+    """
+
+    recap: Recap
+    encoder: Any = field(repr=False)
+    channels: dict[str, np.ndarray] = field(repr=False)
+    calibrations: dict[str, Calibration]
+    lexical: LexicalIndex = field(repr=False)
+    vid: str = ""
+
+    @classmethod
+    def load(cls, directory: str | Path, encoder: Any = None) -> MomentIndex:
+        """Index a saved ``vidrecap run`` output directory."""
+        return cls.build(resolve_recap(directory), encoder)
+
+    @classmethod
+    def build(cls, recap: Recap | str | Path, encoder: Any = None) -> MomentIndex:
+        """Index a ``Recap`` (or a directory): validate embeddings, fit the null calibration, BM25."""
+        recap = resolve_recap(recap)
+        encoder = encoder if encoder is not None else query_encoder(recap)
+        channels = channel_matrices(recap, getattr(encoder, "dim", None)) or embed_cells(recap, encoder)
+        background = encoder.embed_text(list(scoring.BACKGROUND_QUERIES))
+        calibrations = {k: scoring.fit_calibration(m, background) for k, m in channels.items()}
+        docs = cell_documents([c.speech for c in recap.cells], [c.on_screen for c in recap.cells])
+        return cls(recap, encoder, channels, calibrations, LexicalIndex.build(docs), default_vid(recap))
+
+    @property
+    def n_cells(self) -> int:
+        return len(self.recap.cells)
+
+    def score(self, query: str) -> ChannelScores:
+        """Calibrated per-cell relevance of ``query`` in ``[0, 1]`` and the evidence behind it."""
+        query = check_query(query)
+        q = self.encoder.embed_text([query])[0]
+        dense = {k: self.calibrations[k](m @ q) * (np.abs(m).sum(1) > 0) for k, m in self.channels.items()}
+        lexical = self.lexical.coverage(query)
+        parts = [(scoring.CHANNEL_WEIGHTS.get(k, 1.0), p) for k, p in dense.items()]
+        parts.append((scoring.LEXICAL_WEIGHT, lexical))
+        return ChannelScores(dense, lexical, scoring.noisy_or(parts, self.n_cells))
+
+    def predict(self, query: str, top_k: int = 10, qid: QueryId = 0, vid: str | None = None) -> MomentResult:
+        """The ``top_k`` best non-overlapping windows and the per-clip saliency for ``query``."""
+        query = check_query(query)
+        relevance = self.score(query).relevance
+        curve = scoring.smooth(relevance)
+        windows = scoring.grow_windows(curve, relevance, max(1, int(top_k)), cell=CELL_SECONDS,
+                                       duration=self.recap.video.duration or None)
+        windows = scoring.nms(windows, 0.0)[: max(1, int(top_k))]
+        saliency = [round(float(x), 4) for x in relevance]
+        return MomentResult(qid, query, vid or self.vid, windows, saliency)
+
+
+def default_vid(recap: Recap) -> str:
+    """The video id used in submissions: the source file's stem, else its fingerprint."""
+    return Path(recap.video.path).stem if recap.video.path else recap.video.fingerprint
+
+
+def search(recap_or_dir: Recap | str | Path, query: str, top_k: int = 10) -> MomentResult:
+    """Find the moments of a recapped video that match ``query`` (one-shot; build a
+    ``MomentIndex`` to run many queries)."""
+    return MomentIndex.build(recap_or_dir).predict(query, top_k=top_k)
