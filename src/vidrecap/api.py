@@ -1,0 +1,24 @@
+"""The public API in one screen.
+
+>>> import vidrecap
+>>> r = vidrecap.recap("talk.mp4", "out/")        # clip captions, segments, summary
+>>> r.summary.text
+>>> r = vidrecap.load("out/")                      # later, from the directory alone
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .pipeline.run import run_recap
+from .results import Recap
+
+
+def recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: bool = True, **options) -> Recap:
+    """Recap a video of any length. Options: see ``vidrecap.pipeline.options.RunOptions``."""
+    return run_recap(path, out_dir, quiet=quiet, **options)
+
+
+def load(directory: str | Path) -> Recap:
+    """Load a recap saved by ``recap(..., out_dir)`` / ``vidrecap run``."""
+    return Recap.load(directory)

@@ -1,0 +1,1 @@
+"""Model backends, one registry per role (see ``vidrecap.registry``)."""

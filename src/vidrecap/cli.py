@@ -1,0 +1,77 @@
+"""``vidrecap`` command line: each subcommand lives in the module of its capability.
+
+A command module exposes ``configure(parser)`` and ``execute(args) -> int``. Errors derived from
+``VidrecapError`` (and a few OS errors) become one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from .errors import VidrecapError
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("vidrecap.pipeline.command", "recap a video: clip captions, segments, summary"),
+    "search": ("vidrecap.search.command", "find the moments that match a text query"),
+    "highlights": ("vidrecap.search.highlights_command", "highlights without a query, optional reel"),
+    "xsum": ("vidrecap.search.xsum_command", "cross-modal summary: key frames aligned with the text"),
+    "eval": ("vidrecap.eval.command", "score predictions with a benchmark's official metrics"),
+    "models": ("vidrecap.backends.command", "list model backends and whether they are available"),
+    "serve": ("vidrecap.serve.command", "serve recaps as a web page on localhost"),
+    "features": ("vidrecap.train.features_command", "extract per-2 s-clip features for training"),
+    "train": ("vidrecap.train.command", "train the ReCap captioner or the moment/highlight head"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vidrecap", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("vidrecap"):
+                continue  # capability not built yet
+            raise
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        mod.configure(p)
+        p.set_defaults(_execute=mod.execute)
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_execute", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._execute(args) or 0)
+    except VidrecapError as exc:
+        print(f"vidrecap: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("vidrecap: interrupted (finished work is cached; run again to resume)", file=sys.stderr)
+        return 130
+    except (PermissionError, IsADirectoryError, NotADirectoryError, FileNotFoundError) as exc:
+        print(f"vidrecap: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("vidrecap: error: out of memory", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

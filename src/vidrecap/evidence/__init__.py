@@ -1,0 +1,1 @@
+"""Evidence per 2-second cell: speech, on-screen text, visual tags, key frames, embeddings."""

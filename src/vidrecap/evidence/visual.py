@@ -1,0 +1,133 @@
+"""Visual pass: sampled frames → visual tags, on-screen text and a key-frame JPEG per cell.
+
+OCR runs only when the frame changed since the last OCR'd frame (slides and titles persist for
+many cells). Cells are processed in small batches (one tagger call each) and journaled, so a
+killed run resumes at the first unfinished cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..backends.base import Tagger, TextReader
+from ..media.frames import SampledFrame, iter_sampled_frames
+from ..results import CELL_SECONDS
+from ..util.journal import Journal
+
+TOP_TAGS = 10
+BATCH_CELLS = 8
+OCR_CHANGE = 0.04  # mean absolute grey difference (0..1) below which the OCR text is reused
+
+
+@dataclass
+class CellVisual:
+    """Journal row for one cell."""
+
+    cell: int
+    tags: list[tuple[str, float]] = field(default_factory=list)
+    on_screen: str = ""
+    scene_cut: bool = False
+    change: float = 0.0
+    frame: str | None = None  # file name inside the frames directory
+
+
+class VisualPass:
+    def __init__(self, tagger: Tagger | None, ocr: TextReader | None, journal_path: Path, frames_dir: Path,
+                 frame_side: int = 480, on_progress: Callable[[float], None] | None = None):
+        self.tagger, self.ocr = tagger, ocr
+        self.journal, self.frames_dir = Journal(journal_path), Path(frames_dir)
+        self.frame_side = frame_side
+        self.on_progress = on_progress or (lambda t: None)
+        self._ocr_sig: np.ndarray | None = None
+        self._ocr_text = ""
+        self._prev_sig: np.ndarray | None = None
+
+    def journal_complete(self) -> bool:
+        entries = self.journal.read()
+        return bool(entries) and entries[-1]["cell"] < 0
+
+    def run(self, path: str, duration: float) -> list[CellVisual]:
+        entries = self.journal.read()
+        finished = bool(entries) and entries[-1]["cell"] < 0
+        done = [CellVisual(**{**e, "tags": [tuple(t) for t in e["tags"]]}) for e in entries if e["cell"] >= 0]
+        if not finished:
+            self.frames_dir.mkdir(parents=True, exist_ok=True)
+            start = (done[-1].cell + 1) * CELL_SECONDS if done else 0.0
+            self.on_progress(start)
+            with self.journal:
+                done.extend(self._process(path, start))
+                self.journal.append({"cell": -1})  # end marker: the pass is complete
+        self.on_progress(duration)
+        return done
+
+    def _process(self, path: str, start: float):
+        pending: dict[int, list[SampledFrame]] = {}
+        for frame in iter_sampled_frames(path, start_time=start, max_side=max(self.frame_side, 640)):
+            if pending and frame.cell not in pending and len(pending) >= BATCH_CELLS:
+                yield from self._flush(pending)
+                pending = {}
+            pending.setdefault(frame.cell, []).append(frame)
+        if pending:
+            yield from self._flush(pending)
+
+    def _flush(self, pending: dict[int, list[SampledFrame]]):
+        frames = [f for fs in pending.values() for f in fs]
+        probs = self.tagger.tag([f.image for f in frames]) if self.tagger else None
+        row = 0
+        for cell, fs in sorted(pending.items()):
+            visual = CellVisual(cell=cell, scene_cut=any(f.is_cut for f in fs))
+            if probs is not None:
+                visual.tags = self._top_tags(probs[row:row + len(fs)].mean(axis=0))
+            row += len(fs)
+            main = next((f for f in fs if not f.is_cut), fs[-1])
+            visual.change = self._change(main.image)
+            visual.on_screen = self._read_text(fs)
+            visual.frame = self._save_frame(cell, main.image)
+            self.journal.append(visual.__dict__)
+            self.on_progress((cell + 1) * CELL_SECONDS)
+            yield visual
+
+    def _top_tags(self, probs: np.ndarray) -> list[tuple[str, float]]:
+        top = np.argsort(-probs)[:TOP_TAGS]
+        return [(self.tagger.labels[i], round(float(probs[i]), 4)) for i in top]
+
+    def _change(self, image: np.ndarray) -> float:
+        sig = _signature(image)
+        change = 1.0 if self._prev_sig is None else float(np.abs(sig - self._prev_sig).mean())
+        self._prev_sig = sig
+        return round(change, 4)
+
+    def _read_text(self, frames: list[SampledFrame]) -> str:
+        if self.ocr is None:
+            return ""
+        texts = []
+        for f in frames:
+            sig = _signature(f.image)
+            if self._ocr_sig is None or float(np.abs(sig - self._ocr_sig).mean()) > OCR_CHANGE:
+                self._ocr_text, self._ocr_sig = self.ocr.read(f.image), sig
+            if self._ocr_text and self._ocr_text not in texts:
+                texts.append(self._ocr_text)
+        return "\n".join(texts)
+
+    def _save_frame(self, cell: int, image: np.ndarray) -> str:
+        from PIL import Image
+
+        name = f"cell_{cell:06d}.jpg"
+        im = Image.fromarray(image)
+        im.thumbnail((self.frame_side, self.frame_side))
+        tmp = self.frames_dir / f".{name}.tmp"
+        im.save(tmp, format="JPEG", quality=82)
+        tmp.replace(self.frames_dir / name)
+        return name
+
+
+def _signature(image: np.ndarray) -> np.ndarray:
+    """A 32×18 grey thumbnail in 0..1, for cheap change detection."""
+    h, w = image.shape[:2]
+    ys = np.linspace(0, h - 1, 18).astype(int)
+    xs = np.linspace(0, w - 1, 32).astype(int)
+    return image[np.ix_(ys, xs)].mean(axis=2) / 255.0

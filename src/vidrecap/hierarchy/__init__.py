@@ -1,0 +1,1 @@
+"""The ReCap hierarchy: clip captions → segment descriptions → video summary."""

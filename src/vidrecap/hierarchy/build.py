@@ -1,0 +1,122 @@
+"""Build the three levels recursively: each level from the one below plus sparse evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..backends.base import Captioner, ClipEvidence, TimedText, WriteRequest, Writer
+from ..results import Caption, Cell, Transcript
+from .grid import merge_tags
+from .segmentation import segment_clips
+
+CLIP_CELLS = 2  # 4-second clips
+FRAMES_PER_SEGMENT = 4  # sparse visual evidence handed to writers
+
+
+def clip_ranges(n_cells: int) -> list[tuple[int, int]]:
+    return [(i, min(n_cells, i + CLIP_CELLS)) for i in range(0, n_cells, CLIP_CELLS)]
+
+
+def clip_evidence(index: int, cells: Sequence[Cell], load_frames=None) -> ClipEvidence:
+    texts = list(dict.fromkeys(c.on_screen for c in cells if c.on_screen))
+    return ClipEvidence(
+        index=index, start=cells[0].start, end=cells[-1].end,
+        frames=[f for f in load_frames(cells) if f is not None] if load_frames else [],
+        speech=" ".join(c.speech for c in cells if c.speech).strip(),
+        on_screen="\n".join(texts), tags=merge_tags(cells, limit=3))
+
+
+def caption_clips(cells: Sequence[Cell], captioner: Captioner, load_frames=None, batch: int = 16,
+                  done: Sequence[str] = (), on_batch: Callable[[list[str]], None] | None = None) -> list[Caption]:
+    """Clip captions; ``done`` holds captions already made (resume), ``on_batch`` journals new ones."""
+    ranges = clip_ranges(len(cells))
+    texts = list(done)
+    uses_frames = getattr(captioner, "uses_frames", True)
+    for lo in range(len(texts), len(ranges), batch):
+        evidence = [clip_evidence(k, cells[a:b], load_frames if uses_frames else None)
+                    for k, (a, b) in enumerate(ranges[lo:lo + batch], start=lo)]
+        new = captioner.caption(evidence)
+        texts.extend(new)
+        if on_batch:
+            on_batch(new)
+    return [Caption("clip", k, cells[a].start, cells[b - 1].end, texts[k], children=list(range(a, b)))
+            for k, (a, b) in enumerate(ranges)]
+
+
+@dataclass
+class SegmentPlan:
+    """A segment's clips ``[first, stop)`` and what its writer will be given."""
+
+    first: int
+    stop: int
+    request: WriteRequest
+
+
+def plan_segments(clips: Sequence[Caption], cells: Sequence[Cell], transcript: Transcript,
+                  target: float, load_frames=None) -> list[SegmentPlan]:
+    bounds = [(c.start, c.end) for c in clips]
+    plans = []
+    for a, b in segment_clips(bounds, transcript, cells, target):
+        span_cells = [cells[i] for c in clips[a:b] for i in c.children]
+        start, end = clips[a].start, clips[b - 1].end
+        req = WriteRequest(
+            level="segment", start=start, end=end,
+            children=[TimedText(c.start, c.end, c.text) for c in clips[a:b]],
+            speech=[TimedText(s.start, s.end, s.text) for s in transcript.segments
+                    if start <= (s.start + s.end) / 2 < end],
+            on_screen=_on_screen_runs(span_cells), tags=merge_tags(span_cells),
+            frames=_sparse_frames(span_cells, load_frames))
+        plans.append(SegmentPlan(a, b, req))
+    return plans
+
+
+def _on_screen_runs(cells: Sequence[Cell]) -> list[TimedText]:
+    """Consecutive cells showing the same text become one timed run."""
+    runs: list[TimedText] = []
+    for c in cells:
+        if not c.on_screen:
+            continue
+        if runs and runs[-1].text == c.on_screen and abs(runs[-1].end - c.start) < 1e-6:
+            runs[-1].end = c.end
+        else:
+            runs.append(TimedText(c.start, c.end, c.on_screen))
+    return runs
+
+
+def _sparse_frames(cells: Sequence[Cell], load_frames) -> list[np.ndarray]:
+    if load_frames is None or not cells:
+        return []
+    picks = np.linspace(0, len(cells) - 1, min(FRAMES_PER_SEGMENT, len(cells))).round().astype(int)
+    return [f for f in load_frames([cells[i] for i in dict.fromkeys(picks.tolist())]) if f is not None]
+
+
+def write_segments(plans: Sequence[SegmentPlan], writer: Writer, done: Sequence[dict] = (),
+                   on_write: Callable[[dict], None] | None = None) -> list[Caption]:
+    written = list(done)
+    for plan in plans[len(written):]:
+        w = writer.write(plan.request)
+        entry = {"text": w.text, "title": w.title}
+        written.append(entry)
+        if on_write:
+            on_write(entry)
+    return [Caption("segment", k, p.request.start, p.request.end, w["text"], title=w["title"],
+                    children=list(range(p.first, p.stop)))
+            for k, (p, w) in enumerate(zip(plans, written, strict=True))]
+
+
+def summary_request(segments: Sequence[Caption], cells: Sequence[Cell], load_frames=None) -> WriteRequest:
+    return WriteRequest(
+        level="summary", start=segments[0].start, end=segments[-1].end,
+        children=[TimedText(s.start, s.end, s.text) for s in segments],
+        child_titles=[s.title for s in segments],
+        on_screen=_on_screen_runs(cells)[:50], tags=merge_tags(cells),
+        frames=_sparse_frames(cells, load_frames))
+
+
+def write_summary(segments: Sequence[Caption], cells: Sequence[Cell], writer: Writer, load_frames=None) -> Caption:
+    w = writer.write(summary_request(segments, cells, load_frames if getattr(writer, "uses_frames", False) else None))
+    return Caption("summary", 0, segments[0].start, segments[-1].end, w.text, title=w.title,
+                   children=list(range(len(segments))))

@@ -1,0 +1,47 @@
+"""Align every signal to the 2-second grid once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..evidence.visual import CellVisual
+from ..results import CELL_SECONDS, Cell, Tag, Transcript, Word
+
+
+def words_by_cell(transcript: Transcript, n_cells: int) -> list[list[Word]]:
+    """Each word goes to the cell holding its midpoint."""
+    out: list[list[Word]] = [[] for _ in range(n_cells)]
+    for seg in transcript.segments:
+        words = seg.words or [Word(seg.start, seg.end, seg.text)]
+        for w in words:
+            i = min(n_cells - 1, max(0, int(((w.start + w.end) / 2) // CELL_SECONDS)))
+            out[i].append(w)
+    return out
+
+
+def build_cells(n_cells: int, duration: float, visuals: Sequence[CellVisual], transcript: Transcript,
+                frames_prefix: str = "frames/") -> list[Cell]:
+    by_index = {v.cell: v for v in visuals}
+    words = words_by_cell(transcript, n_cells)
+    cells = []
+    for i in range(n_cells):
+        v = by_index.get(i)
+        cell = Cell(index=i, start=i * CELL_SECONDS, end=min(duration, (i + 1) * CELL_SECONDS),
+                    speech=" ".join(w.text for w in words[i]).strip())
+        if v is not None:
+            cell.tags = [Tag(label, score) for label, score in v.tags]
+            cell.on_screen, cell.scene_cut, cell.change = v.on_screen, v.scene_cut, v.change
+            cell.frame = frames_prefix + v.frame if v.frame else None
+        cells.append(cell)
+    return cells
+
+
+def merge_tags(cells: Sequence[Cell], limit: int = 5) -> list[Tag]:
+    """Mean tag probability over cells, strongest first."""
+    total: dict[str, float] = {}
+    for c in cells:
+        for t in c.tags:
+            total[t.label] = total.get(t.label, 0.0) + t.score
+    n = max(1, len(cells))
+    best = sorted(total.items(), key=lambda kv: -kv[1])[:limit]
+    return [Tag(label, round(score / n, 4)) for label, score in best]

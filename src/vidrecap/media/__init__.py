@@ -1,0 +1,1 @@
+"""Reading media with PyAV: probing, streaming sampled frames, streaming 16 kHz audio."""

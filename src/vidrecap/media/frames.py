@@ -1,0 +1,97 @@
+"""Stream sampled frames: one per 2-second cell (at its middle) plus one after each scene cut.
+
+Frames are decoded sequentially with codec threads on; only sampled frames are converted to RGB
+(scaled so the longer side is at most ``max_side``), and only a tiny grey thumbnail of every
+``probe_every`` seconds is used to find cuts, so the cost is close to decode-only and memory is flat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import InputError
+from ..results import CELL_SECONDS
+from .probe import open_container
+
+CUT_THRESHOLD = 0.35  # histogram distance between probes that counts as a scene cut
+
+
+@dataclass
+class SampledFrame:
+    time: float
+    cell: int
+    image: np.ndarray = field(repr=False)  # RGB uint8, display orientation
+    is_cut: bool = False  # taken right after a scene cut
+
+
+def iter_sampled_frames(path: str, start_time: float = 0.0, max_side: int = 640,
+                        probe_every: float = 0.5) -> Iterator[SampledFrame]:
+    """Yield sampled frames in time order from ``start_time`` (a cell boundary) to the end."""
+    import av
+
+    with open_container(path) as container:
+        if not container.streams.video:
+            return
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        if start_time > 0:
+            container.seek(int(start_time / stream.time_base), stream=stream, backward=True)
+        next_cell = int(round(start_time / CELL_SECONDS))
+        next_probe, last_hist, last_time = start_time, None, -1.0
+        try:
+            for frame in container.decode(stream):
+                t = _frame_time(frame, stream, last_time)
+                if t < start_time - 1e-3:
+                    continue
+                last_time = t
+                cut = False
+                if t >= next_probe:
+                    hist = _grey_histogram(frame)
+                    cut = last_hist is not None and _distance(hist, last_hist) > CUT_THRESHOLD
+                    last_hist, next_probe = hist, t + probe_every
+                cell = int(t // CELL_SECONDS)
+                if cut:
+                    yield SampledFrame(t, cell, _rgb(frame, max_side), is_cut=True)
+                if cell >= next_cell and t >= cell * CELL_SECONDS + CELL_SECONDS / 2 - 1e-3:
+                    yield SampledFrame(t, cell, _rgb(frame, max_side))
+                    next_cell = cell + 1
+        except av.error.InvalidDataError as exc:
+            if last_time < 0:
+                raise InputError(f"{path}: video stream cannot be decoded ({exc.strerror or exc})") from exc
+            # a truncated or damaged tail: keep what decoded
+        except av.FFmpegError as exc:
+            if last_time < 0:
+                raise InputError(f"{path}: video stream cannot be decoded ({exc.strerror or exc})") from exc
+
+
+def _frame_time(frame, stream, last_time: float) -> float:
+    if frame.pts is not None and stream.time_base:
+        return float(frame.pts * stream.time_base)
+    rate = float(stream.average_rate or 25)
+    return last_time + 1.0 / rate if last_time >= 0 else 0.0
+
+
+def _rgb(frame, max_side: int) -> np.ndarray:
+    w, h = frame.width, frame.height
+    scale = min(1.0, max_side / max(w, h))
+    w2, h2 = max(2, int(w * scale) // 2 * 2), max(2, int(h * scale) // 2 * 2)
+    image = frame.to_ndarray(width=w2, height=h2, format="rgb24")
+    rotation = getattr(frame, "rotation", 0) or 0
+    if rotation % 360:
+        image = np.ascontiguousarray(np.rot90(image, k=int(rotation) // 90))
+    return image
+
+
+def _grey_histogram(frame) -> np.ndarray:
+    tiny = frame.to_ndarray(width=64, height=36, format="gray").astype(np.float32)
+    quads = [tiny[:18, :32], tiny[:18, 32:], tiny[18:, :32], tiny[18:, 32:]]
+    hists = [np.histogram(q, bins=16, range=(0, 256))[0] for q in quads]
+    h = np.concatenate(hists).astype(np.float32)
+    return h / h.sum()
+
+
+def _distance(a: np.ndarray, b: np.ndarray) -> float:
+    return float(0.5 * np.abs(a - b).sum())

@@ -1,0 +1,1 @@
+"""``vidrecap run``: media → evidence → hierarchy → outputs, cached and resumable."""

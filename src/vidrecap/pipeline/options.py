@@ -1,0 +1,59 @@
+"""Options of a recap run; every field that changes results is part of a stage's cache key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from ..errors import InputError
+
+STAGE_VERSION = {"visual": 1, "speech": 1, "embeddings": 1, "captions": 1, "segments": 1}
+
+
+@dataclass
+class RunOptions:
+    asr: str = "embedded"
+    ocr: str = "embedded"
+    tagger: str = "embedded"
+    encoder: str = "embedded"
+    captioner: str = "embedded"
+    writer: str = "embedded"
+    language: str | None = None
+    segment_seconds: float = 180.0
+    frame_side: int = 480
+    device: str = "cpu"
+    asr_threads: int = 1
+
+    def __post_init__(self):
+        if not 20 <= self.segment_seconds <= 3600:
+            raise InputError(f"segment_seconds must be between 20 and 3600, got {self.segment_seconds}")
+        if not 64 <= self.frame_side <= 2048:
+            raise InputError(f"frame_side must be between 64 and 2048, got {self.frame_side}")
+
+    @classmethod
+    def from_kwargs(cls, **kwargs: Any) -> RunOptions:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(kwargs) - known)
+        if unknown:
+            raise InputError(f"unknown option(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        return cls(**{k: v for k, v in kwargs.items() if v is not None})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def stage_key(self, fingerprint: str, stage: str) -> str:
+        """Cache key of ``stage``: the video plus only the options that stage depends on."""
+        deps = {
+            "visual": ("tagger", "ocr", "frame_side"),
+            "speech": ("asr", "language"),
+            "embeddings": ("tagger", "ocr", "frame_side", "asr", "language", "encoder"),
+            "captions": ("tagger", "ocr", "frame_side", "asr", "language", "captioner"),
+            "segments": ("tagger", "ocr", "frame_side", "asr", "language", "captioner", "writer",
+                         "segment_seconds"),
+        }[stage]
+        payload = {"video": fingerprint, "stage": stage, "v": STAGE_VERSION[stage],
+                   **{k: getattr(self, k) for k in deps}}
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+        return f"{stage}-{digest}"

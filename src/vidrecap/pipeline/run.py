@@ -1,0 +1,215 @@
+"""Run the whole recap for one video: probe → (visual ∥ speech) → cells → embeddings → levels → outputs.
+
+The visual and speech passes run in two threads (their model calls release the GIL), so the
+total stays close to the slower of the two. Each stage is cached under the video's fingerprint
+and the options it depends on; long stages journal each finished unit and resume from there.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from pathlib import Path
+
+import numpy as np
+
+from .. import registry
+from ..errors import InputError
+from ..evidence.embeddings import cell_embeddings
+from ..evidence.speech import SpeechPass
+from ..evidence.visual import VisualPass
+from ..hierarchy.build import caption_clips, plan_segments, write_segments, write_summary
+from ..hierarchy.grid import build_cells
+from ..media.probe import probe
+from ..outputs.store import save_recap
+from ..results import Caption, Cell, Recap, Transcript, VideoInfo
+from ..util.fs import atomic_write_bytes, cache_root
+from ..util.journal import Journal
+from ..util.progress import Cancelled, StageProgress
+from .options import RunOptions
+
+
+class Backends:
+    """Creates each role's backend on first use, so cached stages load no model."""
+
+    def __init__(self, options: RunOptions):
+        self.options = options
+        self._made: dict[str, object] = {}
+
+    def get(self, role: str):
+        if role not in self._made:
+            spec = getattr(self.options, role)
+            kwargs = {"device": self.options.device}
+            if role == "asr":
+                kwargs.update(language=self.options.language, threads=self.options.asr_threads)
+            self._made[role] = registry.create(role, spec, **kwargs)
+        return self._made[role]
+
+
+def check_output_dir(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe_file = out_dir / f".write-test-{os.getpid()}"
+        probe_file.write_bytes(b"")
+        probe_file.unlink()
+    except OSError as exc:
+        raise InputError(f"{out_dir}: output directory is not writable ({exc.strerror or exc})") from exc
+
+
+def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: bool = True,
+              **options) -> Recap:
+    """Recap ``path``; write the outputs to ``out_dir`` when given. See ``RunOptions`` for options."""
+    opts = RunOptions.from_kwargs(**options)
+    info = probe(path)
+    if out_dir is not None:
+        check_output_dir(Path(out_dir))
+    cache = cache_root() / info.fingerprint
+    backends = Backends(opts)
+    with StageProgress(quiet) as progress:
+        try:
+            visuals, transcript = _evidence(info, opts, backends, cache, progress)
+            frames_dir = cache / opts.stage_key(info.fingerprint, "visual") / "frames"
+            cells = build_cells(info.n_cells, info.duration, visuals, transcript)
+            loader = FrameLoader(frames_dir)
+            embeddings, space = _embeddings(info, opts, backends, cache, cells, loader)
+            clips = _captions(info, opts, backends, cache, cells, loader, progress)
+            segments, summary = _levels(info, opts, backends, cache, clips, cells, transcript, loader, progress)
+        except KeyboardInterrupt:
+            progress.stop.set()
+            raise
+    recap = Recap(video=info, options={**opts.to_dict(), "visual_space": space}, clips=clips,
+                  segments=segments, summary=summary, transcript=transcript, cells=cells,
+                  embeddings=embeddings)
+    if out_dir is not None:
+        save_recap(recap, Path(out_dir), frames_from=frames_dir)
+    return recap
+
+
+def _evidence(info: VideoInfo, opts: RunOptions, backends: Backends, cache: Path, progress: StageProgress):
+    vkey, skey = opts.stage_key(info.fingerprint, "visual"), opts.stage_key(info.fingerprint, "speech")
+    jobs = {}
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="vidrecap") as pool:
+        if info.has_video:
+            visual = VisualPass(None, None, cache / vkey / "journal.jsonl", cache / vkey / "frames",
+                                frame_side=opts.frame_side, on_progress=progress.stage("visual", info.duration))
+            jobs["visual"] = pool.submit(_run_visual, visual, backends, info)
+        if info.has_audio and opts.asr != "none":
+            speech = SpeechPass(None, cache / skey / "journal.jsonl", progress.stage("speech", info.duration))
+            jobs["speech"] = pool.submit(_run_speech, speech, backends, info)
+        try:
+            done, _ = wait(jobs.values(), return_when=FIRST_EXCEPTION)
+            for fut in done:
+                fut.result()
+        except BaseException:
+            progress.stop.set()
+            raise
+    visuals = jobs["visual"].result() if "visual" in jobs else []
+    transcript = jobs["speech"].result() if "speech" in jobs else Transcript()
+    return visuals, transcript
+
+
+def _run_visual(visual: VisualPass, backends: Backends, info: VideoInfo):
+    if not visual.journal_complete():
+        visual.tagger = backends.get("tagger")
+        visual.ocr = None if backends.options.ocr == "none" else backends.get("ocr")
+    return visual.run(info.path, info.duration)
+
+
+def _run_speech(speech: SpeechPass, backends: Backends, info: VideoInfo):
+    if not speech.journal_complete():
+        speech.asr = backends.get("asr")
+    return speech.run(info.path, info.duration)
+
+
+class FrameLoader:
+    """Loads cells' key frames (JPEG) from the stage cache as RGB arrays."""
+
+    def __init__(self, frames_dir: Path):
+        self.frames_dir = frames_dir
+
+    def __call__(self, cells: Sequence[Cell]) -> list[np.ndarray | None]:
+        from PIL import Image
+
+        out = []
+        for c in cells:
+            path = self.frames_dir / Path(c.frame).name if c.frame else None
+            if path is not None and path.exists():
+                with Image.open(path) as im:
+                    out.append(np.asarray(im.convert("RGB")))
+            else:
+                out.append(None)
+        return out
+
+
+def _embeddings(info, opts, backends, cache, cells, loader) -> tuple[dict[str, np.ndarray], str]:
+    path = cache / f"{opts.stage_key(info.fingerprint, 'embeddings')}.npz"
+    if path.exists():
+        with np.load(path) as data:
+            arrays = {k: data[k] for k in data.files if k != "visual_space"}
+            return arrays, str(data["visual_space"])
+    arrays, space = cell_embeddings(backends.get("encoder"), cells, loader)
+    _save_npz(path, {**arrays, "visual_space": np.array(space)})
+    return arrays, space
+
+
+def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    import io
+
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def _captions(info, opts, backends, cache, cells, loader, progress) -> list[Caption]:
+    journal = Journal(cache / f"{opts.stage_key(info.fingerprint, 'captions')}.jsonl")
+    done = [t for e in journal.read() for t in e["texts"]]
+    n_clips = (len(cells) + 1) // 2
+    update = progress.stage("captions", n_clips)
+    update(len(done))
+    captioner = backends.get("captioner") if len(done) < n_clips else _NoCaptioner()
+    count = [len(done)]
+
+    def on_batch(texts: list[str]) -> None:
+        journal.append({"texts": texts})
+        count[0] += len(texts)
+        update(count[0])
+
+    with journal:
+        return caption_clips(cells, captioner, loader, done=done, on_batch=on_batch)
+
+
+class _NoCaptioner:
+    uses_frames = False
+
+    def caption(self, clips):  # pragma: no cover - never called when all captions are cached
+        raise AssertionError("all captions are cached")
+
+
+def _levels(info, opts, backends, cache, clips, cells, transcript, loader, progress):
+    journal = Journal(cache / f"{opts.stage_key(info.fingerprint, 'segments')}.jsonl")
+    entries = journal.read()
+    done = [e for e in entries if e.get("level") == "segment"]
+    summary_entry = next((e for e in entries if e.get("level") == "summary"), None)
+    writer = backends.get("writer") if summary_entry is None else None
+    frames = loader if getattr(writer, "uses_frames", False) else None
+    plans = plan_segments(clips, cells, transcript, opts.segment_seconds, frames)
+    update = progress.stage("segments", len(plans) + 1)
+    count = [len(done)]
+    update(count[0])
+
+    def on_write(entry: dict) -> None:
+        journal.append({"level": "segment", **entry})
+        count[0] += 1
+        update(count[0])
+
+    with journal:
+        segments = write_segments(plans, writer, done=done, on_write=on_write)
+        if summary_entry is None:
+            summary = write_summary(segments, cells, writer, loader)
+            journal.append({"level": "summary", "text": summary.text, "title": summary.title})
+        else:
+            summary = Caption("summary", 0, segments[0].start, segments[-1].end, summary_entry["text"],
+                              title=summary_entry["title"], children=list(range(len(segments))))
+    update(len(plans) + 1)
+    return segments, summary

@@ -1,0 +1,159 @@
+"""Typed results shared by every capability. Times are seconds from the start of the video.
+
+The 2-second grid is the backbone: cell ``i`` covers ``[2i, 2i + 2)`` (QVHighlights' clip unit).
+Clip captions cover ``CLIP_CELLS`` cells; segments are runs of clips; the summary covers all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SCHEMA_VERSION = "1.0"
+CELL_SECONDS = 2.0
+
+
+@dataclass
+class VideoInfo:
+    path: str
+    fingerprint: str
+    duration: float
+    size_bytes: int
+    has_video: bool
+    has_audio: bool
+    width: int = 0
+    height: int = 0
+    fps: float = 0.0
+    rotation: int = 0
+    video_codec: str = ""
+    audio_codec: str = ""
+
+    @property
+    def n_cells(self) -> int:
+        return max(1, int(np.ceil(self.duration / CELL_SECONDS - 1e-6)))
+
+
+@dataclass
+class Word:
+    start: float
+    end: float
+    text: str
+    probability: float = 1.0
+
+
+@dataclass
+class SpeechSegment:
+    """One recognised utterance (about a sentence), with word timings."""
+
+    start: float
+    end: float
+    text: str
+    words: list[Word] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SpeechSegment:
+        return cls(d["start"], d["end"], d["text"], [Word(**w) for w in d.get("words", [])])
+
+
+@dataclass
+class Transcript:
+    language: str = ""
+    segments: list[SpeechSegment] = field(default_factory=list)
+
+    def words(self) -> list[Word]:
+        return [w for s in self.segments for w in s.words]
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.segments)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Transcript:
+        return cls(d.get("language", ""), [SpeechSegment.from_dict(s) for s in d.get("segments", [])])
+
+
+@dataclass
+class Tag:
+    label: str
+    score: float
+
+
+@dataclass
+class Cell:
+    """Evidence for one 2-second cell of the grid."""
+
+    index: int
+    start: float
+    end: float
+    speech: str = ""
+    on_screen: str = ""
+    tags: list[Tag] = field(default_factory=list)
+    scene_cut: bool = False
+    change: float = 0.0  # visual change from the previous sampled frame, 0..1
+    frame: str | None = None  # key frame image, relative to the output directory
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Cell:
+        d = dict(d)
+        d["tags"] = [Tag(**t) for t in d.get("tags", [])]
+        return cls(**d)
+
+
+@dataclass
+class Caption:
+    """One node of the hierarchy: a clip caption, a segment description or the summary."""
+
+    level: str  # "clip" | "segment" | "summary"
+    index: int
+    start: float
+    end: float
+    text: str
+    title: str = ""
+    children: list[int] = field(default_factory=list)  # indices into the level below
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Caption:
+        return cls(**d)
+
+
+@dataclass
+class Recap:
+    """Everything ``vidrecap run`` produces for one video."""
+
+    video: VideoInfo
+    options: dict[str, Any]
+    clips: list[Caption]
+    segments: list[Caption]
+    summary: Caption
+    transcript: Transcript
+    cells: list[Cell]
+    embeddings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    schema_version: str = SCHEMA_VERSION
+    directory: str | None = None  # where it was saved / loaded from
+
+    def save(self, directory: str | Path) -> Path:
+        from .outputs.store import save_recap
+
+        return save_recap(self, Path(directory))
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Recap:
+        from .outputs.store import load_recap
+
+        return load_recap(Path(directory))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.schema_version,
+            "video": asdict(self.video),
+            "options": self.options,
+            "summary": asdict(self.summary),
+            "segments": [asdict(s) for s in self.segments],
+            "clips": [asdict(c) for c in self.clips],
+            "transcript": asdict(self.transcript),
+            "cells": [asdict(c) for c in self.cells],
+            "embeddings": {k: list(v.shape) for k, v in self.embeddings.items()},
+        }

