@@ -1,0 +1,273 @@
+"""Prompts and output parsing shared by the generative backends (hf, openai, gguf).
+
+A writer sees the level below as timed lines (clip captions or segment descriptions) plus sparse
+evidence (speech, on-screen text, visual tags). When those lines do not fit the model's context,
+``write_in_chunks`` splits the span in time, writes a partial summary per chunk and then combines
+the partials (map-reduce, repeated until one prompt fits). Nothing is cut off silently: a single
+line longer than the budget is split into pieces that each fit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from ..errors import BackendError
+from .base import ClipEvidence, TimedText, WriteRequest, Written
+
+Message = dict[str, object]
+Generate = Callable[[list[Message]], str]
+CountTokens = Callable[[str], int]
+CountPrompt = Callable[[list[Message]], int]
+
+SYSTEM = ("You write concise, factual recaps of videos from time-stamped notes. "
+          "Only state what the notes support.")
+CONTEXT_CHARS = 300  # speech / on-screen text quoted in a caption prompt
+TITLE_WORDS = 8
+LEVEL_NOUNS = {"segment": "description of this video segment", "summary": "summary of the whole video"}
+
+
+def clock(seconds: float) -> str:
+    """``m:ss`` (or ``h:mm:ss``) for a time in seconds."""
+    total = int(max(0.0, seconds))
+    h, rem = divmod(total, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def _quote(text: str, limit: int = CONTEXT_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def caption_prompt(clip: ClipEvidence, n_frames: int) -> str:
+    """Instruction for a VLM: describe the clip, with its speech and on-screen text as context."""
+    seconds = max(0.0, clip.end - clip.start)
+    if n_frames > 1:
+        lines = [f"These are {n_frames} frames, in order, from a {seconds:.0f}-second video clip."]
+    else:
+        lines = [f"This is a frame from a {seconds:.0f}-second video clip."]
+    if clip.speech.strip():
+        lines.append(f'Speech in the clip: "{_quote(clip.speech)}"')
+    if clip.on_screen.strip():
+        lines.append(f'Text on screen: "{_quote(clip.on_screen)}"')
+    lines.append("Describe in one sentence what happens in the clip.")
+    return "\n".join(lines)
+
+
+def clean_caption(text: str) -> str:
+    """The first non-empty line of a generated caption, whitespace collapsed."""
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line
+    return ""
+
+
+# --- writer prompts -------------------------------------------------------------------------
+
+
+@dataclass
+class Part:
+    """A chunk of a request written on its own (map step)."""
+
+    index: int
+    count: int
+    whole_start: float
+    whole_end: float
+
+
+def _timed_lines(items: Sequence[TimedText], titles: Sequence[str] = ()) -> list[str]:
+    lines = []
+    for i, item in enumerate(items):
+        title = titles[i].strip() if i < len(titles) and titles[i] else ""
+        prefix = f"{title}: " if title else ""
+        lines.append(f"[{clock(item.start)}-{clock(item.end)}] {prefix}{' '.join(item.text.split())}")
+    return lines
+
+
+def request_text(request: WriteRequest, combining: bool = False) -> str:
+    """The notes of a request as text: the level below, then the sparse evidence."""
+    below = "Clip captions" if request.level == "segment" else "Segment descriptions"
+    below = "Summaries of consecutive parts" if combining else below
+    sections = [(below, _timed_lines(request.children, request.child_titles)),
+                ("Speech", _timed_lines(request.speech)),
+                ("On-screen text", _timed_lines(request.on_screen))]
+    out = [f"{name}:\n" + "\n".join(lines) for name, lines in sections if lines]
+    tags = ", ".join(t.label for t in request.tags)
+    if tags:
+        out.append(f"Visual content: {tags}")
+    return "\n\n".join(out)
+
+
+def write_messages(request: WriteRequest, part: Part | None = None, combining: bool = False) -> list[Message]:
+    """Chat messages asking for a title + description (or, for a part, a plain partial summary).
+
+    ``combining``: the children are partial summaries written by an earlier map step."""
+    span = f"{clock(request.start)}-{clock(request.end)}"
+    noun = LEVEL_NOUNS.get(request.level, "description of this part of the video")
+    if part is None:
+        ask = (f"Write a {noun} ({span}). On the first line write a short title "
+               f"(at most {TITLE_WORDS} words); then the {noun.split(' of ')[0]} in 2-4 sentences.")
+    else:
+        whole = f"{clock(part.whole_start)}-{clock(part.whole_end)}"
+        ask = (f"These notes ({span}) are part {part.index + 1} of {part.count} of the span {whole}. "
+               "Summarize this part in 2-3 factual sentences, keeping times of key events.")
+    return [{"role": "system", "content": SYSTEM},
+            {"role": "user", "content": f"{request_text(request, combining)}\n\n{ask}"}]
+
+
+_TITLE_PREFIX = re.compile(r"^\s*(?:#+\s*)?(?:\*\*)?\s*title\s*[:\-]\s*", re.IGNORECASE)
+_BODY_PREFIX = re.compile(r"^\s*(?:\*\*)?\s*(?:description|summary)\s*[:\-]\s*(?:\*\*)?\s*", re.IGNORECASE)
+
+
+def _strip_markup(line: str) -> str:
+    line = _TITLE_PREFIX.sub("", line)
+    return line.strip().strip("#*_\"' ").strip()
+
+
+def _short_title(text: str) -> str:
+    words = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].split()
+    title = " ".join(words[:TITLE_WORDS])
+    return title.rstrip(".,;:") + ("…" if len(words) > TITLE_WORDS else "")
+
+
+def parse_written(raw: str) -> Written:
+    """Split generated text into a title (first short line) and the body."""
+    text = re.sub(r"```\w*", "", raw)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return Written(text="", title="")
+    first = lines[0]
+    explicit = bool(_TITLE_PREFIX.match(first)) or first.startswith(("#", "**"))
+    if len(lines) > 1 and (explicit or len(first.split()) <= 2 * TITLE_WORDS):
+        title, body = _strip_markup(first), " ".join(lines[1:])
+    else:
+        title, body = "", " ".join(lines)
+    body = _BODY_PREFIX.sub("", body).strip()
+    if not body:
+        body = title
+    return Written(text=body, title=title or _short_title(body))
+
+
+# --- map-reduce over the token budget -------------------------------------------------------
+
+
+@dataclass
+class Budget:
+    """How many prompt tokens a model can take, and how to count them.
+
+    ``count`` counts plain text; ``count_prompt`` a whole chat prompt (template included), by default
+    the sum over messages plus a few tokens each."""
+
+    tokens: int
+    count: CountTokens
+    count_prompt: CountPrompt | None = None
+
+    def prompt_tokens(self, messages: list[Message]) -> int:
+        if self.count_prompt is not None:
+            return self.count_prompt(messages)
+        return sum(self.count(str(m["content"])) + 4 for m in messages)
+
+    def fits(self, messages: list[Message]) -> bool:
+        return self.prompt_tokens(messages) <= self.tokens
+
+
+@dataclass
+class _Line:
+    kind: str  # "child" | "speech" | "screen"
+    item: TimedText
+    title: str = ""
+
+
+def _lines_of(request: WriteRequest) -> list[_Line]:
+    lines = [_Line("child", c, request.child_titles[i] if i < len(request.child_titles) else "")
+             for i, c in enumerate(request.children)]
+    lines += [_Line("speech", s) for s in request.speech]
+    lines += [_Line("screen", s) for s in request.on_screen]
+    return sorted(lines, key=lambda ln: (ln.item.start, ln.kind != "child"))
+
+
+def _sub_request(request: WriteRequest, lines: Sequence[_Line]) -> WriteRequest:
+    children = [ln for ln in lines if ln.kind == "child"]
+    return replace(
+        request, start=min(ln.item.start for ln in lines), end=max(ln.item.end for ln in lines),
+        children=[ln.item for ln in children], child_titles=[ln.title for ln in children],
+        speech=[ln.item for ln in lines if ln.kind == "speech"],
+        on_screen=[ln.item for ln in lines if ln.kind == "screen"], frames=[])
+
+
+def _split_line(line: _Line, max_tokens: int, count: CountTokens) -> list[_Line]:
+    """Cut one over-long line into word runs of at most about ``max_tokens`` tokens each."""
+    pieces: list[list[str]] = [[]]
+    used = 0
+    for word in line.item.text.split():
+        n = count(" " + word)
+        if pieces[-1] and used + n > max_tokens:
+            pieces.append([])
+            used = 0
+        pieces[-1].append(word)
+        used += n
+    return [_Line(line.kind, TimedText(line.item.start, line.item.end, " ".join(p)), line.title)
+            for p in pieces if p]
+
+
+def _overhead(request: WriteRequest, budget: Budget) -> int:
+    empty = replace(request, children=[], speech=[], on_screen=[], child_titles=[])
+    return budget.prompt_tokens(write_messages(empty, Part(0, 1, request.start, request.end))) + 16
+
+
+def _line_tokens(line: _Line, count: CountTokens) -> int:
+    return count(f"{line.title} {line.item.text}") + 12  # + time stamps and separators
+
+
+def plan_chunks(request: WriteRequest, budget: Budget) -> list[WriteRequest]:
+    """Split ``request`` in time into sub-requests whose prompts each fit ``budget``."""
+    room = budget.tokens - _overhead(request, budget)
+    if room < 32:
+        raise BackendError(f"a prompt budget of {budget.tokens} tokens is too small to write a recap")
+    lines: list[_Line] = []
+    for line in _lines_of(request):
+        too_long = _line_tokens(line, budget.count) > room // 2
+        lines += _split_line(line, room // 2, budget.count) if too_long else [line]
+    chunks: list[list[_Line]] = [[]]
+    used = 0
+    for line in lines:
+        n = _line_tokens(line, budget.count)
+        if chunks[-1] and used + n > room:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(line)
+        used += n
+    return [sub for chunk in chunks if chunk for sub in _fitting(request, chunk, budget)]
+
+
+def _fitting(request: WriteRequest, lines: list[_Line], budget: Budget) -> list[WriteRequest]:
+    """``lines`` as one sub-request, halved until each rendered prompt fits (estimates can be off)."""
+    sub = _sub_request(request, lines)
+    probe = Part(0, 1, request.start, request.end)
+    if len(lines) == 1 or budget.fits(write_messages(sub, probe, combining=True)):
+        return [sub]
+    mid = len(lines) // 2
+    return _fitting(request, lines[:mid], budget) + _fitting(request, lines[mid:], budget)
+
+
+def write_in_chunks(request: WriteRequest, generate: Generate, budget: Budget,
+                    max_rounds: int = 8) -> Written:
+    """Write ``request`` in one call when it fits, else map-reduce over time chunks."""
+    combining = False
+    for _ in range(max_rounds):
+        messages = write_messages(request, combining=combining)
+        if budget.fits(messages):
+            return parse_written(generate(messages))
+        chunks = plan_chunks(request, budget)
+        partials = []
+        for i, chunk in enumerate(chunks):
+            part = Part(i, len(chunks), request.start, request.end)
+            text = " ".join(generate(write_messages(chunk, part, combining)).split())
+            partials.append(TimedText(chunk.start, chunk.end, text or "(nothing notable)"))
+        request = replace(request, children=partials, child_titles=[], speech=[], on_screen=[], frames=[])
+        combining = True
+    raise BackendError("the notes do not fit the model's context even after summarising them in parts; "
+                       "use a model with a longer context or a larger max_new_tokens budget")
