@@ -109,7 +109,8 @@ def test_bad_embeddings_are_clear_errors(recap, encoder):
     bad = dataclasses.replace(recap, embeddings={"speech": np.zeros((3, 384), np.float32)})
     with pytest.raises(VidrecapError, match="shape"):
         MomentIndex.build(bad, encoder)
-    wrong_dim = dataclasses.replace(recap, embeddings={"speech": np.zeros((len(recap.cells), 12), np.float32)})
+    small = np.zeros((len(recap.cells), 12), np.float32)
+    wrong_dim = dataclasses.replace(recap, embeddings={"speech": small})
     with pytest.raises(VidrecapError, match="12-d"):
         MomentIndex.build(wrong_dim, encoder)
 

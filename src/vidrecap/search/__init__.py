@@ -17,13 +17,13 @@ _EXPORTS = {
     "MomentResult": ".index",
     "Window": ".scoring",
     "nms": ".scoring",
-    "highlights": ".highlights",
-    "Highlights": ".highlights",
+    "highlights": ".highlighting",
+    "Highlights": ".highlighting",
     "ReelInfo": ".reel",
     "make_reel": ".reel",
-    "xsum": ".xsum",
-    "CrossModalSummary": ".xsum",
-    "KeyClip": ".xsum",
+    "xsum": ".crossmodal",
+    "CrossModalSummary": ".crossmodal",
+    "KeyClip": ".crossmodal",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .command import clock
-from .highlights import Highlights, highlights
+from .highlighting import Highlights, highlights
 from .loading import resolve_recap
 
 JSON_NAME = "highlights.json"

@@ -76,7 +76,8 @@ class LexicalIndex:
         total = sum(weights.values())
         if not total:
             return out
-        avg = float(self.lengths.mean()) or 1.0
+        filled = self.lengths[self.lengths > 0]
+        avg = float(filled.mean()) if len(filled) else 1.0
         for term, w in weights.items():
             if term not in self.postings:
                 continue

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 from .command import clock
+from .crossmodal import FRACTION, CrossModalSummary, xsum
 from .highlights_command import _source_path
 from .loading import resolve_recap
-from .xsum import FRACTION, CrossModalSummary, xsum
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import InputError
 from ..results import Recap
 from . import scoring
-from .highlights import fused_matrix, summary_sentences
+from .highlighting import fused_matrix, summary_sentences
 from .index import default_vid
 from .loading import query_encoder, resolve_recap
 
