@@ -26,7 +26,7 @@ import numpy as np
 from ..errors import BackendError
 from ..registry import register
 from .base import ClipEvidence, WriteRequest, Written
-from .prompting import Budget, Message, caption_prompt, clean_caption, write_in_chunks
+from .prompting import Budget, Message, caption_prompt, clean_caption, spread, write_in_chunks
 
 NEEDS = "transformers; a local model directory or a model id in the HF cache"
 DEFAULT_CONTEXT = 2048
@@ -134,14 +134,6 @@ def unit_rows(x: np.ndarray) -> np.ndarray:
 def batches(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     size = max(1, int(size))
     return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-def spread(frames: Sequence[np.ndarray], n: int) -> list[np.ndarray]:
-    """Up to ``n`` frames evenly spread over the clip (the middle one when ``n == 1``)."""
-    if len(frames) <= n:
-        return list(frames)
-    step = len(frames) / n
-    return [frames[int(step * i + step / 2)] for i in range(n)]
 
 
 # --- encoder ------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from ..errors import BackendError
 from .base import ClipEvidence, TimedText, WriteRequest, Written
 
@@ -54,6 +56,14 @@ def caption_prompt(clip: ClipEvidence, n_frames: int) -> str:
         lines.append(f'Text on screen: "{_quote(clip.on_screen)}"')
     lines.append("Describe in one sentence what happens in the clip.")
     return "\n".join(lines)
+
+
+def spread(frames: Sequence[np.ndarray], n: int) -> list[np.ndarray]:
+    """Up to ``n`` frames evenly spread over a clip (the middle one when ``n == 1``)."""
+    if len(frames) <= n:
+        return list(frames)
+    step = len(frames) / n
+    return [frames[int(step * i + step / 2)] for i in range(n)]
 
 
 def clean_caption(text: str) -> str:
