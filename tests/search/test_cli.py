@@ -86,3 +86,22 @@ def test_unknown_schema_version_from_cli(outdir, recap, capsys, monkeypatch):
     monkeypatch.setattr(old, "schema_version", "0.1")
     rc, _, err = run(capsys, "search", str(outdir), "pizza")
     assert rc != 0 and "schema_version" in err
+
+
+def test_real_saved_directory_and_old_schema(recap, tmp_path, capsys):
+    import copy
+
+    saved = tmp_path / "saved"
+    copy.copy(recap).save(saved)
+    rc, out, err = run(capsys, "search", str(saved), "a mountain erupting molten rock", "--json")
+    assert rc == 0, err
+    assert 24 <= json.loads(out)["pred_relevant_windows"][0][0] < 48
+    data = json.loads((saved / "recap.json").read_text())
+    data["schema_version"] = "0.9"
+    (saved / "recap.json").write_text(json.dumps(data))
+    for command in ("search", "highlights", "xsum"):
+        argv = [command, str(saved)] + (["pizza"] if command == "search" else [])
+        rc, out, err = run(capsys, *argv)
+        assert rc != 0 and "schema" in err and len(err.strip().splitlines()) == 1
+    rc, _, err = run(capsys, "highlights", str(tmp_path / "missing"))
+    assert rc != 0 and "Traceback" not in err
