@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install vidrecap and everything it needs on a fresh Debian machine (run as root, Python 3.11+):
+# system packages (Tesseract, espeak-ng, fonts, Chromium for the web tests), a venv in .venv,
+# torch's CPU wheel first (an unpinned torch would pull a multi-GB CUDA build), then the package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+APT_PACKAGES="tesseract-ocr tesseract-ocr-eng espeak-ng fonts-dejavu-core chromium chromium-driver"
+missing=""
+for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q "torch==2.13.0"
+.venv/bin/python -m pip install -q -e ".[test,serve]"
+echo "vidrecap installed in .venv ($(.venv/bin/vidrecap --version))"
