@@ -85,7 +85,7 @@ def request(n_children: int, words: int = 6) -> WriteRequest:
 
 def test_writer_writes_title_and_text_in_one_call_when_it_fits(tiny_models):
     writer = registry.create("writer", f"hf:{tiny_models.writer}", max_new_tokens=6)
-    assert isinstance(writer, Writer) and writer.context == 256
+    assert isinstance(writer, Writer) and writer.context == 1024
     calls = []
     real = writer.generate
     writer.generate = lambda messages: calls.append(messages) or real(messages)
@@ -96,7 +96,7 @@ def test_writer_writes_title_and_text_in_one_call_when_it_fits(tiny_models):
 
 
 def test_writer_map_reduces_when_the_notes_exceed_the_context(tiny_models):
-    writer = registry.create("writer", f"hf:{tiny_models.writer}", max_new_tokens=8)
+    writer = registry.create("writer", f"hf:{tiny_models.writer}", max_new_tokens=8, context=256)
     prompts = []
     real = writer.generate
 
@@ -119,7 +119,7 @@ def test_writer_map_reduces_when_the_notes_exceed_the_context(tiny_models):
 
 
 def test_writer_splits_a_single_line_longer_than_the_context(tiny_models):
-    writer = registry.create("writer", f"hf:{tiny_models.writer}", max_new_tokens=8)
+    writer = registry.create("writer", f"hf:{tiny_models.writer}", max_new_tokens=8, context=256)
     long = WriteRequest("summary", 0, 60, [TimedText(0, 60, " ".join(f"w{i}" for i in range(400)))])
     assert writer.write(long).text.startswith(WRITER_WORD)
 

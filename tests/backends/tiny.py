@@ -38,7 +38,7 @@ class TinyModels:
     sentence: Path  # sentence-transformers (BERT + mean pooling)
     captioner: Path  # VisionEncoderDecoder (ViT + GPT-2), image processor and tokenizer side by side
     vlm: Path  # LLaVA (CLIP vision + Llama) with a chat template
-    writer: Path  # Llama causal LM with a chat template, 256-token context
+    writer: Path  # Llama causal LM with a chat template, 1024-token context
 
 
 def make_tokenizer(first_word: str, chat_template: str | None = None):
@@ -152,7 +152,7 @@ def build_writer(out: Path) -> Path:
 
     tok = make_tokenizer(WRITER_WORD, CHAT_TEMPLATE)
     model = LlamaForCausalLM(LlamaConfig(vocab_size=len(tok), **SMALL, num_key_value_heads=2,
-                                         max_position_embeddings=256, **_ids(tok)))
+                                         max_position_embeddings=1024, **_ids(tok)))
     _zero_head(model.lm_head)
     model.save_pretrained(out)
     tok.save_pretrained(out)
