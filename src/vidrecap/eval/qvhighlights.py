@@ -30,7 +30,7 @@ from ..datasets.moments import (
     load_moment_predictions,
 )
 from ..errors import InputError
-from .ranking import ranked_ap_over_recall_levels, voc_interpolated_ap
+from .ranking import ranked_ap_columns, voc_interpolated_ap
 from .temporal_iou import cross_iou, paired_iou
 
 IOU_THRESHOLDS: tuple[float, ...] = tuple(float(f"{t:.2f}") for t in np.linspace(0.5, 0.95, 10))
@@ -147,15 +147,20 @@ def _windows_in_bucket(query: MomentQuery, span: tuple[float, float] | None) -> 
 
 
 def score_length_bucket(
-    predictions: list[MomentPrediction], ground_truth: list[MomentQuery], span: tuple[float, float] | None
+    predictions: list[MomentPrediction],
+    ground_truth: list[MomentQuery],
+    span: tuple[float, float] | None,
+    cache: dict | None = None,
 ) -> MomentBucketScores:
+    """mAP and R1 over the queries that have a ground-truth window in ``span`` (all when None)."""
+    cache = {} if cache is None else cache
     gt_by_qid = {q.qid: _windows_in_bucket(q, span) for q in ground_truth}
     kept = [p for p in predictions if len(gt_by_qid[p.qid])]
     thresholds = np.array(IOU_THRESHOLDS)
     if not kept:
         zeros = {str(t): 0.0 for t in IOU_THRESHOLDS}
         return MomentBucketScores(zeros, 0.0, dict(zeros), 0)
-    ap_rows = np.array([_query_average_precision(p.windows, gt_by_qid[p.qid], thresholds) for p in kept])
+    ap_rows = np.array([_cached_query_ap(p, gt_by_qid[p.qid], thresholds, cache) for p in kept])
     ap_by_threshold = ap_rows.mean(axis=0)
     top1_iou = _top1_ious(kept, gt_by_qid)
     return MomentBucketScores(
@@ -164,6 +169,15 @@ def score_length_bucket(
         r1_by_iou={str(t): official_round(float(np.mean(top1_iou >= t))) for t in IOU_THRESHOLDS},
         num_queries=len(kept),
     )
+
+
+def _cached_query_ap(
+    prediction: MomentPrediction, gt_windows: np.ndarray, thresholds: np.ndarray, cache: dict
+):
+    key = (prediction.qid, gt_windows.tobytes())
+    if key not in cache:
+        cache[key] = _query_average_precision(prediction.windows, gt_windows, thresholds)
+    return cache[key]
 
 
 def _query_average_precision(
@@ -247,28 +261,34 @@ def _score_highlights(
                 f"{gt_by_qid[prediction.qid].where}: field 'relevant_clip_ids': missing, "
                 "needed to score pred_saliency_scores"
             )
-    saliency = {q.qid: clip_saliency_matrix(q) for q in ground_truth}
-    results = {}
-    for level, minimum in SALIENCY_LEVELS.items():
-        hits, aps = [], []
-        for prediction in predictions:
-            positives = (saliency[prediction.qid] >= minimum).astype(float)
-            scores = np.asarray(prediction.saliency, dtype=float)
-            hits.append(_hit_at_one(scores, positives))
-            aps.extend(_annotator_aps(scores, positives))
-        results[level] = HighlightLevelScores(
-            map=official_round(float(np.mean(aps))), hit1=official_round(float(np.mean(hits)))
+    minimums = np.repeat(list(SALIENCY_LEVELS.values()), NUM_SALIENCY_ANNOTATORS)
+    hits, aps = [], []
+    for prediction in predictions:
+        # columns: (level, annotator) pairs, level-major
+        positives = np.tile(clip_saliency_matrix(gt_by_qid[prediction.qid]), len(SALIENCY_LEVELS)) >= minimums
+        positives = positives.astype(float)
+        scores = np.asarray(prediction.saliency, dtype=float)
+        hits.append(_hit_at_one(scores, positives))
+        aps.append(ranked_ap_columns(positives, _fit_length(scores, positives.shape[0])))
+    hit_rows = np.array(hits).reshape(len(predictions), len(SALIENCY_LEVELS), NUM_SALIENCY_ANNOTATORS)
+    ap_rows = np.array(aps).reshape(len(predictions), len(SALIENCY_LEVELS), NUM_SALIENCY_ANNOTATORS)
+    return {
+        level: HighlightLevelScores(
+            map=official_round(float(np.mean(ap_rows[:, i]))),
+            hit1=official_round(float(np.mean(hit_rows[:, i].max(axis=1)))),
         )
-    return results
+        for i, level in enumerate(SALIENCY_LEVELS)
+    }
 
 
-def _hit_at_one(scores: np.ndarray, positives: np.ndarray) -> float:
+def _hit_at_one(scores: np.ndarray, positives: np.ndarray) -> np.ndarray:
+    """Per column: is the arg-max clip positive (a clip past the labelled ones is a miss)."""
     best = int(np.argmax(scores))
-    return float(positives[best].max()) if best < len(positives) else 0.0
+    return positives[best] if best < len(positives) else np.zeros(positives.shape[1])
 
 
-def _annotator_aps(scores: np.ndarray, positives: np.ndarray) -> list[float]:
-    num_clips = positives.shape[0]
+def _fit_length(scores: np.ndarray, num_clips: int) -> np.ndarray:
+    """Cut or zero-pad predicted saliency to the labelled clips, as the reference does for AP."""
     fitted = np.zeros(num_clips)
     fitted[: min(num_clips, len(scores))] = scores[:num_clips]
-    return [ranked_ap_over_recall_levels(positives[:, a], fitted) for a in range(positives.shape[1])]
+    return fitted

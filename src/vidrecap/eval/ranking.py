@@ -12,8 +12,9 @@ def voc_interpolated_ap(precision: np.ndarray, recall: np.ndarray) -> np.ndarray
     recall of 0 before the first and 1 after the last detection (MMAction2 / ActivityNet detection).
     """
     rows = precision.shape[0]
-    padded_precision = np.hstack([np.zeros((rows, 1)), precision, np.zeros((rows, 1))])
-    padded_recall = np.hstack([np.zeros((rows, 1)), recall, np.ones((rows, 1))])
+    zeros = np.zeros((rows, 1))
+    padded_precision = np.concatenate([zeros, precision, zeros], axis=1)
+    padded_recall = np.concatenate([zeros, recall, zeros + 1.0], axis=1)
     monotone = np.maximum.accumulate(padded_precision[:, ::-1], axis=1)[:, ::-1]
     steps = padded_recall[:, 1:] - padded_recall[:, :-1]
     return np.sum(steps * monotone[:, 1:], axis=1)
@@ -28,18 +29,30 @@ def ranked_ap_over_recall_levels(labels: np.ndarray, scores: np.ndarray) -> floa
     all-positive labels give 1, as in the reference.
     """
     labels = np.asarray(labels, dtype=float)
-    if labels.size == 0:
-        return 0.0
-    if np.all(labels == labels[0]):
-        return 0.0 if labels[0] == 0 else 1.0
-    order = np.argsort(-np.asarray(scores, dtype=float), kind="stable")
-    sorted_scores = np.asarray(scores, dtype=float)[order]
-    group_ends = np.r_[np.nonzero(np.diff(sorted_scores))[0], sorted_scores.size - 1]
-    true_positives = np.cumsum(labels[order])[group_ends]
-    precision = true_positives / (group_ends + 1)
-    interpolated = np.maximum.accumulate(precision[::-1])[::-1]
-    new_recall = np.diff(np.r_[0.0, true_positives]) > 0
-    return float(np.mean(interpolated[new_recall]))
+    return float(ranked_ap_columns(labels.reshape(-1, 1), scores)[0])
+
+
+def ranked_ap_columns(labels: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """``ranked_ap_over_recall_levels`` of each column of ``labels`` (n, k) under one ranking: (k,)."""
+    labels = np.asarray(labels, dtype=float)
+    scores = np.asarray(scores, dtype=float)
+    result = np.zeros(labels.shape[1])
+    if labels.shape[0] == 0:
+        return result
+    order = np.argsort(-scores, kind="stable")
+    sorted_scores = scores[order]
+    last = sorted_scores.size - 1
+    group_ends = np.append(np.flatnonzero(sorted_scores[1:] != sorted_scores[:-1]), last)
+    true_positives = np.cumsum(labels[order], axis=0)[group_ends]  # (groups, k)
+    precision = true_positives / (group_ends + 1)[:, None]
+    interpolated = np.maximum.accumulate(precision[::-1], axis=0)[::-1]
+    new_recall = np.diff(true_positives, axis=0, prepend=0.0) > 0
+    counts = new_recall.sum(axis=0)
+    sums = np.where(new_recall, interpolated, 0.0).sum(axis=0)
+    np.divide(sums, counts, out=result, where=counts > 0)
+    uniform = np.all(labels == labels[0], axis=0)
+    result[uniform] = (labels[0, uniform] != 0).astype(float)
+    return result
 
 
 def top_k_trapezoid_ap(labels_in_rank_order: list[float] | np.ndarray, k: int | None) -> float:

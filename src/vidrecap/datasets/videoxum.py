@@ -1,0 +1,105 @@
+"""VideoXum annotations (``{train,val,test}_videoxum.json``, a json list) and predictions.
+
+Each video: ``video_id``, ``duration`` (s), ``sampled_frames`` (frames at 1 fps), ``timestamps``
+(segments ``[[st, ed], ...]``), ``tsum`` (one text summary sentence per segment), ``vsum`` (per
+segment, 10 annotators' key-frame spans) and ``vsum_onehot`` (10 annotators x frames, 0/1).
+
+Prediction jsonl: ``{"video_id": ..., "saliency": [one score per 1 fps frame], "summary": "text"}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+from ._records import Where, bad, number_field, number_list, number_rows, read_json, read_jsonl, text_field
+
+
+@dataclass(frozen=True)
+class VideoXumVideo:
+    video_id: str
+    duration: float
+    timestamps: list[tuple[float, float]]
+    tsum: list[str]
+    vsum_onehot: np.ndarray  # (annotators, frames) of 0/1
+    where: Where | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def text_summary(self) -> str:
+        """The reference text summary: the segment sentences joined with spaces."""
+        return " ".join(s.strip() for s in self.tsum)
+
+    @property
+    def num_frames(self) -> int:
+        return int(self.vsum_onehot.shape[1])
+
+
+@dataclass(frozen=True)
+class VideoXumPrediction:
+    video_id: str
+    saliency: list[float] | None
+    summary: str | None
+    where: Where | None = field(default=None, compare=False, repr=False)
+
+
+def load_videoxum(path: str | Path) -> list[VideoXumVideo]:
+    path = Path(path)
+    data = read_json(path)
+    if not isinstance(data, list):
+        raise InputError(f"{path}: expected a json list of videos, got {type(data).__name__}")
+    videos = []
+    for index, record in enumerate(data):
+        where = Where(path, 0, f"video #{index}")
+        if not isinstance(record, dict):
+            raise InputError(f"{where}: expected an object, got {type(record).__name__}")
+        videos.append(_parse_video(record, where))
+    if not videos:
+        raise InputError(f"{path}: no videos")
+    return videos
+
+
+def _parse_video(record: dict, where: Where) -> VideoXumVideo:
+    video_id = text_field(record, "video_id", where)
+    where = Where(where.path, 0, f"{where.key} {video_id}")
+    tsum = record.get("tsum")
+    if not isinstance(tsum, list) or not all(isinstance(s, str) for s in tsum):
+        raise bad(where, "tsum", "expected a list of strings")
+    if "vsum_onehot" not in record:
+        raise bad(where, "vsum_onehot", "missing")
+    onehot = number_rows(record["vsum_onehot"], "vsum_onehot", where)
+    if not onehot or not onehot[0]:
+        raise bad(where, "vsum_onehot", "empty")
+    matrix = np.array(onehot, dtype=float)
+    if not np.isin(matrix, (0.0, 1.0)).all():
+        raise bad(where, "vsum_onehot", "expected 0/1 values")
+    timestamps = number_rows(record.get("timestamps", []), "timestamps", where, width=2)
+    return VideoXumVideo(
+        video_id=video_id,
+        duration=number_field(record, "duration", where),
+        timestamps=[(a, b) for a, b in timestamps],
+        tsum=list(tsum),
+        vsum_onehot=matrix,
+        where=where,
+    )
+
+
+def load_videoxum_predictions(path: str | Path) -> list[VideoXumPrediction]:
+    predictions = []
+    seen: dict = {}
+    for where, record in read_jsonl(path):
+        video_id = text_field(record, "video_id", where)
+        where = Where(where.path, where.line, f"video_id {video_id}")
+        if video_id in seen:
+            raise bad(where, "video_id", f"duplicate (first at line {seen[video_id]})")
+        seen[video_id] = where.line
+        saliency = None
+        if record.get("saliency") is not None:
+            saliency = number_list(record["saliency"], "saliency", where, allow_empty=False)
+        summary = text_field(record, "summary", where) if record.get("summary") is not None else None
+        if saliency is None and summary is None:
+            raise bad(where, "saliency", "missing (a prediction needs saliency and/or summary)")
+        predictions.append(VideoXumPrediction(video_id, saliency, summary, where))
+    return predictions
