@@ -25,8 +25,9 @@ def test_captioner_sends_frames_as_data_urls_with_context():
     with ChatServer() as server:
         cap = registry.create("captioner", "openai:tiny-vlm", base_url=server.base_url, frames=3,
                               image_size=256, **FAST)
-        captions = cap.caption(clips(2) + [ClipEvidence(2, 8, 12)])
-    assert captions == ["Server caption of 3 frames"] * 2 + [""]
+        captions = cap.caption(clips(2) + [ClipEvidence(2, 8, 12, speech="audio only")])
+    assert captions[:2] == ["Server caption of 3 frames"] * 2
+    assert "audio only" in captions[2] and len(server.posts()) == 2  # no frames: no request
     body = server.posts()[0]["body"]
     assert body["model"] == "tiny-vlm" and body["temperature"] == 0
     texts = [r["body"]["messages"][0]["content"][0]["text"] for r in server.posts()]

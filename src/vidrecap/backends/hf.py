@@ -26,7 +26,7 @@ import numpy as np
 from ..errors import BackendError
 from ..registry import register
 from .base import ClipEvidence, WriteRequest, Written
-from .prompting import Budget, Message, caption_prompt, clean_caption, spread, write_in_chunks
+from .prompting import Budget, Message, caption_prompt, caption_without_frames, clean_caption, spread, write_in_chunks
 
 NEEDS = "transformers; a local model directory or a model id in the HF cache"
 DEFAULT_CONTEXT = 2048
@@ -283,7 +283,7 @@ class HFCaptioner:
         self.spec = f"hf:{target}:{mode}:tokens{max_new_tokens}" + (f":prompt={prompt}" if prompt else "")
 
     def caption(self, clips: Sequence[ClipEvidence]) -> list[str]:
-        captions = [""] * len(clips)  # clips without frames get no visual caption
+        captions = [caption_without_frames(clip) if not clip.frames else "" for clip in clips]
         with_frames = [i for i, clip in enumerate(clips) if clip.frames]
         for batch in batches(with_frames, self.batch_size):
             for i, text in zip(batch, self._caption_batch([clips[i] for i in batch]), strict=True):

@@ -32,7 +32,7 @@ import numpy as np
 from ..errors import BackendError
 from ..registry import register
 from .base import ClipEvidence, WriteRequest, Written
-from .prompting import Budget, Message, caption_prompt, clean_caption, spread, write_in_chunks
+from .prompting import Budget, Message, caption_prompt, caption_without_frames, clean_caption, spread, write_in_chunks
 
 DEFAULT_BASE_URL = "http://127.0.0.1:11434/v1"
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
@@ -196,7 +196,7 @@ class OpenAICaptioner:
 
     def caption_one(self, clip: ClipEvidence) -> str:
         if not clip.frames:
-            return ""
+            return caption_without_frames(clip)
         frames = spread(clip.frames, self.frames)
         content: list[dict[str, Any]] = [{"type": "text", "text": caption_prompt(clip, len(frames))}]
         content += [{"type": "image_url", "image_url": {"url": image_data_url(f, self.image_size)}}

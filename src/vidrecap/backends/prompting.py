@@ -66,6 +66,13 @@ def spread(frames: Sequence[np.ndarray], n: int) -> list[np.ndarray]:
     return [frames[int(step * i + step / 2)] for i in range(n)]
 
 
+def caption_without_frames(clip: ClipEvidence) -> str:
+    """A clip with no frames (audio only) is described from its evidence, as the embedded captioner does."""
+    from .extractive import EvidenceCaptioner
+
+    return EvidenceCaptioner().caption([clip])[0]
+
+
 def clean_caption(text: str) -> str:
     """The first non-empty line of a generated caption, whitespace collapsed."""
     for line in text.splitlines():
