@@ -81,7 +81,7 @@ def speech(text: str, speed: int = 165) -> np.ndarray:
 
 def slide(title: str, body: str = "", size: tuple[int, int] = (W, H)) -> np.ndarray:
     """A white slide with a large dark title (and optional smaller body text)."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     img = Image.new("RGB", size, (250, 250, 245))
     draw = ImageDraw.Draw(img)
@@ -187,7 +187,8 @@ SAMPLE_PARTS = [
     Part(14, title="Cycling in the City", body="Part one: commuting by bike",
          say="Welcome. Today we look at cycling in the city. Many people ride a bicycle to work every morning."),
     Part(16, footage="bikes",
-         say="Here a man in a suit rides his bike past a line of cars stuck in traffic. Bicycles are faster in rush hour."),
+         say="Here a man in a suit rides his bike past a line of cars stuck in traffic. "
+             "Bicycles are faster in rush hour."),
     Part(14, title="Watching Pedestrians", body="Part two: a busy street",
          say="Next, we watch pedestrians walking along a busy street outside a shopping centre."),
     Part(16, footage="vtest",

@@ -66,10 +66,10 @@ class SpeechPass:
         if not (done and done[-1].get("final")):
             self.on_progress(until)
             with self.journal:
-                for seg_batch, lang, until in self._windows(path, until, duration):
+                for seg_batch, lang, reached in self._windows(path, until, duration):
                     segments.extend(seg_batch)
                     language = lang or language
-                    self.on_progress(until)
+                    self.on_progress(reached)
         self.on_progress(duration)
         return Transcript(language, sorted(segments, key=lambda s: s.start))
 

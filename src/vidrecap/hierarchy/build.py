@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..backends.base import Captioner, ClipEvidence, TimedText, WriteRequest, Writer
+from ..backends.base import Captioner, ClipEvidence, TimedText, Writer, WriteRequest
 from ..results import Caption, Cell, Transcript
 from .grid import merge_tags
 from .segmentation import segment_clips

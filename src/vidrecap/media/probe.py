@@ -84,17 +84,22 @@ def _fill_video(info: VideoInfo, stream, path: Path) -> None:
     info.video_codec = ctx.name
     rate = stream.average_rate or stream.guessed_rate or stream.base_rate
     info.fps = round(float(rate), 3) if rate else 0.0
-    info.rotation = _rotation(stream)
     if info.width * info.height > MAX_PIXELS:
         raise InputError(f"{path}: video is {info.width}x{info.height}, larger than supported (8192x8192)")
     if info.width == 0 or info.height == 0:
         raise InputError(f"{path}: video stream has no frame size (unreadable codec {ctx.name!r}?)")
+    info.rotation = _first_frame_rotation(path)
 
 
-def _rotation(stream) -> int:
-    """Rotation from container metadata; frames carry the exact display matrix (see ``frames``)."""
-    rot = (stream.metadata or {}).get("rotate")
-    try:
-        return int(rot) % 360 if rot else 0
-    except ValueError:
-        return 0
+def _first_frame_rotation(path: Path) -> int:
+    """Decode the first frame: proves the codec is readable and gives the display rotation."""
+    import av
+
+    with open_container(path) as container:
+        stream = container.streams.video[0]
+        try:
+            for frame in container.decode(stream):
+                return int(getattr(frame, "rotation", 0) or 0) % 360
+        except av.FFmpegError as exc:
+            raise InputError(f"{path}: video stream cannot be decoded ({exc.strerror or exc})") from exc
+    raise InputError(f"{path}: video stream has no decodable frame (truncated or unsupported codec)")

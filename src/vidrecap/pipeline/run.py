@@ -26,7 +26,7 @@ from ..outputs.store import save_recap
 from ..results import Caption, Cell, Recap, Transcript, VideoInfo
 from ..util.fs import atomic_write_bytes, cache_root
 from ..util.journal import Journal
-from ..util.progress import Cancelled, StageProgress
+from ..util.progress import StageProgress
 from .options import RunOptions
 
 

@@ -21,8 +21,14 @@ class StageProgress:
     def __enter__(self) -> StageProgress:
         if not self.quiet:
             from rich.console import Console
-            from rich.progress import (BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn,
-                                       TimeRemainingColumn)
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
             self._progress = Progress(TextColumn("{task.description:<12}"), BarColumn(), TaskProgressColumn(),
                                       TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
