@@ -8,6 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 APT_PACKAGES="tesseract-ocr tesseract-ocr-eng espeak-ng fonts-dejavu-core chromium chromium-driver"
 missing=""
 for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"  # METEOR (caption metrics)
 if [ -n "$missing" ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
