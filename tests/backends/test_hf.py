@@ -140,3 +140,17 @@ def test_cuda_without_gpu_is_refused(tiny_models):
         pytest.skip("a GPU is present")
     with pytest.raises(BackendError, match="no GPU"):
         registry.create("encoder", f"hf:{tiny_models.clip}", device="cuda")
+
+
+def test_chat_vlm_falls_back_to_the_middle_frame_when_several_images_fail(tiny_models, monkeypatch):
+    cap = registry.create("captioner", f"hf:{tiny_models.vlm}", frames=3, max_new_tokens=1)
+    real = cap._chat_inputs
+
+    def one_image_only(clips):
+        if cap.max_frames > 1:
+            raise ValueError("this model takes one image per prompt")
+        return real(clips)
+
+    monkeypatch.setattr(cap, "_chat_inputs", one_image_only)
+    assert cap.caption([clip(0, n_frames=4)]) == [VLM_WORD]
+    assert cap.max_frames == 1

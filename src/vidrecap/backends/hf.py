@@ -16,6 +16,7 @@ Options: ``device`` (``cpu``; ``cuda`` when torch sees a GPU; default: the GPU i
 from __future__ import annotations
 
 import importlib.util
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from ..registry import register
 from .base import ClipEvidence, WriteRequest, Written
 from .prompting import Budget, Message, caption_prompt, caption_without_frames, clean_caption, spread, write_in_chunks
 
+log = logging.getLogger(__name__)
 NEEDS = "transformers; a local model directory or a model id in the HF cache"
 DEFAULT_CONTEXT = 2048
 
@@ -295,10 +297,12 @@ class HFCaptioner:
             return self._generate(self._single_frame_inputs(clips))
         try:
             return self._generate(self._chat_inputs(clips))
-        except Exception:
+        except Exception as exc:
             if self.max_frames == 1:
                 raise
-            self.max_frames = 1  # the model rejected several images per prompt: use the middle frame
+            log.warning("hf captioner: %s rejected %d frames per prompt (%s); using the middle frame",
+                        self.spec, self.max_frames, exc)
+            self.max_frames = 1
             return self._generate(self._chat_inputs(clips))
 
     def _single_frame_inputs(self, clips: list[ClipEvidence]) -> Any:
