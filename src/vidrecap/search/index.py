@@ -68,6 +68,10 @@ class MomentIndex:
     calibrations: dict[str, Calibration]
     lexical: LexicalIndex = field(repr=False)
     vid: str = ""
+    _present: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # rows with content
+
+    def __post_init__(self) -> None:
+        self._present = {k: np.abs(m).sum(1) > 0 for k, m in self.channels.items()}
 
     @classmethod
     def load(cls, directory: str | Path, encoder: Any = None) -> MomentIndex:
@@ -93,7 +97,7 @@ class MomentIndex:
         """Calibrated per-cell relevance of ``query`` in ``[0, 1]`` and the evidence behind it."""
         query = check_query(query)
         q = self.encoder.embed_text([query])[0]
-        dense = {k: self.calibrations[k](m @ q) * (np.abs(m).sum(1) > 0) for k, m in self.channels.items()}
+        dense = {k: self.calibrations[k](m @ q) * self._present[k] for k, m in self.channels.items()}
         lexical = self.lexical.coverage(query)
         parts = [(scoring.CHANNEL_WEIGHTS.get(k, 1.0), p) for k, p in dense.items()]
         parts.append((scoring.LEXICAL_WEIGHT, lexical))
@@ -107,7 +111,7 @@ class MomentIndex:
         windows = scoring.grow_windows(curve, relevance, max(1, int(top_k)), cell=CELL_SECONDS,
                                        duration=self.recap.video.duration or None)
         windows = scoring.nms(windows, 0.0)[: max(1, int(top_k))]
-        saliency = [round(float(x), 4) for x in relevance]
+        saliency = np.round(relevance.astype(np.float64), 4).tolist()
         return MomentResult(qid, query, vid or self.vid, windows, saliency)
 
 
