@@ -14,9 +14,14 @@ from .pipeline.run import run_recap
 from .results import Recap
 
 
-def recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: bool = True, **options) -> Recap:
-    """Recap a video of any length. Options: see ``vidrecap.pipeline.options.RunOptions``."""
-    return run_recap(path, out_dir, quiet=quiet, **options)
+def recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: bool = True,
+          profile: str | None = None, config: str | Path | None = None, **options) -> Recap:
+    """Recap a video of any length.
+
+    ``profile``/``config`` choose backends (docs/backends.md); other options: see
+    ``vidrecap.pipeline.options.RunOptions`` (e.g. ``writer="hf:/models/llm"``, ``segment_seconds=120``).
+    """
+    return run_recap(path, out_dir, quiet=quiet, profile=profile, config=config, **options)
 
 
 def load(directory: str | Path) -> Recap:

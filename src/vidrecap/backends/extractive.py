@@ -7,6 +7,7 @@ content. Stronger writers (LLMs, VLMs) implement the same ``Writer`` protocol.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -66,7 +67,7 @@ class ExtractiveWriter:
     def _segment(self, req: WriteRequest) -> Written:
         title = _title(req)
         chosen = _salient(req.speech, self.k)
-        parts = [s.text.strip() for s in chosen]
+        parts = [_as_sentence(s.text) for s in chosen]
         seen = describe_tags(req.tags, limit=3)
         if seen:
             parts.append(f"Visually: {seen}.")
@@ -80,9 +81,10 @@ class ExtractiveWriter:
         minutes = (req.end - req.start) / 60.0
         length = f"{minutes:.0f}-minute" if minutes >= 1.5 else f"{req.end - req.start:.0f}-second"
         lines = []
+        per_child = 3 if len(req.children) == 1 else 1
         for i, child in enumerate(req.children):
             title = req.child_titles[i] if i < len(req.child_titles) else ""
-            lead = _lead_sentence(child.text)
+            lead = _key_sentences(child.text, per_child)
             stamp = _clock(child.start)
             lines.append(f"[{stamp}] {title}: {lead}" if title else f"[{stamp}] {lead}")
         n = len(req.children)
@@ -106,7 +108,9 @@ def _title(req: WriteRequest) -> str:
         if len(content_tokens(line)) >= 1:
             shown[line] += t.end - t.start
     if shown:
-        return shown.most_common(1)[0][0]
+        line, seconds = shown.most_common(1)[0]
+        if seconds >= min(4.0, 0.2 * (req.end - req.start)) or not req.speech:
+            return line
     words = Counter(w for s in req.speech for w in content_tokens(s.text) if len(w) > 3)
     top = [w for w, _ in words.most_common(3)]
     if top:
@@ -114,16 +118,28 @@ def _title(req: WriteRequest) -> str:
     return describe_tags(req.tags).capitalize()
 
 
+def _as_sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?…\"'”" else text + "."
+
+
 def _common_title(req: WriteRequest) -> str:
     titles = [t for t in req.child_titles if t]
     return titles[0] if titles else ""
 
 
-def _lead_sentence(text: str, limit: int = 220) -> str:
-    text = text.strip()
-    end = min((i for i in (text.find(". "), text.find("? "), text.find("! ")) if i >= 0), default=-1)
-    lead = text[: end + 1] if 0 <= end < limit else text
-    return lead if len(lead) <= limit else lead[: limit - 1].rsplit(" ", 1)[0] + "…"
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+def _key_sentences(text: str, k: int, limit: int = 240) -> str:
+    """The ``k`` most central sentences of ``text`` (of at least 4 words when possible), in order."""
+    sentences = [x.strip() for x in _SENTENCE_END.split(text.strip()) if x.strip()]
+    long_enough = [x for x in sentences if len(x.split()) >= 4 and not x.startswith("Visually:")] or sentences
+    if not long_enough:
+        return ""
+    best = sorted(rank_by_centrality(long_enough)[:k])
+    out = " ".join(long_enough[i] for i in best)
+    return out if len(out) <= limit * k else out[: limit * k - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _clock(seconds: float) -> str:

@@ -16,6 +16,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--out", help="output directory (default: VIDEO's name + .recap)")
     for role in ROLES:
         p.add_argument(f"--{role}", metavar="SPEC", help=f"{role} backend (default: embedded)")
+    p.add_argument("--profile", help="backend profile: offline (default), hf, api, gguf (see `vidrecap models`)")
+    p.add_argument("--config", help="TOML file with backend specs and options (docs/backends.md)")
     p.add_argument("--language", help="speech language code (default: detect)")
     p.add_argument("--segment-seconds", type=float, help="target segment length (default 180)")
     p.add_argument("--frame-side", type=int, help="key-frame size in pixels (default 480)")
@@ -28,8 +30,8 @@ def execute(args: argparse.Namespace) -> int:
     options = {role: getattr(args, role) for role in ROLES}
     options.update(language=args.language, segment_seconds=args.segment_seconds,
                    frame_side=args.frame_side, device=args.device)
-    RunOptions.from_kwargs(**options)  # validate before any work
-    recap = run_recap(args.video, out, quiet=args.quiet, **options)
+    RunOptions.resolve(args.profile, args.config, **options)  # validate before any work
+    recap = run_recap(args.video, out, quiet=args.quiet, profile=args.profile, config=args.config, **options)
     if not args.quiet:
         print(f"{recap.summary.title or Path(args.video).name}\n\n{recap.summary.text}\n", file=sys.stdout)
     print(f"wrote {out}/ (recap.json, clips.vtt, segments.vtt, summary.md, transcript.srt, "

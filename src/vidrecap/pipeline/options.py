@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from ..errors import InputError
 
-STAGE_VERSION = {"visual": 1, "speech": 1, "embeddings": 1, "captions": 1, "segments": 1}
+STAGE_VERSION = {"visual": 1, "speech": 1, "embeddings": 1, "captions": 1, "segments": 2}
 
 
 @dataclass
@@ -25,12 +25,25 @@ class RunOptions:
     frame_side: int = 480
     device: str = "cpu"
     asr_threads: int = 1
+    backend_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # role -> backend kwargs
 
     def __post_init__(self):
         if not 20 <= self.segment_seconds <= 3600:
             raise InputError(f"segment_seconds must be between 20 and 3600, got {self.segment_seconds}")
         if not 64 <= self.frame_side <= 2048:
             raise InputError(f"frame_side must be between 64 and 2048, got {self.frame_side}")
+
+    @classmethod
+    def resolve(cls, profile: str | None = None, config: str | None = None, **kwargs: Any) -> RunOptions:
+        """Options from a profile and/or a TOML config file, overridden by explicit ``kwargs``."""
+        if profile or config:
+            from ..backends.profiles import resolve_backends, resolve_options
+            from ..registry import ROLES
+
+            kwargs.update(resolve_backends(profile, config, **{r: kwargs.pop(r, None) for r in ROLES}))
+            if config:
+                kwargs.setdefault("backend_options", {r: o for r, o in resolve_options(config).items() if o})
+        return cls.from_kwargs(**kwargs)
 
     @classmethod
     def from_kwargs(cls, **kwargs: Any) -> RunOptions:
@@ -54,6 +67,7 @@ class RunOptions:
                          "segment_seconds"),
         }[stage]
         payload = {"video": fingerprint, "stage": stage, "v": STAGE_VERSION[stage],
-                   **{k: getattr(self, k) for k in deps}}
+                   **{k: getattr(self, k) for k in deps},
+                   "backend_options": {k: self.backend_options[k] for k in deps if self.backend_options.get(k)}}
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
         return f"{stage}-{digest}"

@@ -40,7 +40,7 @@ class Backends:
     def get(self, role: str):
         if role not in self._made:
             spec = getattr(self.options, role)
-            kwargs = {"device": self.options.device}
+            kwargs = {"device": self.options.device, **self.options.backend_options.get(role, {})}
             if role == "asr":
                 kwargs.update(language=self.options.language, threads=self.options.asr_threads)
             self._made[role] = registry.create(role, spec, **kwargs)
@@ -58,9 +58,13 @@ def check_output_dir(out_dir: Path) -> None:
 
 
 def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: bool = True,
-              **options) -> Recap:
-    """Recap ``path``; write the outputs to ``out_dir`` when given. See ``RunOptions`` for options."""
-    opts = RunOptions.from_kwargs(**options)
+              profile: str | None = None, config: str | Path | None = None, **options) -> Recap:
+    """Recap ``path``; write the outputs to ``out_dir`` when given.
+
+    Backends come from ``profile`` (``offline``, ``hf``, ``api``, ...) < the TOML ``config`` file <
+    explicit options; see ``RunOptions`` for every option.
+    """
+    opts = RunOptions.resolve(profile, str(config) if config else None, **options)
     info = probe(path)
     if out_dir is not None:
         check_output_dir(Path(out_dir))
