@@ -1,0 +1,281 @@
+"""``vidrecap train moments``: the moment/highlight head on QVHighlights-format data.
+
+Config (TOML)::
+
+    [model]                          # MomentConfig fields (sizes, loss weights)
+    hidden = 128
+    num_moment_queries = 10
+
+    [data]
+    features = "feats/"              # clip features, {vid}.npz / {vid}.npy (or a list, concatenated)
+    feature_key = "fused"            # npz member (optional)
+    text_features = "txt_clip/"      # query token features, one file per query ...
+    text_pattern = "qid{qid}"        #   ... named like this (QVHighlights: qid{qid}.npz)
+    text_key = "last_hidden_state"   #   ... npz member
+    # text_encoder = "embedded"      # ... or embed the query text with this encoder backend instead
+    train = "highlight_train.jsonl"  # QVHighlights-format annotations
+    val = "highlight_val.jsonl"
+
+    [train]                          # TrainSettings, plus out_dir
+    out_dir = "runs/moments"
+
+Writes ``out_dir/moments/{checkpoint,model}``, ``out_dir/metrics.csv`` and, after training,
+``out_dir/predictions_val.jsonl`` (QVHighlights submission format) + ``out_dir/eval_val.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..errors import InputError
+from .config import Section, read_toml
+from .features import FeatureDir, FeatureSource
+from .harness import MetricsLog, Trainer, TrainSettings, pick_device, seed_everything
+from .moment_model import MomentConfig, MomentHead, MomentInputs, MomentTargets, decode_windows, moment_loss
+from .recap_train import BatchSchedule, check_fresh
+
+STAGE = "moments"
+
+
+@dataclass
+class MomentsRun:
+    config_path: Path
+    model: MomentConfig
+    settings: TrainSettings
+    out_dir: Path
+    feature_dirs: list[Path]
+    feature_key: str | None
+    text_dir: Path | None
+    text_pattern: str
+    text_key: str | None
+    text_encoder: str | None
+    train_file: Path
+    val_file: Path | None
+
+
+def load_moments_run(path: str | Path) -> MomentsRun:
+    path = Path(path)
+    data = read_toml(path)
+    Section(path, "config", data).check_known({"model", "data", "train"})
+    model_s, data_s, train_s = (Section.of(path, data, n, required=n != "model") for n in ("model", "data", "train"))
+    model = model_s.build(MomentConfig, skip=("video_dim", "text_dim", "clip_seconds", "feature_key", "encoder",
+                                              "text_source"))
+    data_s.check_known({"features", "feature_key", "text_features", "text_pattern", "text_key", "text_encoder",
+                        "train", "val"})
+    settings = train_s.build(TrainSettings, skip=("out_dir",))
+    text_dir = data_s.path_value("text_features", required=False)
+    text_encoder = _optional_str(data_s, "text_encoder")
+    if (text_dir is None) == (text_encoder is None):
+        raise data_s.error("text_features", "give exactly one of text_features (a directory) or text_encoder")
+    pattern = _optional_str(data_s, "text_pattern") or "qid{qid}"
+    if "{qid}" not in pattern:
+        raise data_s.error("text_pattern", f"must contain {{qid}}, got {pattern!r}")
+    return MomentsRun(path, model, settings, train_s.path_value("out_dir", required=False) or path.parent / "runs" / STAGE,
+                      data_s.path_list("features"), _optional_str(data_s, "feature_key"), text_dir, pattern,
+                      _optional_str(data_s, "text_key"), text_encoder, data_s.path_value("train"),
+                      data_s.path_value("val", required=False))
+
+
+def _optional_str(section: Section, key: str) -> str | None:
+    value = section.values.get(key)
+    if value is not None and (not isinstance(value, str) or not value):
+        raise section.error(key, "expected a non-empty string")
+    return value
+
+
+# -- data ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MomentSample:
+    """One query with its inputs and targets (windows normalised by duration, saliency per clip)."""
+
+    qid: str | int
+    vid: str
+    query: str
+    duration: float
+    video: np.ndarray
+    text: np.ndarray
+    windows: np.ndarray  # (G, 2) in [0, 1]
+    saliency: np.ndarray  # (T,)
+
+
+class QueryText:
+    """Query token features: files per qid, or the query text embedded by an encoder backend."""
+
+    def __init__(self, run: MomentsRun):
+        self.files = FeatureDir.open(run.text_dir, run.text_key, run.text_pattern.replace("{qid}", "{vid}")) \
+            if run.text_dir is not None else None
+        self.encoder_spec = run.text_encoder
+        self._encoder = None
+
+    def features(self, qid, query: str) -> np.ndarray:
+        if self.files is not None:
+            return self.files.load(str(qid))
+        if self._encoder is None:
+            from .. import registry
+
+            self._encoder = registry.create("encoder", self.encoder_spec)
+        return np.asarray(self._encoder.embed_text([query]), np.float32)
+
+
+def clip_saliency(query, n_clips: int, clip_seconds: float) -> np.ndarray:
+    """Mean annotator score per clip when given, else 1 inside the relevant windows."""
+    target = np.zeros(n_clips, np.float32)
+    if query.relevant_clip_ids:
+        for clip, scores in zip(query.relevant_clip_ids, query.saliency_scores, strict=True):
+            if clip < n_clips:
+                target[clip] = float(np.mean(scores))
+        return target
+    centers = (np.arange(n_clips) + 0.5) * clip_seconds
+    for start, end in query.relevant_windows:
+        target[(centers >= start) & (centers < end)] = 1.0
+    return target
+
+
+def load_samples(path: Path, features: FeatureSource, text: QueryText) -> list[MomentSample]:
+    from ..datasets.moments import load_moment_annotations
+
+    samples = []
+    clip_s = features.cell_seconds
+    for query in load_moment_annotations(path):
+        video = features.load(query.vid)
+        n_clips = min(video.shape[0], max(1, int(np.ceil(query.duration / clip_s - 1e-6))))
+        windows = np.clip(np.asarray(query.relevant_windows, np.float32).reshape(-1, 2) / query.duration, 0, 1)
+        windows = windows[windows[:, 1] > windows[:, 0]]
+        samples.append(MomentSample(query.qid, query.vid, query.query, query.duration, video[:n_clips],
+                                    text.features(query.qid, query.query), windows,
+                                    clip_saliency(query, n_clips, clip_s)))
+    return samples
+
+
+def collate(samples: list[MomentSample]) -> tuple[MomentInputs, MomentTargets]:
+    def pad(arrays):
+        width = max(a.shape[0] for a in arrays)
+        out = torch.zeros((len(arrays), width, arrays[0].shape[1]))
+        mask = torch.ones((len(arrays), width), dtype=torch.bool)
+        for i, a in enumerate(arrays):
+            out[i, :a.shape[0]] = torch.from_numpy(a)
+            mask[i, :a.shape[0]] = False
+        return out, mask
+
+    video, video_pad = pad([s.video for s in samples])
+    text, text_pad = pad([s.text for s in samples])
+    targets = MomentTargets([torch.from_numpy(s.windows) for s in samples],
+                            [torch.from_numpy(s.saliency) for s in samples])
+    return MomentInputs(video, video_pad, text, text_pad), targets
+
+
+class MomentTask:
+    def __init__(self, model: MomentHead, train: list[MomentSample], val: list[MomentSample],
+                 val_file: Path | None, settings: TrainSettings):
+        self.model, self.train, self.val, self.val_file, self.settings = model, train, val, val_file, settings
+        self.schedule = BatchSchedule({STAGE: len(train)}, [STAGE], settings.batch_size, settings.seed)
+        self.device = next(model.parameters()).device
+
+    def micro_batch(self, k: int):
+        _, indices = self.schedule.at(k)
+        inputs, targets = collate([self.train[i] for i in indices])
+        targets = MomentTargets([w.to(self.device) for w in targets.windows],
+                                [s.to(self.device) for s in targets.saliency])
+        return inputs.to(self.device), targets
+
+    def loss(self, model: MomentHead, batch) -> torch.Tensor:
+        inputs, targets = batch
+        return moment_loss(model.config, model(inputs), targets, inputs.video_pad)[0]
+
+    def predict(self, samples: list[MomentSample]) -> list[dict]:
+        return predict_samples(self.model, samples, self.settings.batch_size)
+
+    def evaluate(self, model: MomentHead) -> dict[str, float]:
+        if not self.val:
+            return {}
+        return qvhighlights_scores(self.predict(self.val[: self.settings.eval_max_items]), self.val_file)
+
+
+@torch.no_grad()
+def predict_samples(model: MomentHead, samples: list[MomentSample], batch_size: int = 16) -> list[dict]:
+    """QVHighlights submission rows for ``samples``."""
+    rows = []
+    device = next(model.parameters()).device
+    for lo in range(0, len(samples), batch_size):
+        chunk = samples[lo:lo + batch_size]
+        inputs, _ = collate(chunk)
+        out = model(inputs.to(device))
+        for i, s in enumerate(chunk):
+            rows.append({"qid": s.qid, "query": s.query, "vid": s.vid,
+                         "pred_relevant_windows": decode_windows(out, i, s.duration),
+                         "pred_saliency_scores": [round(float(x), 4) for x in out.saliency[i, :len(s.saliency)]]})
+    return rows
+
+
+def qvhighlights_scores(rows: list[dict], gt_file: Path | None) -> dict[str, float]:
+    """The suite's QVHighlights brief metrics for ``rows`` (ground truth restricted to their qids)."""
+    from ..datasets.moments import MomentPrediction, load_moment_annotations
+    from ..eval.qvhighlights import evaluate_qvhighlights
+
+    qids = {r["qid"] for r in rows}
+    truth = [q for q in load_moment_annotations(gt_file) if q.qid in qids]
+    predictions = [MomentPrediction(r["qid"], r["vid"], r["query"], [tuple(w) for w in r["pred_relevant_windows"]],
+                                    r["pred_saliency_scores"]) for r in rows]
+    return evaluate_qvhighlights(predictions, truth).brief()
+
+
+# -- the run ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class MomentsReport:
+    step: int
+    finished: bool
+    loss: float
+    metrics: dict[str, float]
+    samples_per_second: float
+    model_dir: Path
+    predictions: Path | None
+
+
+def train_moments(run: MomentsRun, resume: bool = False, quiet: bool = False,
+                  stop_after: int | None = None) -> MomentsReport:
+    check_fresh(run.out_dir, resume)
+    torch.set_num_threads(run.settings.num_threads)
+    device = pick_device(run.settings.device)
+    features = FeatureSource.open(run.feature_dirs, run.feature_key)
+    text = QueryText(run)
+    train = load_samples(run.train_file, features, text)
+    val = load_samples(run.val_file, features, text) if run.val_file else []
+    config = replace(run.model, video_dim=train[0].video.shape[1], text_dim=train[0].text.shape[1],
+                     clip_seconds=features.cell_seconds, feature_key=run.feature_key or features.dirs[0].key or "",
+                     encoder=run.text_encoder or features.encoder,
+                     text_source="encoder" if run.text_encoder else "files")
+    _check_dims(train + val, config, run)
+    seed_everything(run.settings.seed)
+    model = MomentHead(config).to(device)
+    task = MomentTask(model, train, val, run.val_file, run.settings)
+    log = MetricsLog(run.out_dir / "metrics.csv")
+    result = Trainer(model, task, run.settings, run.out_dir / STAGE, STAGE, log, quiet).fit(resume, stop_after)
+    predictions = None
+    if result.finished and val:
+        predictions = run.out_dir / "predictions_val.jsonl"
+        model.eval()
+        rows = task.predict(val)
+        predictions.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        (run.out_dir / "eval_val.json").write_text(json.dumps(qvhighlights_scores(rows, run.val_file), indent=1))
+    rate = result.samples / result.seconds if result.seconds > 0 else 0.0
+    return MomentsReport(result.step, result.finished, result.last_loss, result.metrics, rate,
+                         run.out_dir / STAGE / "model", predictions)
+
+
+def _check_dims(samples: list[MomentSample], config: MomentConfig, run: MomentsRun) -> None:
+    for s in samples:
+        if s.video.shape[1] != config.video_dim:
+            raise InputError(f"{run.feature_dirs[0]}: field '{s.vid}': feature dim {s.video.shape[1]}, "
+                             f"expected {config.video_dim} like the first video")
+        if s.text.shape[1] != config.text_dim:
+            raise InputError(f"{run.text_dir or run.text_encoder}: field '{s.qid}': text feature dim "
+                             f"{s.text.shape[1]}, expected {config.text_dim}")
