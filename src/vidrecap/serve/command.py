@@ -1,0 +1,56 @@
+"""``vidrecap serve OUTDIR... [--host H --port N] [--allow-upload]``: recaps as a local web page."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import InputError, VidrecapError
+from .config import DEFAULT_HOST, DEFAULT_MAX_UPLOAD_MB, ServeConfig
+from .library import find_recap_dirs
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("outdirs", nargs="+", metavar="OUTDIR",
+                   help="a `vidrecap run` output directory, or a folder of them")
+    p.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--allow-upload", action="store_true", help="show a form to upload and recap videos")
+    p.add_argument("--upload-dir", type=Path, help="where uploads and their recaps go "
+                                                   "(default: ./vidrecap-uploads)")
+    p.add_argument("--max-upload-mb", type=int, default=DEFAULT_MAX_UPLOAD_MB,
+                   help=f"largest accepted upload in MiB (default {DEFAULT_MAX_UPLOAD_MB})")
+
+
+def config_from_args(args: argparse.Namespace) -> ServeConfig:
+    """Validate the arguments into a ``ServeConfig``."""
+    outdirs = [Path(d) for d in args.outdirs]
+    for d in outdirs:
+        if not d.is_dir():
+            raise InputError(f"{d}: no such directory")
+        if not find_recap_dirs(d) and not args.allow_upload:
+            raise InputError(f"{d}: no recap here (no recap.json in it or its subfolders)")
+    if not 0 <= args.port <= 65535:
+        raise InputError(f"--port must be 0..65535, got {args.port}")
+    if args.max_upload_mb <= 0:
+        raise InputError("--max-upload-mb must be positive")
+    return ServeConfig(outdirs=outdirs, host=args.host, port=args.port, allow_upload=args.allow_upload,
+                       upload_dir=args.upload_dir, max_upload_bytes=args.max_upload_mb * 1024 * 1024)
+
+
+def execute(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    try:
+        import uvicorn
+
+        from .app import create_app
+    except ModuleNotFoundError as exc:
+        raise VidrecapError(f"`vidrecap serve` needs {exc.name}: pip install 'vidrecap[serve]'") from exc
+    if config.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"vidrecap: warning: serving on {config.host}: other machines can reach it", file=sys.stderr)
+    app = create_app(config)
+    shown = "127.0.0.1" if config.host in ("0.0.0.0", "::") else config.host
+    print(f"vidrecap: serving on http://{shown}:{config.port}/ (Ctrl+C to stop)", file=sys.stderr)
+    uvicorn.run(app, host=config.host, port=config.port, log_level="warning")
+    return 0

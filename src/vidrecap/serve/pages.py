@@ -1,0 +1,139 @@
+"""Server-rendered HTML: the index of recaps and one page per recap (escaped; scripts are static files).
+
+The summary and segment outline are in the HTML (readable without scripts); clip captions, the
+highlight curve, search and key frames are filled in by ``static/recap.js`` from the JSON API.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from pathlib import Path
+
+from ..results import Caption, Recap
+from .library import RecapEntry
+
+_STAMP = re.compile(r"\[((?:\d+:)?\d{1,2}:\d{2})\]")
+
+
+def clock(seconds: float) -> str:
+    """``H:MM:SS`` or ``M:SS``."""
+    s = max(0, int(seconds))
+    h, m, sec = s // 3600, s % 3600 // 60, s % 60
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def recap_title(entry: RecapEntry) -> str:
+    """The summary's title, else the video's file name, else the folder name."""
+    recap = entry.recap
+    if recap is not None and recap.summary.title.strip():
+        return recap.summary.title.strip()
+    if recap is not None and recap.video.path:
+        return Path(recap.video.path).name
+    return entry.directory.name
+
+
+def layout(title: str, body: str, scripts: tuple[str, ...] = ()) -> str:
+    tags = "".join(f'<script src="/static/{escape(s)}" defer></script>' for s in scripts)
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{escape(title)} · vidrecap</title><link rel="icon" href="/static/favicon.svg">'
+            f'<link rel="stylesheet" href="/static/style.css">{tags}'
+            f'</head><body>{body}</body></html>')
+
+
+def index_page(entries: list[RecapEntry], allow_upload: bool) -> str:
+    items = "".join(_index_item(e) for e in entries) or '<li class="empty">No recaps found.</li>'
+    upload = _upload_form() if allow_upload else ""
+    body = (f'<header class="top"><h1>vidrecap</h1></header><main class="index">'
+            f'<section aria-labelledby="recaps-h"><h2 id="recaps-h">Recaps</h2>'
+            f'<ul class="recaps" id="recap-list">{items}</ul></section>{upload}</main>')
+    return layout("Recaps", body, ("index.js",) if allow_upload else ())
+
+
+def _index_item(entry: RecapEntry) -> str:
+    title = escape(recap_title(entry))
+    if entry.recap is None:
+        return f'<li class="broken"><strong>{title}</strong> <span class="muted">{escape(entry.error)}</span></li>'
+    r = entry.recap
+    facts = f"{clock(r.video.duration)} · {len(r.segments)} segments · {len(r.clips)} clips"
+    return (f'<li><a href="/recaps/{entry.id}">{title}</a> <span class="muted">{facts}</span>'
+            f'<p>{escape(_shorten(r.summary.text, 240))}</p></li>')
+
+
+def _upload_form() -> str:
+    return ('<section aria-labelledby="upload-h"><h2 id="upload-h">Recap a new video</h2>'
+            '<form id="upload-form" class="upload"><label for="upload-file">Video or audio file</label> '
+            '<input id="upload-file" name="file" type="file" accept="video/*,audio/*,.mkv,.ts" required> '
+            '<button type="submit">Upload and recap</button></form>'
+            '<ul id="jobs" class="jobs" aria-live="polite"></ul></section>')
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def recap_page(entry: RecapEntry) -> str:
+    recap = entry.recap
+    assert recap is not None
+    rid = entry.id
+    title = recap_title(entry)
+    body = (f'<header class="top"><a href="/">All recaps</a><h1>{escape(title)}</h1></header>'
+            f'<main class="recap" id="recap" data-recap-id="{rid}" data-duration="{recap.video.duration:.3f}">'
+            f'{_player(rid, recap)}{_outline(recap)}</main>')
+    return layout(title, body, ("recap.js",))
+
+
+def _player(rid: str, recap: Recap) -> str:
+    return (f'<section class="player" aria-label="Video">'
+            f'<video id="video" controls preload="metadata" src="/recaps/{rid}/video">'
+            f'<track kind="captions" src="/recaps/{rid}/files/clips.vtt" srclang="en" label="Clip captions">'
+            f'</video><p id="video-error" class="error" role="alert" hidden></p>'
+            f'<figure class="curve"><figcaption>Highlights <span class="muted">(click to seek)</span>'
+            f'</figcaption><svg id="curve" viewBox="0 0 1000 100" preserveAspectRatio="none" role="img" '
+            f'aria-label="Saliency over time" focusable="false"></svg></figure>'
+            f'<form id="search-form" class="search" role="search"><label for="q">Search moments</label> '
+            f'<input id="q" name="q" type="search" maxlength="1000" required placeholder="e.g. cooking pasta"> '
+            f'<button type="submit">Search</button></form>'
+            f'<ol id="search-results" class="results" aria-live="polite"></ol>'
+            f'<section aria-labelledby="kf-h"><h2 id="kf-h">Key frames</h2>'
+            f'<ol id="keyframes" class="strip"></ol></section></section>')
+
+
+def _outline(recap: Recap) -> str:
+    segments = "".join(_segment_item(s) for s in recap.segments)
+    summary = "".join(f"<p>{_linked_stamps(line)}</p>" for line in recap.summary.text.splitlines() if line.strip())
+    return (f'<nav class="outline" aria-label="Recap outline">'
+            f'<section aria-labelledby="sum-h"><h2 id="sum-h">Summary</h2>'
+            f'<div class="summary">{summary}</div></section>'
+            f'<section aria-labelledby="seg-h"><h2 id="seg-h">Segments</h2>'
+            f'<ol id="segments" class="segments">{segments}</ol></section>'
+            f'<section aria-labelledby="clip-h"><h2 id="clip-h">Clip captions '
+            f'<span class="muted">({len(recap.clips)})</span></h2>'
+            f'<div id="clips" class="vlist" role="list" tabindex="0" aria-label="Clip captions">'
+            f'<div class="vlist-spacer"></div></div></section></nav>')
+
+
+def _linked_stamps(text: str) -> str:
+    """Escape ``text``, turning ``[M:SS]`` / ``[H:MM:SS]`` time stamps into seek buttons."""
+    out, last = [], 0
+    for m in _STAMP.finditer(text):
+        seconds = sum(int(p) * 60 ** i for i, p in enumerate(reversed(m.group(1).split(":"))))
+        out.append(escape(text[last:m.start()]))
+        out.append(f'<button type="button" class="node stamp" data-start="{seconds}">{escape(m.group(0))}</button>')
+        last = m.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def _segment_item(seg: Caption) -> str:
+    title = f"<strong>{escape(seg.title)}</strong> " if seg.title else ""
+    return (f'<li><button type="button" class="node segment" data-start="{seg.start:.3f}" '
+            f'data-end="{seg.end:.3f}"><span class="time">{clock(seg.start)}–{clock(seg.end)}</span> '
+            f'{title}<span class="text">{escape(seg.text)}</span></button></li>')
+
+
+def not_found_page(message: str) -> str:
+    return layout("Not found", f'<main class="index"><h1>Not found</h1><p>{escape(message)}</p>'
+                               f'<p><a href="/">All recaps</a></p></main>')
