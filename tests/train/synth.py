@@ -46,8 +46,9 @@ def make_tokenizer():
     tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
     tok.pre_tokenizer = pre_tokenizers.Whitespace()
     tok.decoder = decoders.WordPiece()
-    return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="[PAD]", unk_token="[UNK]",
-                                   bos_token="[BOS]", eos_token="[EOS]")
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok, pad_token="[PAD]", unk_token="[UNK]", bos_token="[BOS]", eos_token="[EOS]"
+    )
 
 
 def build_lm(out: Path, n_embd: int = 48, n_layer: int = 2) -> Path:
@@ -57,9 +58,16 @@ def build_lm(out: Path, n_embd: int = 48, n_layer: int = 2) -> Path:
 
     tok = make_tokenizer()
     torch.manual_seed(0)
-    config = GPT2Config(vocab_size=len(tok), n_embd=n_embd, n_layer=n_layer, n_head=4, n_positions=128,
-                        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
-                        pad_token_id=tok.pad_token_id)
+    config = GPT2Config(
+        vocab_size=len(tok),
+        n_embd=n_embd,
+        n_layer=n_layer,
+        n_head=4,
+        n_positions=128,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
+    )
     GPT2LMHeadModel(config).save_pretrained(out)
     tok.save_pretrained(out)
     return out
@@ -101,8 +109,14 @@ def write_hcap(root: Path, n_train: int = 12, n_val: int = 4, seed: int = 0) -> 
             path = root / f"{level}s_{split}.json"
             path.write_text(json.dumps(items))
             splits[split][level] = path
-    meta = {"format": "vidrecap-features/1", "encoder": "synthetic", "dim": DIM, "cell_seconds": 2.0,
-            "channels": ["fused"], "videos": {}}
+    meta = {
+        "format": "vidrecap-features/1",
+        "encoder": "synthetic",
+        "dim": DIM,
+        "cell_seconds": 2.0,
+        "channels": ["fused"],
+        "videos": {},
+    }
     (feats / "meta.json").write_text(json.dumps(meta))
     assert cells
     return HCapData(feats, splits["train"], splits["val"])
@@ -113,33 +127,74 @@ def _annotate(levels: dict[str, list], vid: str, names: list[str]) -> None:
     seg_s = clip_s * CLIPS_PER_SEGMENT
     for i, name in enumerate(names):
         levels["clip"].append([vid, i * clip_s, (i + 1) * clip_s, CONCEPTS[name]])
-    seg_names = [names[i:i + CLIPS_PER_SEGMENT] for i in range(0, len(names), CLIPS_PER_SEGMENT)]
+    seg_names = [names[i : i + CLIPS_PER_SEGMENT] for i in range(0, len(names), CLIPS_PER_SEGMENT)]
     for j, group in enumerate(seg_names):
-        levels["segment"].append({"vid": vid, "start_sec": j * seg_s, "end_sec": (j + 1) * seg_s,
-                                  "segment_description": segment_text(group[0], group[-1])})
-    levels["video"].append({"vid": vid, "start_sec": 0.0, "end_sec": seg_s * len(seg_names),
-                            "video_summary": video_text(names[0], names[-1])})
+        levels["segment"].append(
+            {
+                "vid": vid,
+                "start_sec": j * seg_s,
+                "end_sec": (j + 1) * seg_s,
+                "segment_description": segment_text(group[0], group[-1]),
+            }
+        )
+    levels["video"].append(
+        {
+            "vid": vid,
+            "start_sec": 0.0,
+            "end_sec": seg_s * len(seg_names),
+            "video_summary": video_text(names[0], names[-1]),
+        }
+    )
 
 
-def recap_config(root: Path, data: HCapData, lm: Path, steps: dict[str, int], variant: str = "curriculum",
-                 extra_train: str = "") -> Path:
+def recap_config(
+    root: Path,
+    data: HCapData,
+    lm: Path,
+    steps: dict[str, int],
+    variant: str = "curriculum",
+    extra_train: str = "",
+    dropout: float = 0.0,
+    name: str = "recap",
+) -> Path:
     lines = [
-        "[model]", f'lm = "{lm}"', "num_queries = 4", "qformer_dim = 48", "qformer_layers = 1",
-        "qformer_heads = 4", "dropout = 0.0", "max_new_tokens = 12",
-        "[data]", f'features = "{data.features}"',
-        "[data.train]", *[f'{lv} = "{p}"' for lv, p in data.train.items()],
-        "[data.val]", *[f'{lv} = "{p}"' for lv, p in data.val.items()],
-        "[train]", f'variant = "{variant}"', f'out_dir = "{root / "run"}"', "seed = 0", "batch_size = 12",
-        "lr = 3e-3", "warmup_steps = 5", f"steps = {max(steps.values())}", "save_every = 0", "log_every = 5",
-        "eval_every = 0", extra_train,
-        "[train.stage_steps]", *[f"{lv} = {n}" for lv, n in steps.items()],
+        "[model]",
+        f'lm = "{lm}"',
+        "num_queries = 4",
+        "qformer_dim = 48",
+        "qformer_layers = 1",
+        "qformer_heads = 4",
+        f"dropout = {dropout}",
+        "max_new_tokens = 12",
+        "[data]",
+        f'features = "{data.features}"',
+        "[data.train]",
+        *[f'{lv} = "{p}"' for lv, p in data.train.items()],
+        "[data.val]",
+        *[f'{lv} = "{p}"' for lv, p in data.val.items()],
+        "[train]",
+        f'variant = "{variant}"',
+        f"stages = {list(steps)!r}".replace("'", '"'),
+        f'out_dir = "{root / (name + "-run")}"',
+        "seed = 0",
+        "batch_size = 12",
+        "lr = 3e-3",
+        "warmup_steps = 5",
+        f"steps = {max(steps.values())}",
+        "save_every = 0",
+        "log_every = 5",
+        "eval_every = 0",
+        extra_train,
+        "[train.stage_steps]",
+        *[f"{lv} = {n}" for lv, n in steps.items()],
     ]
-    path = root / f"recap-{variant}.toml"
+    path = root / f"{name}.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
 # -- moments ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class MomentData:
@@ -149,7 +204,9 @@ class MomentData:
     val: Path
 
 
-def write_moments(root: Path, n_train: int = 60, n_val: int = 10, n_clips: int = 30, seed: int = 1) -> MomentData:
+def write_moments(
+    root: Path, n_train: int = 60, n_val: int = 10, n_clips: int = 30, seed: int = 1
+) -> MomentData:
     """Videos with two concept windows each; one query per window (token features in ``text/``)."""
     rng = np.random.default_rng(seed)
     vectors = concept_vectors()
@@ -168,16 +225,31 @@ def write_moments(root: Path, n_train: int = 60, n_val: int = 10, n_clips: int =
             first_len, second_len = rng.integers(3, 8, size=2)
             first_start = int(rng.integers(0, n_clips // 2 - first_len))
             second_start = int(rng.integers(n_clips // 2, n_clips - second_len))
-            for name, start, length in ((concepts[0], first_start, first_len), (concepts[1], second_start, second_len)):
-                rows[start:start + length] = vectors[name] + rng.normal(scale=0.1, size=(length, DIM))
-                tokens = np.stack([vectors[name] + rng.normal(scale=0.05, size=DIM),
-                                   rng.normal(scale=0.3, size=DIM), rng.normal(scale=0.3, size=DIM)])
+            for name, start, length in (
+                (concepts[0], first_start, first_len),
+                (concepts[1], second_start, second_len),
+            ):
+                rows[start : start + length] = vectors[name] + rng.normal(scale=0.1, size=(length, DIM))
+                tokens = np.stack(
+                    [
+                        vectors[name] + rng.normal(scale=0.05, size=DIM),
+                        rng.normal(scale=0.3, size=DIM),
+                        rng.normal(scale=0.3, size=DIM),
+                    ]
+                )
                 np.savez(text / f"qid{qid}.npz", last_hidden_state=tokens.astype(np.float32))
                 clip_ids = list(range(int(start), int(start + length)))
-                lines.append({"qid": qid, "query": CONCEPTS[name], "vid": vid, "duration": n_clips * 2.0,
-                              "relevant_windows": [[2.0 * start, 2.0 * (start + length)]],
-                              "relevant_clip_ids": clip_ids,
-                              "saliency_scores": [[int(rng.integers(2, 5)) for _ in range(3)] for _ in clip_ids]})
+                lines.append(
+                    {
+                        "qid": qid,
+                        "query": CONCEPTS[name],
+                        "vid": vid,
+                        "duration": n_clips * 2.0,
+                        "relevant_windows": [[2.0 * start, 2.0 * (start + length)]],
+                        "relevant_clip_ids": clip_ids,
+                        "saliency_scores": [[int(rng.integers(2, 5)) for _ in range(3)] for _ in clip_ids],
+                    }
+                )
                 qid += 1
             np.save(feats / f"{vid}.npy", rows)
         files[split] = root / f"moments_{split}.jsonl"
@@ -185,16 +257,56 @@ def write_moments(root: Path, n_train: int = 60, n_val: int = 10, n_clips: int =
     return MomentData(feats, text, files["train"], files["val"])
 
 
-def moments_config(root: Path, data: MomentData, steps: int, extra_train: str = "", name: str = "moments") -> Path:
+def moments_config(
+    root: Path, data: MomentData, steps: int, extra_train: str = "", name: str = "moments"
+) -> Path:
     lines = [
-        "[model]", "hidden = 64", "heads = 4", "encoder_layers = 2", "decoder_layers = 2",
-        "num_moment_queries = 5", "dropout = 0.0",
-        "[data]", f'features = "{data.features}"', f'text_features = "{data.text}"',
-        f'train = "{data.train}"', f'val = "{data.val}"',
-        "[train]", f'out_dir = "{root / (name + "-run")}"', "seed = 0", "batch_size = 16", "lr = 1e-3",
-        "warmup_steps = 10", f"steps = {steps}", "save_every = 0", "log_every = 10", "eval_every = 0",
+        "[model]",
+        "hidden = 64",
+        "heads = 4",
+        "encoder_layers = 2",
+        "decoder_layers = 2",
+        "num_moment_queries = 5",
+        "dropout = 0.0",
+        "[data]",
+        f'features = "{data.features}"',
+        f'text_features = "{data.text}"',
+        f'train = "{data.train}"',
+        f'val = "{data.val}"',
+        "[train]",
+        f'out_dir = "{root / (name + "-run")}"',
+        "seed = 0",
+        "batch_size = 16",
+        "lr = 1e-3",
+        "warmup_steps = 10",
+        f"steps = {steps}",
+        "save_every = 0",
+        "log_every = 10",
+        "eval_every = 0",
         extra_train,
     ]
     path = root / f"{name}.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+class ConceptEncoder:
+    """A text encoder for tests: a text's embedding is the mean vector of the concepts it names."""
+
+    spec = "synthconcepts"
+    dim = DIM
+
+    def __init__(self, **_):
+        self.vectors = concept_vectors()
+
+    def embed_text(self, texts):
+        out = np.zeros((len(texts), DIM), np.float32)
+        for i, text in enumerate(texts):
+            hits = [self.vectors[w] for w in text.lower().split() if w in self.vectors]
+            if hits:
+                v = np.mean(hits, axis=0)
+                out[i] = v / np.linalg.norm(v)
+        return out
+
+    def embed_images(self, images):
+        return None

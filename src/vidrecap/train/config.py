@@ -117,5 +117,6 @@ def check_range(name: str, value: float, low: float, high: float | None = None) 
     """Raise ``ValueError("name': ...")`` (completed by ``Section.build``) when out of range."""
     if value < low or (high is not None and value > high):
         upper = f" and {high}" if high is not None else ""
-        raise ValueError(f"{name}': must be {'between ' + str(low) + upper if upper else '>= ' + str(low)}, "
-                         f"got {value}")
+        raise ValueError(
+            f"{name}': must be {'between ' + str(low) + upper if upper else '>= ' + str(low)}, got {value}"
+        )

@@ -61,7 +61,9 @@ def read_meta(directory: str | Path) -> FeatureMeta | None:
         raise InputError(f"{path}: expected a JSON object")
     for name, kind in (("encoder", str), ("dim", int), ("cell_seconds", int | float)):
         if not isinstance(data.get(name), kind) or isinstance(data.get(name), bool):
-            raise InputError(f"{path}: field '{name}': missing or not a {getattr(kind, '__name__', 'number')}")
+            raise InputError(
+                f"{path}: field '{name}': missing or not a {getattr(kind, '__name__', 'number')}"
+            )
     known = {f for f in FeatureMeta.__dataclass_fields__}
     return FeatureMeta(**{k: v for k, v in data.items() if k in known})
 
@@ -180,8 +182,9 @@ class FeatureSource:
     dirs: list[FeatureDir]
 
     @classmethod
-    def open(cls, directories: Sequence[str | Path], key: str | None = None,
-             pattern: str = "{vid}") -> FeatureSource:
+    def open(
+        cls, directories: Sequence[str | Path], key: str | None = None, pattern: str = "{vid}"
+    ) -> FeatureSource:
         if not directories:
             raise InputError("features: no feature directory given")
         return cls([FeatureDir.open(d, key, pattern) for d in directories])

@@ -16,10 +16,16 @@ ROLES = ("encoder", "asr", "ocr", "tagger")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("inputs", nargs="+", metavar="VIDEO", help="video files or `vidrecap run` output dirs")
+    parser.add_argument(
+        "inputs", nargs="+", metavar="VIDEO", help="video files or `vidrecap run` output dirs"
+    )
     parser.add_argument("-o", "--out", required=True, help="feature directory to write")
-    parser.add_argument("--vid", action="append", default=None,
-                        help="video id for each input, in order (default: the file stem)")
+    parser.add_argument(
+        "--vid",
+        action="append",
+        default=None,
+        help="video id for each input, in order (default: the file stem)",
+    )
     for role in ROLES:
         parser.add_argument(f"--{role}", default="embedded", help=f"{role} backend spec (default: embedded)")
     parser.add_argument("--device", default="cpu")
@@ -55,7 +61,11 @@ def recap_embeddings(source: Path, args: argparse.Namespace) -> tuple[dict, str,
         recap = vidrecap.recap(source, quiet=args.quiet, device=args.device, **options)
     if not recap.embeddings:
         raise InputError(f"{source}: the recap has no embeddings")
-    return dict(recap.embeddings), str(recap.options.get("encoder", "")), str(recap.options.get("visual_space", ""))
+    return (
+        dict(recap.embeddings),
+        str(recap.options.get("encoder", "")),
+        str(recap.options.get("visual_space", "")),
+    )
 
 
 def merge_meta(meta: FeatureMeta | None, out: Path, encoder: str, arrays: dict, space: str) -> FeatureMeta:
@@ -63,6 +73,8 @@ def merge_meta(meta: FeatureMeta | None, out: Path, encoder: str, arrays: dict, 
     if meta is None:
         return FeatureMeta(encoder=encoder, dim=dim, channels=sorted(arrays), visual_space=space)
     if meta.encoder != encoder or meta.dim != dim:
-        raise InputError(f"{out / 'meta.json'}: field 'encoder': directory holds {meta.encoder} (dim {meta.dim}) "
-                         f"features, not {encoder} (dim {dim}); use another -o directory")
+        raise InputError(
+            f"{out / 'meta.json'}: field 'encoder': directory holds {meta.encoder} (dim {meta.dim}) "
+            f"features, not {encoder} (dim {dim}); use another -o directory"
+        )
     return meta

@@ -126,7 +126,10 @@ def make_optimizer(model: torch.nn.Module, settings: TrainSettings) -> torch.opt
     for param in model.parameters():
         if param.requires_grad:
             (decay if param.ndim >= 2 else plain).append(param)
-    groups = [{"params": decay, "weight_decay": settings.weight_decay}, {"params": plain, "weight_decay": 0.0}]
+    groups = [
+        {"params": decay, "weight_decay": settings.weight_decay},
+        {"params": plain, "weight_decay": 0.0},
+    ]
     return torch.optim.AdamW(groups, lr=settings.lr)
 
 
@@ -145,8 +148,9 @@ def save_optimizer(optimizer: torch.optim.Optimizer, directory: Path) -> None:
             else:
                 scalars[f"{index}.{name}"] = value
     save_file(tensors, str(directory / "optimizer.safetensors"))
-    (directory / "optimizer.json").write_text(json.dumps({"param_groups": state["param_groups"],
-                                                          "scalars": scalars}))
+    (directory / "optimizer.json").write_text(
+        json.dumps({"param_groups": state["param_groups"], "scalars": scalars})
+    )
 
 
 def load_optimizer(optimizer: torch.optim.Optimizer, directory: Path) -> None:
@@ -170,8 +174,10 @@ def rng_state() -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
             tensors[f"torch_cuda_{i}"] = s
     kind, keys, pos, has_gauss, gauss = np.random.get_state()
     version, internal, gauss_next = random.getstate()
-    plain = {"numpy": [kind, keys.tolist(), pos, has_gauss, gauss],
-             "python": [version, list(internal), gauss_next]}
+    plain = {
+        "numpy": [kind, keys.tolist(), pos, has_gauss, gauss],
+        "python": [version, list(internal), gauss_next],
+    }
     return tensors, plain
 
 
@@ -254,9 +260,17 @@ def autocast(device: torch.device, amp: str):
 class Trainer:
     """Trains ``model`` on ``task`` for ``settings.steps`` optimizer steps in ``stage_dir``."""
 
-    def __init__(self, model: torch.nn.Module, task: Task, settings: TrainSettings, stage_dir: Path,
-                 stage: str, log: MetricsLog, quiet: bool = False,
-                 on_eval: Callable[[int, dict[str, float]], None] | None = None):
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        task: Task,
+        settings: TrainSettings,
+        stage_dir: Path,
+        stage: str,
+        log: MetricsLog,
+        quiet: bool = False,
+        on_eval: Callable[[int, dict[str, float]], None] | None = None,
+    ):
         self.model, self.task, self.settings, self.stage_dir = model, task, settings, stage_dir
         self.stage, self.log, self.quiet, self.on_eval = stage, log, quiet, on_eval
         self.device = next(model.parameters()).device
@@ -277,8 +291,14 @@ class Trainer:
 
         tensors, plain = rng_state()
         save_file(tensors, str(new / "rng.safetensors"))
-        state = {"stage": self.stage, "step": self.step, "scheduler": self.scheduler.state_dict(),
-                 "scaler": self.scaler.state_dict(), "rng": plain, "settings": asdict(self.settings)}
+        state = {
+            "stage": self.stage,
+            "step": self.step,
+            "scheduler": self.scheduler.state_dict(),
+            "scaler": self.scaler.state_dict(),
+            "rng": plain,
+            "settings": asdict(self.settings),
+        }
         (new / "trainer_state.json").write_text(json.dumps(state))
         replace_dir(new, self.stage_dir / CHECKPOINT)
         return self.stage_dir / CHECKPOINT
@@ -372,5 +392,12 @@ class Trainer:
         from tqdm.auto import tqdm
 
         disable = True if self.quiet else None  # None: off when stderr is not a terminal
-        return tqdm(total=self.settings.steps, initial=self.step, desc=self.stage, unit="step",
-                    disable=disable, file=sys.stderr, dynamic_ncols=True)
+        return tqdm(
+            total=self.settings.steps,
+            initial=self.step,
+            desc=self.stage,
+            unit="step",
+            disable=disable,
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )

@@ -53,8 +53,10 @@ def read_hcap(path: str | Path) -> list[HCapItem]:
         from ..datasets.captions import load_hcap
     except ImportError:
         load_hcap = _read_hcap_fallback
-    return [HCapItem(i.id, i.level, list(i.references), i.vid, float(i.start_sec), float(i.end_sec))
-            for i in load_hcap(Path(path))]
+    return [
+        HCapItem(i.id, i.level, list(i.references), i.vid, float(i.start_sec), float(i.end_sec))
+        for i in load_hcap(Path(path))
+    ]
 
 
 def _read_hcap_fallback(path: Path) -> list[HCapItem]:
@@ -80,7 +82,12 @@ def _fallback_item(entry, where: str) -> HCapItem:
         level = next((lv for lv, key in LEVEL_FIELDS.items() if key in entry), "")
         if not level:
             raise InputError(f"{where}: field 'caption': none of {', '.join(LEVEL_FIELDS.values())}")
-        vid, start, end, text = entry.get("vid"), entry.get("start_sec"), entry.get("end_sec"), entry[LEVEL_FIELDS[level]]
+        vid, start, end, text = (
+            entry.get("vid"),
+            entry.get("start_sec"),
+            entry.get("end_sec"),
+            entry[LEVEL_FIELDS[level]],
+        )
     else:
         raise InputError(f"{where}: expected a (vid, start_sec, end_sec, clip_caption) tuple or an object")
     if not isinstance(vid, str):
@@ -120,14 +127,29 @@ def build_samples(items: Sequence[HCapItem], below: Sequence[HCapItem] = ()) -> 
         by_vid.setdefault(item.vid, []).append(item)
     samples = []
     for item in items:
-        inside = [b.references[0] for b in by_vid.get(item.vid, ())
-                  if b.start_sec < item.end_sec and b.end_sec > item.start_sec]
-        samples.append(HCapSample(item.id, item.level, item.vid, item.start_sec, item.end_sec,
-                                  item.references[0], list(item.references), inside))
+        inside = [
+            b.references[0]
+            for b in by_vid.get(item.vid, ())
+            if b.start_sec < item.end_sec and b.end_sec > item.start_sec
+        ]
+        samples.append(
+            HCapSample(
+                item.id,
+                item.level,
+                item.vid,
+                item.start_sec,
+                item.end_sec,
+                item.references[0],
+                list(item.references),
+                inside,
+            )
+        )
     return samples
 
 
-def span_rows(features: np.ndarray, start: float, end: float, cell_seconds: float, max_rows: int) -> np.ndarray:
+def span_rows(
+    features: np.ndarray, start: float, end: float, cell_seconds: float, max_rows: int
+) -> np.ndarray:
     """The feature rows covering ``[start, end)``: all of them, or ``max_rows`` evenly spread ones."""
     n = features.shape[0]
     first = min(n - 1, max(0, int(np.floor(start / cell_seconds))))

@@ -72,8 +72,9 @@ class MomentInputs:
     text_pad: torch.Tensor
 
     def to(self, device: torch.device) -> MomentInputs:
-        return MomentInputs(self.video.to(device), self.video_pad.to(device), self.text.to(device),
-                            self.text_pad.to(device))
+        return MomentInputs(
+            self.video.to(device), self.video_pad.to(device), self.text.to(device), self.text_pad.to(device)
+        )
 
 
 @dataclass
@@ -105,16 +106,26 @@ class MomentHead(nn.Module):
         super().__init__()
         self.config = config
         d = config.hidden
-        self.video_in = nn.Sequential(nn.LayerNorm(config.video_dim), nn.Linear(config.video_dim, d), nn.Dropout(config.dropout))
-        self.text_in = nn.Sequential(nn.LayerNorm(config.text_dim), nn.Linear(config.text_dim, d), nn.Dropout(config.dropout))
+        self.video_in = nn.Sequential(
+            nn.LayerNorm(config.video_dim), nn.Linear(config.video_dim, d), nn.Dropout(config.dropout)
+        )
+        self.text_in = nn.Sequential(
+            nn.LayerNorm(config.text_dim), nn.Linear(config.text_dim, d), nn.Dropout(config.dropout)
+        )
         self.token_type = nn.Embedding(2, d)
-        layer = nn.TransformerEncoderLayer(d, config.heads, 4 * d, config.dropout, batch_first=True, norm_first=True)
+        layer = nn.TransformerEncoderLayer(
+            d, config.heads, 4 * d, config.dropout, batch_first=True, norm_first=True
+        )
         self.encoder = nn.TransformerEncoder(layer, config.encoder_layers, enable_nested_tensor=False)
         self.moment_queries = nn.Embedding(config.num_moment_queries, d)
-        dec = nn.TransformerDecoderLayer(d, config.heads, 4 * d, config.dropout, batch_first=True, norm_first=True)
+        dec = nn.TransformerDecoderLayer(
+            d, config.heads, 4 * d, config.dropout, batch_first=True, norm_first=True
+        )
         self.decoder = nn.TransformerDecoder(dec, config.decoder_layers, norm=nn.LayerNorm(d))
         self.class_head = nn.Linear(d, 2)
-        self.span_head = nn.Sequential(nn.Linear(d, d), nn.ReLU(), nn.Linear(d, d), nn.ReLU(), nn.Linear(d, 2))
+        self.span_head = nn.Sequential(
+            nn.Linear(d, d), nn.ReLU(), nn.Linear(d, d), nn.ReLU(), nn.Linear(d, 2)
+        )
         self.saliency_head = nn.Linear(d, 1)
         self.saliency_norm = nn.LayerNorm(d)
 
@@ -124,15 +135,19 @@ class MomentHead(nn.Module):
         pos = sinusoid(length, video.shape[-1], video.device)[None]
         video = video + pos + self.token_type.weight[0]
         text = self.text_in(inputs.text) + self.token_type.weight[1]
-        memory = self.encoder(torch.cat([video, text], dim=1),
-                              src_key_padding_mask=torch.cat([inputs.video_pad, inputs.text_pad], dim=1))
+        memory = self.encoder(
+            torch.cat([video, text], dim=1),
+            src_key_padding_mask=torch.cat([inputs.video_pad, inputs.text_pad], dim=1),
+        )
         clips = memory[:, :length]
         saliency = self.saliency_head(self.saliency_norm(clips)).squeeze(-1)
         memory_pad = torch.cat([inputs.video_pad, inputs.text_pad], dim=1)
         queries = self.moment_queries.weight[None].expand(video.shape[0], -1, -1)
-        decoded = self.decoder(queries, memory + torch.cat([pos.expand(video.shape[0], -1, -1),
-                                                             torch.zeros_like(text)], dim=1),
-                               memory_key_padding_mask=memory_pad)
+        decoded = self.decoder(
+            queries,
+            memory + torch.cat([pos.expand(video.shape[0], -1, -1), torch.zeros_like(text)], dim=1),
+            memory_key_padding_mask=memory_pad,
+        )
         return MomentOutput(self.class_head(decoded), self.span_head(decoded).sigmoid(), saliency)
 
     # -- files -------------------------------------------------------------------------------------
@@ -141,7 +156,9 @@ class MomentHead(nn.Module):
         from safetensors.torch import save_model
 
         directory.mkdir(parents=True, exist_ok=True)
-        (directory / "config.json").write_text(json.dumps({"kind": "moments", **asdict(self.config)}, indent=1))
+        (directory / "config.json").write_text(
+            json.dumps({"kind": "moments", **asdict(self.config)}, indent=1)
+        )
         save_model(self, str(directory / "model.safetensors"))
 
     def load_weights(self, directory: Path) -> None:
@@ -158,17 +175,25 @@ class MomentHead(nn.Module):
 # -- losses ----------------------------------------------------------------------------------------
 
 
-def moment_loss(config: MomentConfig, out: MomentOutput, targets: MomentTargets,
-                video_pad: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
+def moment_loss(
+    config: MomentConfig, out: MomentOutput, targets: MomentTargets, video_pad: torch.Tensor
+) -> tuple[torch.Tensor, dict[str, float]]:
     """Weighted sum of the span, class and saliency losses; also returns each part."""
     probs = out.logits.softmax(-1)[..., 0]
-    class_target = torch.ones(out.logits.shape[:2], dtype=torch.long, device=out.logits.device)  # 1 = background
+    class_target = torch.ones(
+        out.logits.shape[:2], dtype=torch.long, device=out.logits.device
+    )  # 1 = background
     l1_terms, giou_terms = [], []
     for b, windows in enumerate(targets.windows):
         if windows.numel() == 0:
             continue
-        rows, cols = match(probs[b], out.spans[b], windows, config.loss_class, config.loss_l1, config.loss_giou)
-        rows_t, cols_t = torch.as_tensor(rows, device=windows.device), torch.as_tensor(cols, device=windows.device)
+        rows, cols = match(
+            probs[b], out.spans[b], windows, config.loss_class, config.loss_l1, config.loss_giou
+        )
+        rows_t, cols_t = (
+            torch.as_tensor(rows, device=windows.device),
+            torch.as_tensor(cols, device=windows.device),
+        )
         class_target[b, rows_t] = 0
         matched, gt = out.spans[b, rows_t], windows[cols_t]
         gt_cw = torch.stack([(gt[:, 0] + gt[:, 1]) / 2, gt[:, 1] - gt[:, 0]], dim=-1)
@@ -178,17 +203,27 @@ def moment_loss(config: MomentConfig, out: MomentOutput, targets: MomentTargets,
     l1 = torch.cat(l1_terms).mean() if l1_terms else zero
     giou = torch.cat(giou_terms).mean() if giou_terms else zero
     weight = torch.tensor([1.0, config.eos_coef], device=out.logits.device)
-    cls = nn.functional.cross_entropy(out.logits.float().reshape(-1, 2), class_target.reshape(-1), weight=weight)
+    cls = nn.functional.cross_entropy(
+        out.logits.float().reshape(-1, 2), class_target.reshape(-1), weight=weight
+    )
     hinge, rank = saliency_losses(config, out.saliency.float(), targets.saliency, video_pad)
-    total = (config.loss_l1 * l1 + config.loss_giou * giou + config.loss_class * cls
-             + config.loss_saliency * hinge + config.loss_rank * rank)
-    parts = {name: float(value.detach()) for name, value in
-             (("l1", l1), ("giou", giou), ("class", cls), ("hinge", hinge), ("rank", rank))}
+    total = (
+        config.loss_l1 * l1
+        + config.loss_giou * giou
+        + config.loss_class * cls
+        + config.loss_saliency * hinge
+        + config.loss_rank * rank
+    )
+    parts = {
+        name: float(value.detach())
+        for name, value in (("l1", l1), ("giou", giou), ("class", cls), ("hinge", hinge), ("rank", rank))
+    }
     return total, parts
 
 
-def saliency_losses(config: MomentConfig, scores: torch.Tensor, saliency: list[torch.Tensor],
-                    video_pad: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def saliency_losses(
+    config: MomentConfig, scores: torch.Tensor, saliency: list[torch.Tensor], video_pad: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Margin hinge over all (positive, negative) clip pairs, and rank-contrastive over levels."""
     hinges, ranks = [], []
     for b, target in enumerate(saliency):

@@ -62,11 +62,24 @@ def load_moments_run(path: str | Path) -> MomentsRun:
     path = Path(path)
     data = read_toml(path)
     Section(path, "config", data).check_known({"model", "data", "train"})
-    model_s, data_s, train_s = (Section.of(path, data, n, required=n != "model") for n in ("model", "data", "train"))
-    model = model_s.build(MomentConfig, skip=("video_dim", "text_dim", "clip_seconds", "feature_key", "encoder",
-                                              "text_source"))
-    data_s.check_known({"features", "feature_key", "text_features", "text_pattern", "text_key", "text_encoder",
-                        "train", "val"})
+    model_s, data_s, train_s = (
+        Section.of(path, data, n, required=n != "model") for n in ("model", "data", "train")
+    )
+    model = model_s.build(
+        MomentConfig, skip=("video_dim", "text_dim", "clip_seconds", "feature_key", "encoder", "text_source")
+    )
+    data_s.check_known(
+        {
+            "features",
+            "feature_key",
+            "text_features",
+            "text_pattern",
+            "text_key",
+            "text_encoder",
+            "train",
+            "val",
+        }
+    )
     settings = train_s.build(TrainSettings, skip=("out_dir",))
     text_dir = data_s.path_value("text_features", required=False)
     text_encoder = _optional_str(data_s, "text_encoder")
@@ -75,10 +88,20 @@ def load_moments_run(path: str | Path) -> MomentsRun:
     pattern = _optional_str(data_s, "text_pattern") or "qid{qid}"
     if "{qid}" not in pattern:
         raise data_s.error("text_pattern", f"must contain {{qid}}, got {pattern!r}")
-    return MomentsRun(path, model, settings, train_s.path_value("out_dir", required=False) or path.parent / "runs" / STAGE,
-                      data_s.path_list("features"), _optional_str(data_s, "feature_key"), text_dir, pattern,
-                      _optional_str(data_s, "text_key"), text_encoder, data_s.path_value("train"),
-                      data_s.path_value("val", required=False))
+    return MomentsRun(
+        path,
+        model,
+        settings,
+        train_s.path_value("out_dir", required=False) or path.parent / "runs" / STAGE,
+        data_s.path_list("features"),
+        _optional_str(data_s, "feature_key"),
+        text_dir,
+        pattern,
+        _optional_str(data_s, "text_key"),
+        text_encoder,
+        data_s.path_value("train"),
+        data_s.path_value("val", required=False),
+    )
 
 
 def _optional_str(section: Section, key: str) -> str | None:
@@ -109,8 +132,11 @@ class QueryText:
     """Query token features: files per qid, or the query text embedded by an encoder backend."""
 
     def __init__(self, run: MomentsRun):
-        self.files = FeatureDir.open(run.text_dir, run.text_key, run.text_pattern.replace("{qid}", "{vid}")) \
-            if run.text_dir is not None else None
+        self.files = (
+            FeatureDir.open(run.text_dir, run.text_key, run.text_pattern.replace("{qid}", "{vid}"))
+            if run.text_dir is not None
+            else None
+        )
         self.encoder_spec = run.text_encoder
         self._encoder = None
 
@@ -146,11 +172,22 @@ def load_samples(path: Path, features: FeatureSource, text: QueryText) -> list[M
     for query in load_moment_annotations(path):
         video = features.load(query.vid)
         n_clips = min(video.shape[0], max(1, int(np.ceil(query.duration / clip_s - 1e-6))))
-        windows = np.clip(np.asarray(query.relevant_windows, np.float32).reshape(-1, 2) / query.duration, 0, 1)
+        windows = np.clip(
+            np.asarray(query.relevant_windows, np.float32).reshape(-1, 2) / query.duration, 0, 1
+        )
         windows = windows[windows[:, 1] > windows[:, 0]]
-        samples.append(MomentSample(query.qid, query.vid, query.query, query.duration, video[:n_clips],
-                                    text.features(query.qid, query.query), windows,
-                                    clip_saliency(query, n_clips, clip_s)))
+        samples.append(
+            MomentSample(
+                query.qid,
+                query.vid,
+                query.query,
+                query.duration,
+                video[:n_clips],
+                text.features(query.qid, query.query),
+                windows,
+                clip_saliency(query, n_clips, clip_s),
+            )
+        )
     return samples
 
 
@@ -160,20 +197,27 @@ def collate(samples: list[MomentSample]) -> tuple[MomentInputs, MomentTargets]:
         out = torch.zeros((len(arrays), width, arrays[0].shape[1]))
         mask = torch.ones((len(arrays), width), dtype=torch.bool)
         for i, a in enumerate(arrays):
-            out[i, :a.shape[0]] = torch.from_numpy(a)
-            mask[i, :a.shape[0]] = False
+            out[i, : a.shape[0]] = torch.from_numpy(a)
+            mask[i, : a.shape[0]] = False
         return out, mask
 
     video, video_pad = pad([s.video for s in samples])
     text, text_pad = pad([s.text for s in samples])
-    targets = MomentTargets([torch.from_numpy(s.windows) for s in samples],
-                            [torch.from_numpy(s.saliency) for s in samples])
+    targets = MomentTargets(
+        [torch.from_numpy(s.windows) for s in samples], [torch.from_numpy(s.saliency) for s in samples]
+    )
     return MomentInputs(video, video_pad, text, text_pad), targets
 
 
 class MomentTask:
-    def __init__(self, model: MomentHead, train: list[MomentSample], val: list[MomentSample],
-                 val_file: Path | None, settings: TrainSettings):
+    def __init__(
+        self,
+        model: MomentHead,
+        train: list[MomentSample],
+        val: list[MomentSample],
+        val_file: Path | None,
+        settings: TrainSettings,
+    ):
         self.model, self.train, self.val, self.val_file, self.settings = model, train, val, val_file, settings
         self.schedule = BatchSchedule({STAGE: len(train)}, [STAGE], settings.batch_size, settings.seed)
         self.device = next(model.parameters()).device
@@ -181,8 +225,9 @@ class MomentTask:
     def micro_batch(self, k: int):
         _, indices = self.schedule.at(k)
         inputs, targets = collate([self.train[i] for i in indices])
-        targets = MomentTargets([w.to(self.device) for w in targets.windows],
-                                [s.to(self.device) for s in targets.saliency])
+        targets = MomentTargets(
+            [w.to(self.device) for w in targets.windows], [s.to(self.device) for s in targets.saliency]
+        )
         return inputs.to(self.device), targets
 
     def loss(self, model: MomentHead, batch) -> torch.Tensor:
@@ -204,13 +249,19 @@ def predict_samples(model: MomentHead, samples: list[MomentSample], batch_size: 
     rows = []
     device = next(model.parameters()).device
     for lo in range(0, len(samples), batch_size):
-        chunk = samples[lo:lo + batch_size]
+        chunk = samples[lo : lo + batch_size]
         inputs, _ = collate(chunk)
         out = model(inputs.to(device))
         for i, s in enumerate(chunk):
-            rows.append({"qid": s.qid, "query": s.query, "vid": s.vid,
-                         "pred_relevant_windows": decode_windows(out, i, s.duration),
-                         "pred_saliency_scores": [round(float(x), 4) for x in out.saliency[i, :len(s.saliency)]]})
+            rows.append(
+                {
+                    "qid": s.qid,
+                    "query": s.query,
+                    "vid": s.vid,
+                    "pred_relevant_windows": decode_windows(out, i, s.duration),
+                    "pred_saliency_scores": [round(float(x), 4) for x in out.saliency[i, : len(s.saliency)]],
+                }
+            )
     return rows
 
 
@@ -221,8 +272,16 @@ def qvhighlights_scores(rows: list[dict], gt_file: Path | None) -> dict[str, flo
 
     qids = {r["qid"] for r in rows}
     truth = [q for q in load_moment_annotations(gt_file) if q.qid in qids]
-    predictions = [MomentPrediction(r["qid"], r["vid"], r["query"], [tuple(w) for w in r["pred_relevant_windows"]],
-                                    r["pred_saliency_scores"]) for r in rows]
+    predictions = [
+        MomentPrediction(
+            r["qid"],
+            r["vid"],
+            r["query"],
+            [tuple(w) for w in r["pred_relevant_windows"]],
+            r["pred_saliency_scores"],
+        )
+        for r in rows
+    ]
     return evaluate_qvhighlights(predictions, truth).brief()
 
 
@@ -240,8 +299,9 @@ class MomentsReport:
     predictions: Path | None
 
 
-def train_moments(run: MomentsRun, resume: bool = False, quiet: bool = False,
-                  stop_after: int | None = None) -> MomentsReport:
+def train_moments(
+    run: MomentsRun, resume: bool = False, quiet: bool = False, stop_after: int | None = None
+) -> MomentsReport:
     check_fresh(run.out_dir, resume)
     torch.set_num_threads(run.settings.num_threads)
     device = pick_device(run.settings.device)
@@ -249,33 +309,53 @@ def train_moments(run: MomentsRun, resume: bool = False, quiet: bool = False,
     text = QueryText(run)
     train = load_samples(run.train_file, features, text)
     val = load_samples(run.val_file, features, text) if run.val_file else []
-    config = replace(run.model, video_dim=train[0].video.shape[1], text_dim=train[0].text.shape[1],
-                     clip_seconds=features.cell_seconds, feature_key=run.feature_key or features.dirs[0].key or "",
-                     encoder=run.text_encoder or features.encoder,
-                     text_source="encoder" if run.text_encoder else "files")
+    config = replace(
+        run.model,
+        video_dim=train[0].video.shape[1],
+        text_dim=train[0].text.shape[1],
+        clip_seconds=features.cell_seconds,
+        feature_key=run.feature_key or features.dirs[0].key or "",
+        encoder=run.text_encoder or features.encoder,
+        text_source="encoder" if run.text_encoder else "files",
+    )
     _check_dims(train + val, config, run)
     seed_everything(run.settings.seed)
     model = MomentHead(config).to(device)
     task = MomentTask(model, train, val, run.val_file, run.settings)
     log = MetricsLog(run.out_dir / "metrics.csv")
-    result = Trainer(model, task, run.settings, run.out_dir / STAGE, STAGE, log, quiet).fit(resume, stop_after)
+    result = Trainer(model, task, run.settings, run.out_dir / STAGE, STAGE, log, quiet).fit(
+        resume, stop_after
+    )
     predictions = None
     if result.finished and val:
         predictions = run.out_dir / "predictions_val.jsonl"
         model.eval()
         rows = task.predict(val)
         predictions.write_text("".join(json.dumps(r) + "\n" for r in rows))
-        (run.out_dir / "eval_val.json").write_text(json.dumps(qvhighlights_scores(rows, run.val_file), indent=1))
+        (run.out_dir / "eval_val.json").write_text(
+            json.dumps(qvhighlights_scores(rows, run.val_file), indent=1)
+        )
     rate = result.samples / result.seconds if result.seconds > 0 else 0.0
-    return MomentsReport(result.step, result.finished, result.last_loss, result.metrics, rate,
-                         run.out_dir / STAGE / "model", predictions)
+    return MomentsReport(
+        result.step,
+        result.finished,
+        result.last_loss,
+        result.metrics,
+        rate,
+        run.out_dir / STAGE / "model",
+        predictions,
+    )
 
 
 def _check_dims(samples: list[MomentSample], config: MomentConfig, run: MomentsRun) -> None:
     for s in samples:
         if s.video.shape[1] != config.video_dim:
-            raise InputError(f"{run.feature_dirs[0]}: field '{s.vid}': feature dim {s.video.shape[1]}, "
-                             f"expected {config.video_dim} like the first video")
+            raise InputError(
+                f"{run.feature_dirs[0]}: field '{s.vid}': feature dim {s.video.shape[1]}, "
+                f"expected {config.video_dim} like the first video"
+            )
         if s.text.shape[1] != config.text_dim:
-            raise InputError(f"{run.text_dir or run.text_encoder}: field '{s.qid}': text feature dim "
-                             f"{s.text.shape[1]}, expected {config.text_dim}")
+            raise InputError(
+                f"{run.text_dir or run.text_encoder}: field '{s.qid}': text feature dim "
+                f"{s.text.shape[1]}, expected {config.text_dim}"
+            )

@@ -48,15 +48,25 @@ class ReCapConfig:
     cell_seconds: float = 2.0
 
     def __post_init__(self):
-        for name in ("num_queries", "qformer_dim", "qformer_layers", "qformer_heads", "max_feature_rows",
-                     "max_prev_tokens", "max_target_tokens", "max_new_tokens"):
+        for name in (
+            "num_queries",
+            "qformer_dim",
+            "qformer_layers",
+            "qformer_heads",
+            "max_feature_rows",
+            "max_prev_tokens",
+            "max_target_tokens",
+            "max_new_tokens",
+        ):
             check_range(name, getattr(self, name), 1)
         check_range("dropout", self.dropout, 0.0, 0.9)
         if self.qformer_dim % self.qformer_heads:
             raise ValueError("qformer_dim': must be a multiple of qformer_heads")
         unknown = set(self.feature_rows) - set(LEVELS)
         if unknown:
-            raise ValueError(f"feature_rows': unknown level {sorted(unknown)[0]!r} (levels: {', '.join(LEVELS)})")
+            raise ValueError(
+                f"feature_rows': unknown level {sorted(unknown)[0]!r} (levels: {', '.join(LEVELS)})"
+            )
         for level in LEVELS:
             self.feature_rows.setdefault(level, 32)
             check_range(f"feature_rows.{level}", self.feature_rows[level], 1, self.max_feature_rows)
@@ -67,18 +77,25 @@ class QFormerLayer(nn.Module):
 
     def __init__(self, dim: int, heads: int, dropout: float):
         super().__init__()
-        self.norm_self, self.norm_cross, self.norm_mlp = nn.LayerNorm(dim), nn.LayerNorm(dim), nn.LayerNorm(dim)
+        self.norm_self, self.norm_cross, self.norm_mlp = (
+            nn.LayerNorm(dim),
+            nn.LayerNorm(dim),
+            nn.LayerNorm(dim),
+        )
         self.self_attn = nn.MultiheadAttention(dim, heads, dropout=dropout, batch_first=True)
         self.cross_attn = nn.MultiheadAttention(dim, heads, dropout=dropout, batch_first=True)
-        self.mlp = nn.Sequential(nn.Linear(dim, 4 * dim), nn.GELU(), nn.Dropout(dropout), nn.Linear(4 * dim, dim))
+        self.mlp = nn.Sequential(
+            nn.Linear(dim, 4 * dim), nn.GELU(), nn.Dropout(dropout), nn.Linear(4 * dim, dim)
+        )
         self.drop = nn.Dropout(dropout)
 
     def forward(self, queries: torch.Tensor, memory: torch.Tensor, memory_pad: torch.Tensor) -> torch.Tensor:
         h = self.norm_self(queries)
         queries = queries + self.drop(self.self_attn(h, h, h, need_weights=False)[0])
         h = self.norm_cross(queries)
-        queries = queries + self.drop(self.cross_attn(h, memory, memory, key_padding_mask=memory_pad,
-                                                      need_weights=False)[0])
+        queries = queries + self.drop(
+            self.cross_attn(h, memory, memory, key_padding_mask=memory_pad, need_weights=False)[0]
+        )
         return queries + self.drop(self.mlp(self.norm_mlp(queries)))
 
 
@@ -92,8 +109,9 @@ class QFormer(nn.Module):
         self.level_embed = nn.Embedding(len(LEVELS), dim)
         self.feature_in = nn.Sequential(nn.LayerNorm(config.feature_dim), nn.Linear(config.feature_dim, dim))
         self.positions = nn.Embedding(config.max_feature_rows, dim)
-        self.layers = nn.ModuleList(QFormerLayer(dim, config.qformer_heads, config.dropout)
-                                    for _ in range(config.qformer_layers))
+        self.layers = nn.ModuleList(
+            QFormerLayer(dim, config.qformer_heads, config.dropout) for _ in range(config.qformer_layers)
+        )
         self.norm_out = nn.LayerNorm(dim)
 
     def forward(self, features: torch.Tensor, pad: torch.Tensor, levels: torch.Tensor) -> torch.Tensor:
@@ -116,8 +134,9 @@ class CaptionBatch:
     targets: list[list[int]] | None = None
 
     def to(self, device: torch.device) -> CaptionBatch:
-        return CaptionBatch(self.features.to(device), self.pad.to(device), self.levels.to(device),
-                            self.previous, self.targets)
+        return CaptionBatch(
+            self.features.to(device), self.pad.to(device), self.levels.to(device), self.previous, self.targets
+        )
 
 
 class ReCapModel(nn.Module):
@@ -138,7 +157,9 @@ class ReCapModel(nn.Module):
     # -- construction and files --------------------------------------------------------------------
 
     @classmethod
-    def from_lm(cls, config: ReCapConfig, lm_dir: str | Path, device: str | torch.device = "cpu") -> ReCapModel:
+    def from_lm(
+        cls, config: ReCapConfig, lm_dir: str | Path, device: str | torch.device = "cpu"
+    ) -> ReCapModel:
         """A new model around the pretrained causal LM in ``lm_dir`` (offline)."""
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -147,7 +168,9 @@ class ReCapModel(nn.Module):
             tokenizer = AutoTokenizer.from_pretrained(str(lm_dir), local_files_only=True)
             lm = AutoModelForCausalLM.from_pretrained(str(lm_dir), local_files_only=True)
         except (OSError, ValueError, KeyError) as exc:
-            raise InputError(f"{lm_dir}: cannot load a causal LM and tokenizer ({str(exc).splitlines()[0]})") from exc
+            raise InputError(
+                f"{lm_dir}: cannot load a causal LM and tokenizer ({str(exc).splitlines()[0]})"
+            ) from exc
         return cls(config, lm, tokenizer).to(device)
 
     @classmethod
@@ -202,8 +225,8 @@ class ReCapModel(nn.Module):
         mask = torch.zeros_like(ids)
         for row, previous in enumerate(batch.previous):
             seq = [*previous, self.bos_id]
-            ids[row, width - len(seq):] = torch.tensor(seq)
-            mask[row, width - len(seq):] = 1
+            ids[row, width - len(seq) :] = torch.tensor(seq)
+            mask[row, width - len(seq) :] = 1
         text = self.lm.get_input_embeddings()(ids.to(device))
         embeds = torch.cat([queries.to(text.dtype), text], dim=1)
         full_mask = torch.cat([torch.ones(queries.shape[:2], dtype=torch.long), mask], dim=1).to(device)
@@ -218,17 +241,19 @@ class ReCapModel(nn.Module):
         ids = torch.full((len(batch.targets), width), self.pad_id, dtype=torch.long)
         labels = torch.full_like(ids, IGNORE)
         for row, target in enumerate(batch.targets):
-            ids[row, :len(target)] = torch.tensor(target)
-            labels[row, :len(target)] = torch.tensor(target)
+            ids[row, : len(target)] = torch.tensor(target)
+            labels[row, : len(target)] = torch.tensor(target)
         ids, labels = ids.to(device), labels.to(device)
         embeds = torch.cat([prefix, self.lm.get_input_embeddings()(ids)], dim=1)
         mask = torch.cat([prefix_mask, (labels != IGNORE).long()], dim=1)
-        hidden = self.lm.base_model(inputs_embeds=embeds, attention_mask=mask,
-                                    position_ids=positions(mask)).last_hidden_state
+        hidden = self.lm.base_model(
+            inputs_embeds=embeds, attention_mask=mask, position_ids=positions(mask)
+        ).last_hidden_state
         start = prefix.shape[1] - 1  # the BOS position predicts the first caption token
-        logits = self.lm.get_output_embeddings()(hidden[:, start:start + width])
-        return nn.functional.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1),
-                                           ignore_index=IGNORE)
+        logits = self.lm.get_output_embeddings()(hidden[:, start : start + width])
+        return nn.functional.cross_entropy(
+            logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=IGNORE
+        )
 
     @torch.no_grad()
     def generate(self, batch: CaptionBatch, max_new_tokens: int | None = None) -> list[str]:
@@ -249,11 +274,18 @@ class ReCapModel(nn.Module):
             if bool(done.all()):
                 break
             mask = torch.cat([mask, torch.ones((rows, 1), dtype=mask.dtype, device=mask.device)], dim=1)
-            out = self.lm(input_ids=token[:, None], attention_mask=mask, position_ids=next_pos,
-                          past_key_values=out.past_key_values, use_cache=True)
+            out = self.lm(
+                input_ids=token[:, None],
+                attention_mask=mask,
+                position_ids=next_pos,
+                past_key_values=out.past_key_values,
+                use_cache=True,
+            )
             next_pos = next_pos + 1
         ids = torch.stack(tokens, dim=1).tolist()
-        return [self.tokenizer.decode(cut_at(row, self.eos_id), skip_special_tokens=True).strip() for row in ids]
+        return [
+            self.tokenizer.decode(cut_at(row, self.eos_id), skip_special_tokens=True).strip() for row in ids
+        ]
 
 
 def quiet_transformers() -> None:
@@ -272,16 +304,21 @@ def cut_at(ids: list[int], eos: int) -> list[int]:
     return ids[: ids.index(eos)] if eos in ids else ids
 
 
-def make_batch(model: ReCapModel, rows: Sequence[np.ndarray], levels: Sequence[str],
-               previous: Sequence[Sequence[str]], targets: Sequence[str] | None = None) -> CaptionBatch:
+def make_batch(
+    model: ReCapModel,
+    rows: Sequence[np.ndarray],
+    levels: Sequence[str],
+    previous: Sequence[Sequence[str]],
+    targets: Sequence[str] | None = None,
+) -> CaptionBatch:
     """Pad feature rows and tokenize texts into a ``CaptionBatch`` (on the CPU)."""
     width = max(r.shape[0] for r in rows)
     dim = rows[0].shape[1]
     features = torch.zeros((len(rows), width, dim), dtype=torch.float32)
     pad = torch.ones((len(rows), width), dtype=torch.bool)
     for i, r in enumerate(rows):
-        features[i, :r.shape[0]] = torch.from_numpy(np.asarray(r, np.float32))
-        pad[i, :r.shape[0]] = False
+        features[i, : r.shape[0]] = torch.from_numpy(np.asarray(r, np.float32))
+        pad[i, : r.shape[0]] = False
     level_ids = torch.tensor([LEVELS.index(lv) for lv in levels], dtype=torch.long)
     prev = [model.encode_previous(p) for p in previous]
     tgt = [model.encode_target(t) for t in targets] if targets is not None else None

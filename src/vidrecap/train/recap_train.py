@@ -70,10 +70,13 @@ def load_recap_run(path: str | Path) -> RecapRun:
     path = Path(path)
     data = read_toml(path)
     _check_top(path, data)
-    model_s, data_s, train_s = (Section.of(path, data, name, required=True) for name in ("model", "data", "train"))
+    model_s, data_s, train_s = (
+        Section.of(path, data, name, required=True) for name in ("model", "data", "train")
+    )
     lm = model_s.path_value("lm")
     model = Section(path, "model", {k: v for k, v in model_s.values.items() if k != "lm"}).build(
-        ReCapConfig, skip=("feature_dim", "encoder", "cell_seconds"))
+        ReCapConfig, skip=("feature_dim", "encoder", "cell_seconds")
+    )
     data_s.check_known({"features", "feature_key", "train", "val"})
     train_files = _level_files(data_s.sub("train"), required=True)
     val_files = _level_files(data_s.sub("val"), required=False)
@@ -82,7 +85,12 @@ def load_recap_run(path: str | Path) -> RecapRun:
     if variant not in ("curriculum", "unified"):
         raise train_s.error("variant", f"expected 'curriculum' or 'unified', got {variant!r}")
     stages = train_s.values.get("stages", [lv for lv in LEVELS if lv in train_files])
-    if not isinstance(stages, list) or not stages or any(s not in LEVELS for s in stages) or len(set(stages)) != len(stages):
+    if (
+        not isinstance(stages, list)
+        or not stages
+        or any(s not in LEVELS for s in stages)
+        or len(set(stages)) != len(stages)
+    ):
         raise train_s.error("stages", f"expected distinct levels from {list(LEVELS)}, got {stages!r}")
     for level in stages:
         if level not in train_files:
@@ -92,8 +100,20 @@ def load_recap_run(path: str | Path) -> RecapRun:
     feature_key = data_s.values.get("feature_key")
     if feature_key is not None and not isinstance(feature_key, str):
         raise data_s.error("feature_key", "expected a string")
-    return RecapRun(path, lm, model, settings, variant, list(stages), stage_steps, out_dir,
-                    data_s.path_list("features"), feature_key, train_files, val_files)
+    return RecapRun(
+        path,
+        lm,
+        model,
+        settings,
+        variant,
+        list(stages),
+        stage_steps,
+        out_dir,
+        data_s.path_list("features"),
+        feature_key,
+        train_files,
+        val_files,
+    )
 
 
 def _check_top(path: Path, data: dict) -> None:
@@ -152,29 +172,49 @@ class BatchSchedule:
         epoch, batch = divmod(k // len(self.levels), per_epoch)
         key = (level, epoch)
         if key not in self._perms:
-            self._perms = {key: np.random.default_rng([self.seed, epoch, self.levels.index(level)]).permutation(n)}
-        return level, self._perms[key][batch * self.batch_size:(batch + 1) * self.batch_size].tolist()
+            self._perms = {
+                key: np.random.default_rng([self.seed, epoch, self.levels.index(level)]).permutation(n)
+            }
+        return level, self._perms[key][batch * self.batch_size : (batch + 1) * self.batch_size].tolist()
 
 
 class CaptionTask:
     """Training batches, loss and caption-metric evaluation for some levels of the hierarchy."""
 
-    def __init__(self, model: ReCapModel, features: FeatureSource, train: dict[str, list[HCapSample]],
-                 val: dict[str, list[HCapSample]], levels: list[str], settings: TrainSettings):
+    def __init__(
+        self,
+        model: ReCapModel,
+        features: FeatureSource,
+        train: dict[str, list[HCapSample]],
+        val: dict[str, list[HCapSample]],
+        levels: list[str],
+        settings: TrainSettings,
+    ):
         self.model, self.features, self.train, self.val, self.settings = model, features, train, val, settings
         self.levels = levels
-        self.schedule = BatchSchedule({lv: len(train[lv]) for lv in levels}, levels, settings.batch_size,
-                                      settings.seed)
+        self.schedule = BatchSchedule(
+            {lv: len(train[lv]) for lv in levels}, levels, settings.batch_size, settings.seed
+        )
         self.device = next(model.parameters()).device
 
     def rows(self, sample: HCapSample) -> np.ndarray:
         cfg = self.model.config
-        return span_rows(self.features.load(sample.vid), sample.start, sample.end, cfg.cell_seconds,
-                         cfg.feature_rows[sample.level])
+        return span_rows(
+            self.features.load(sample.vid),
+            sample.start,
+            sample.end,
+            cfg.cell_seconds,
+            cfg.feature_rows[sample.level],
+        )
 
     def batch_of(self, samples: list[HCapSample], with_targets: bool = True):
-        batch = make_batch(self.model, [self.rows(s) for s in samples], [s.level for s in samples],
-                           [s.previous for s in samples], [s.target for s in samples] if with_targets else None)
+        batch = make_batch(
+            self.model,
+            [self.rows(s) for s in samples],
+            [s.level for s in samples],
+            [s.previous for s in samples],
+            [s.target for s in samples] if with_targets else None,
+        )
         return batch.to(self.device)
 
     def micro_batch(self, k: int):
@@ -187,7 +227,7 @@ class CaptionTask:
     def predict(self, samples: list[HCapSample]) -> dict[str, str]:
         out = {}
         for lo in range(0, len(samples), self.settings.batch_size):
-            chunk = samples[lo:lo + self.settings.batch_size]
+            chunk = samples[lo : lo + self.settings.batch_size]
             for sample, text in zip(chunk, self.model.generate(self.batch_of(chunk, False)), strict=True):
                 out[sample.id] = text
         return out
@@ -205,8 +245,14 @@ class CaptionTask:
 
 def caption_scores(predictions: dict[str, str], references: dict[str, list[str]]) -> dict[str, float]:
     """BLEU-4, ROUGE-L and CIDEr from the evaluation suite, plus exact-match accuracy."""
-    exact = float(np.mean([predictions[k].strip().lower() in [r.strip().lower() for r in references[k]]
-                           for k in predictions]))
+    exact = float(
+        np.mean(
+            [
+                predictions[k].strip().lower() in [r.strip().lower() for r in references[k]]
+                for k in predictions
+            ]
+        )
+    )
     try:
         from ..eval.captions import evaluate_captions
     except ImportError:
@@ -238,12 +284,18 @@ def stage_finished(stage_dir: Path, steps: int) -> bool:
 
 def check_fresh(out_dir: Path, resume: bool) -> None:
     if not resume and out_dir.exists() and any(out_dir.glob(f"*/{CHECKPOINT}")):
-        raise InputError(f"{out_dir}: already holds a training run; pass --resume to continue it "
-                         "or choose another out_dir")
+        raise InputError(
+            f"{out_dir}: already holds a training run; pass --resume to continue it or choose another out_dir"
+        )
 
 
-def train_recap(run: RecapRun, resume: bool = False, quiet: bool = False, stop_after: int | None = None,
-                on_stage_start: Callable[[str, ReCapModel], None] | None = None) -> list[StageReport]:
+def train_recap(
+    run: RecapRun,
+    resume: bool = False,
+    quiet: bool = False,
+    stop_after: int | None = None,
+    on_stage_start: Callable[[str, ReCapModel], None] | None = None,
+) -> list[StageReport]:
     """Train every stage (skipping finished ones when resuming); each starts from its predecessor."""
     check_fresh(run.out_dir, resume)
     torch.set_num_threads(run.settings.num_threads)
@@ -261,15 +313,21 @@ def train_recap(run: RecapRun, resume: bool = False, quiet: bool = False, stop_a
             previous = stage_dir / EXPORT
             continue
         seed_everything(run.settings.seed + index)
-        model = ReCapModel.from_lm(model_config, run.lm, device) if previous is None \
+        model = (
+            ReCapModel.from_lm(model_config, run.lm, device)
+            if previous is None
             else ReCapModel.load(previous, device)
+        )
         if on_stage_start:
             on_stage_start(name, model)
         task = CaptionTask(model, features, train, val, levels, settings)
         result = Trainer(model, task, settings, stage_dir, name, log, quiet).fit(resume, stop_after)
         rate = result.samples / result.seconds if result.seconds > 0 else 0.0
-        reports.append(StageReport(name, result.step, result.finished, result.last_loss, result.metrics, rate,
-                                   stage_dir / EXPORT))
+        reports.append(
+            StageReport(
+                name, result.step, result.finished, result.last_loss, result.metrics, rate, stage_dir / EXPORT
+            )
+        )
         if not result.finished:
             break
         previous = stage_dir / EXPORT
@@ -288,5 +346,10 @@ def _model_config(run: RecapRun, features: FeatureSource, train: dict[str, list[
 
     first = next(s for samples in train.values() for s in samples)
     key = run.feature_key or (features.dirs[0].key or "features")
-    return replace(run.model, feature_dim=features.dim(first.vid), encoder=features.encoder or "embedded",
-                   cell_seconds=features.cell_seconds, feature_key=key)
+    return replace(
+        run.model,
+        feature_dim=features.dim(first.vid),
+        encoder=features.encoder or "embedded",
+        cell_seconds=features.cell_seconds,
+        feature_key=key,
+    )

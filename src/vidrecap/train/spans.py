@@ -29,8 +29,14 @@ def pairwise_giou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return iou - (hull - union) / hull.clamp(min=1e-6)
 
 
-def match(probs_fg: torch.Tensor, spans_cw: torch.Tensor, targets_se: torch.Tensor,
-          cost_class: float, cost_l1: float, cost_giou: float) -> tuple[np.ndarray, np.ndarray]:
+def match(
+    probs_fg: torch.Tensor,
+    spans_cw: torch.Tensor,
+    targets_se: torch.Tensor,
+    cost_class: float,
+    cost_l1: float,
+    cost_giou: float,
+) -> tuple[np.ndarray, np.ndarray]:
     """Hungarian assignment of one video's predictions (Q) to its ground-truth windows (G).
 
     Cost: ``-cost_class * p(foreground) + cost_l1 * L1(center, width) - cost_giou * gIoU``.
@@ -38,7 +44,10 @@ def match(probs_fg: torch.Tensor, spans_cw: torch.Tensor, targets_se: torch.Tens
     """
     from scipy.optimize import linear_sum_assignment
 
-    cost = (-cost_class * probs_fg[:, None] + cost_l1 * torch.cdist(spans_cw, se_to_cw(targets_se), p=1)
-            - cost_giou * pairwise_giou(cw_to_se(spans_cw), targets_se))
+    cost = (
+        -cost_class * probs_fg[:, None]
+        + cost_l1 * torch.cdist(spans_cw, se_to_cw(targets_se), p=1)
+        - cost_giou * pairwise_giou(cw_to_se(spans_cw), targets_se)
+    )
     rows, cols = linear_sum_assignment(cost.detach().float().cpu().numpy())
     return rows, cols

@@ -1,0 +1,62 @@
+"""``vidrecap train {recap,moments} --config FILE``: train a model (see docs/train.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", choices=("recap", "moments"), help="which model to train")
+    parser.add_argument("--config", required=True, help="TOML config file")
+    parser.add_argument("--device", default=None, help="cpu or cuda (overrides train.device)")
+    parser.add_argument("--out", default=None, help="output directory (overrides train.out_dir)")
+    parser.add_argument("--resume", action="store_true", help="continue the run in the output directory")
+    parser.add_argument(
+        "--stop-after",
+        type=int,
+        default=None,
+        metavar="STEP",
+        help="stop (with a checkpoint) at this step, to continue later with --resume",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def execute(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    if args.model == "recap":
+        from .recap_train import load_recap_run, train_recap
+
+        run = load_recap_run(args.config)
+        run = _override(run, args, Path)
+        reports = train_recap(run, resume=args.resume, quiet=args.quiet, stop_after=args.stop_after)
+        for r in reports:
+            _report(r.name, r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir)
+    else:
+        from .moments_train import load_moments_run, train_moments
+
+        run = _override(load_moments_run(args.config), args, Path)
+        r = train_moments(run, resume=args.resume, quiet=args.quiet, stop_after=args.stop_after)
+        _report("moments", r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir)
+        if r.predictions:
+            print(f"predictions: {r.predictions}")
+    return 0
+
+
+def _override(run, args: argparse.Namespace, path_type):
+    if args.device:
+        run = replace(run, settings=replace(run.settings, device=args.device))
+    if args.out:
+        run = replace(run, out_dir=path_type(args.out))
+    return run
+
+
+def _report(name, step, finished, loss, metrics, rate, model_dir) -> None:
+    state = "done" if finished else "stopped"
+    print(f"{name}: {state} at step {step}, loss {loss:.4f}, {rate:.1f} samples/s")
+    if metrics:
+        print(json.dumps(metrics, sort_keys=True))
+    if finished:
+        print(f"model: {model_dir}")
