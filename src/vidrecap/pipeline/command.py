@@ -7,13 +7,17 @@ import sys
 from pathlib import Path
 
 from ..registry import ROLES
+from .batch import BatchItem, run_batch
 from .options import RunOptions
 from .run import run_recap
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("video", help="video or audio file")
+    p.add_argument("video", help="video or audio file, or a directory of them (batch)")
     p.add_argument("-o", "--out", help="output directory (default: VIDEO's name + .recap)")
+    p.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS",
+                   help="batch on a Ray cluster (ADDRESS, or a local one when omitted)")
+    p.add_argument("--cpus-per-video", type=float, default=2.0, help="Ray CPUs per video (default 2)")
     for role in ROLES:
         p.add_argument(f"--{role}", metavar="SPEC", help=f"{role} backend (default: embedded)")
     p.add_argument("--profile", help="backend profile: offline (default), hf, api, gguf (see `vidrecap models`)")
@@ -31,6 +35,8 @@ def execute(args: argparse.Namespace) -> int:
     options.update(language=args.language, segment_seconds=args.segment_seconds,
                    frame_side=args.frame_side, device=args.device)
     RunOptions.resolve(args.profile, args.config, **options)  # validate before any work
+    if Path(args.video).is_dir():
+        return _execute_batch(args, out, options)
     recap = run_recap(args.video, out, quiet=args.quiet, profile=args.profile, config=args.config, **options)
     if not args.quiet:
         print(f"{recap.summary.title or Path(args.video).name}\n\n{recap.summary.text}\n", file=sys.stdout)
@@ -38,3 +44,21 @@ def execute(args: argparse.Namespace) -> int:
           f"embeddings.npz, frames/): {len(recap.clips)} clips, {len(recap.segments)} segments",
           file=sys.stderr if args.quiet else sys.stdout)
     return 0
+
+
+def _execute_batch(args: argparse.Namespace, out: Path, options: dict) -> int:
+    def report(item: BatchItem, done: int, total: int) -> None:
+        if not args.quiet:
+            status = "ok" if item.ok else f"FAILED: {item.error}"
+            print(f"[{done}/{total}] {item.video}: {status} ({item.seconds:.0f} s)", file=sys.stderr)
+
+    address = None if args.ray in (None, "auto") else args.ray
+    result = run_batch(args.video, out, use_ray=args.ray is not None, ray_address=address,
+                       cpus_per_video=args.cpus_per_video, on_item=report,
+                       profile=args.profile, config=args.config, **options)
+    failed = result.failed
+    print(f"recapped {len(result.items) - len(failed)} of {len(result.items)} files into {out}/ "
+          f"(index.json){'; failures:' if failed else ''}", file=sys.stderr)
+    for item in failed:
+        print(f"  {item.video}: {item.error}", file=sys.stderr)
+    return 1 if failed else 0

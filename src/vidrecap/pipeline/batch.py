@@ -1,0 +1,119 @@
+"""Recap a directory of videos: one after another here, or spread over a Ray cluster.
+
+Each video gets ``OUT/<relative path>.recap/``; a failure is recorded and the rest go on;
+``OUT/index.json`` lists every video with its status. Work already cached (per video) is reused,
+so re-running a batch only does what is missing. Scheduling across machines is Ray's job.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, VidrecapError
+from ..util.fs import atomic_write_json
+
+VIDEO_EXTENSIONS = frozenset(
+    ".mp4 .m4v .mov .mkv .webm .avi .mpg .mpeg .ts .mts .m2ts .wmv .flv .3gp .ogv .mxf .dv "
+    ".mp3 .m4a .wav .flac .ogg .opus .aac".split())
+
+
+@dataclass
+class BatchItem:
+    video: str
+    out_dir: str
+    ok: bool = False
+    error: str = ""
+    seconds: float = 0.0
+    segments: int = 0
+
+
+@dataclass
+class BatchReport:
+    root: str
+    items: list[BatchItem] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[BatchItem]:
+        return [i for i in self.items if not i.ok]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"root": self.root, "videos": len(self.items), "failed": len(self.failed),
+                "items": [asdict(i) for i in self.items]}
+
+
+def find_videos(root: Path) -> list[Path]:
+    """Media files under ``root`` (recursively, sorted), skipping hidden paths."""
+    found = [p for p in root.rglob("*") if p.suffix.lower() in VIDEO_EXTENSIONS and p.is_file()
+             and not any(part.startswith(".") for part in p.relative_to(root).parts)]
+    return sorted(found)
+
+
+def plan(root: Path, out_root: Path) -> list[BatchItem]:
+    return [BatchItem(str(v), str(out_root / f"{v.relative_to(root)}.recap")) for v in find_videos(root)]
+
+
+def recap_one(video: str, out_dir: str, options: dict[str, Any]) -> BatchItem:
+    """Recap one video, turning its failure into a record (runs locally or inside a Ray task)."""
+    from .run import run_recap
+
+    item, start = BatchItem(video, out_dir), time.perf_counter()
+    try:
+        recap = run_recap(video, out_dir, quiet=True, **options)
+        item.ok, item.segments = True, len(recap.segments)
+    except VidrecapError as exc:
+        item.error = str(exc)
+    except Exception as exc:  # one broken file must not stop a batch of thousands
+        item.error = f"{type(exc).__name__}: {exc}"
+    item.seconds = round(time.perf_counter() - start, 2)
+    return item
+
+
+def run_batch(root: str | Path, out_root: str | Path, *, ray_address: str | None = None, use_ray: bool = False,
+              cpus_per_video: float = 2.0, on_item: Callable[[BatchItem, int, int], None] | None = None,
+              **options: Any) -> BatchReport:
+    root, out_root = Path(root), Path(out_root)
+    items = plan(root, out_root)
+    if not items:
+        raise InputError(f"{root}: no video or audio files found")
+    out_root.mkdir(parents=True, exist_ok=True)
+    runner = _ray_items if (use_ray or ray_address) else _local_items
+    report = BatchReport(str(root))
+    for done in runner(items, options, ray_address=ray_address, cpus=cpus_per_video):
+        report.items.append(done)
+        if on_item:
+            on_item(done, len(report.items), len(items))
+    report.items.sort(key=lambda i: i.video)
+    atomic_write_json(out_root / "index.json", report.to_dict())
+    return report
+
+
+def _local_items(items: list[BatchItem], options: dict[str, Any], **_) -> Iterable[BatchItem]:
+    for item in items:
+        yield recap_one(item.video, item.out_dir, options)
+
+
+def _ray_items(items: list[BatchItem], options: dict[str, Any], ray_address: str | None, cpus: float
+               ) -> Iterable[BatchItem]:
+    try:
+        import ray
+    except ImportError as exc:
+        raise InputError("--ray needs Ray: pip install 'vidrecap[ray]'") from exc
+    env = {k: os.environ[k] for k in ("VIDRECAP_CACHE", "VIDRECAP_MODEL_CACHE") if k in os.environ}
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(address=ray_address, runtime_env={"env_vars": env} if env else None,
+                 include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        task = ray.remote(num_cpus=cpus, max_retries=1)(recap_one)
+        pending = [task.remote(i.video, i.out_dir, options) for i in items]
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            yield ray.get(ready[0])
+    finally:
+        if started_here:
+            ray.shutdown()
