@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import socket
-import threading
-import time
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,8 @@ from vidrecap.outputs.store import save_recap
 from vidrecap.results import Caption
 from vidrecap.serve import ServeConfig, create_app
 from vidrecap.serve.library import recap_id
+
+from .helpers import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, HAVE_CHROMIUM, NO_CHROMIUM, start_server
 
 LONG_CLIPS = 5000
 
@@ -72,34 +72,29 @@ def client(app):
         yield c
 
 
-@dataclasses.dataclass
-class LiveServer:
-    url: str
-    host: str
-    port: int
-
-
-def start_server(app) -> tuple[LiveServer, object, threading.Thread]:
-    """uvicorn serving ``app`` in a thread on 127.0.0.1 and an ephemeral port."""
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    return LiveServer(f"http://127.0.0.1:{port}", "127.0.0.1", port), server, thread
-
-
 @pytest.fixture(scope="session")
 def live_server(app):
     live, server, thread = start_server(app)
     yield live
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium via the system chromedriver, with a fresh profile."""
+    if not HAVE_CHROMIUM:
+        pytest.skip(NO_CHROMIUM)
+    webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip install selenium)")
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="vidrecap-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_script_timeout(30)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
