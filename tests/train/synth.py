@@ -258,7 +258,12 @@ def write_moments(
 
 
 def moments_config(
-    root: Path, data: MomentData, steps: int, extra_train: str = "", name: str = "moments"
+    root: Path,
+    data: MomentData,
+    steps: int,
+    extra_train: str = "",
+    name: str = "moments",
+    dropout: float = 0.0,
 ) -> Path:
     lines = [
         "[model]",
@@ -267,7 +272,7 @@ def moments_config(
         "encoder_layers = 2",
         "decoder_layers = 2",
         "num_moment_queries = 5",
-        "dropout = 0.0",
+        f"dropout = {dropout}",
         "[data]",
         f'features = "{data.features}"',
         f'text_features = "{data.text}"',

@@ -45,7 +45,8 @@ class Section:
         return cls(path, name, value)
 
     def error(self, key: str, problem: str) -> InputError:
-        return InputError(f"{self.path}: field '{self.name}.{key}': {problem}")
+        name = f"{self.name}.{key}" if self.name else key
+        return InputError(f"{self.path}: field '{name}': {problem}")
 
     def sub(self, key: str) -> Section:
         value = self.values.get(key, {})

@@ -61,7 +61,7 @@ class MomentsRun:
 def load_moments_run(path: str | Path) -> MomentsRun:
     path = Path(path)
     data = read_toml(path)
-    Section(path, "config", data).check_known({"model", "data", "train"})
+    Section(path, "", data).check_known({"model", "data", "train"})
     model_s, data_s, train_s = (
         Section.of(path, data, n, required=n != "model") for n in ("model", "data", "train")
     )

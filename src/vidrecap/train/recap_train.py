@@ -117,7 +117,7 @@ def load_recap_run(path: str | Path) -> RecapRun:
 
 
 def _check_top(path: Path, data: dict) -> None:
-    Section(path, "config", data).check_known({"model", "data", "train"})
+    Section(path, "", data).check_known({"model", "data", "train"})
 
 
 def _level_files(section: Section, required: bool) -> dict[str, Path]:
