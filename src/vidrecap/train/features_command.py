@@ -27,7 +27,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="video id for each input, in order (default: the file stem)",
     )
     for role in ROLES:
-        parser.add_argument(f"--{role}", default="embedded", help=f"{role} backend spec (default: embedded)")
+        parser.add_argument(f"--{role}", default=None, help=f"{role} backend spec (default: the pipeline's)")
+    parser.add_argument("--profile", default=None, help="backend profile of the recap run (docs/backends.md)")
+    parser.add_argument("--run-config", default=None, help="TOML config of the recap run (docs/backends.md)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--quiet", action="store_true")
 
@@ -57,8 +59,15 @@ def recap_embeddings(source: Path, args: argparse.Namespace) -> tuple[dict, str,
     if source.is_dir():
         recap = vidrecap.load(source)
     else:
-        options = {role: getattr(args, role) for role in ROLES}
-        recap = vidrecap.recap(source, quiet=args.quiet, device=args.device, **options)
+        options = {role: getattr(args, role) for role in ROLES if getattr(args, role)}
+        recap = vidrecap.recap(
+            source,
+            quiet=args.quiet,
+            profile=args.profile,
+            config=args.run_config,
+            device=args.device,
+            **options,
+        )
     if not recap.embeddings:
         raise InputError(f"{source}: the recap has no embeddings")
     return (
