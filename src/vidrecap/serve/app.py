@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import threading
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,7 @@ class ServerState:
         self.config = config
         self.library = Library(config.outdirs)
         self._analyses: dict[tuple[str, int], RecapAnalysis] = {}
+        self._lock = threading.Lock()
         self.jobs = self._job_manager() if config.allow_upload else None
 
     def _job_manager(self) -> JobManager:
@@ -84,11 +86,10 @@ class ServerState:
         return entry
 
     def analysis(self, rid: str) -> RecapAnalysis:
+        """The cached analysis of the recap's current version (rebuilt when recap.json changes)."""
         entry = self.entry(rid)
-        key = (rid, entry.mtime_ns)
-        if key not in self._analyses:
-            self._analyses[key] = RecapAnalysis(entry.recap)
-        return self._analyses[key]
+        with self._lock:
+            return self._analyses.setdefault((rid, entry.mtime_ns), RecapAnalysis(entry.recap))
 
 
 def create_app(config: ServeConfig) -> FastAPI:

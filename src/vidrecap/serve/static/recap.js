@@ -214,7 +214,12 @@
   const showHits = (windows) => {
     curve.querySelectorAll(".hit").forEach((r) => r.remove());
     const anchor = curve.querySelector(".area");
-    windows.forEach((w) => curve.insertBefore(rect("hit", w.start, w.end, `Match ${clock(w.start)}`), anchor));
+    const best = Math.max(1e-6, ...windows.map((w) => w.score));
+    windows.forEach((w) => {
+      const hit = rect("hit", w.start, w.end, `Match ${clock(w.start)}–${clock(w.end)} (score ${w.score.toFixed(2)})`);
+      hit.setAttribute("fill-opacity", (0.08 + 0.6 * (w.score / best)).toFixed(2));  // stronger = better
+      curve.insertBefore(hit, anchor);
+    });
   };
   $("#search-form").addEventListener("submit", async (e) => {
     e.preventDefault();
