@@ -207,10 +207,14 @@ def _add_uploads(app: FastAPI, state: ServerState) -> None:
             await save_stream(request.stream(), job.video, limit)
             await run_in_threadpool(probe_media, job.video)
         except UploadTooLarge:
+            manager.discard(job)
             raise HTTPException(413, f"the file is larger than {limit} bytes") from None
         except UnsupportedMedia as exc:
-            job.video.unlink(missing_ok=True)
+            manager.discard(job)
             raise HTTPException(415, str(exc)) from None
+        except BaseException:  # client gone mid-upload, server stopping
+            manager.discard(job)
+            raise
         return manager.submit(job).to_dict()
 
     @app.get("/api/jobs")

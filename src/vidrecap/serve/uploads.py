@@ -7,6 +7,7 @@ Jobs run one at a time on a worker thread; the default runner recaps in a subpro
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -126,6 +127,10 @@ class JobManager:
         folder = self.upload_dir / job_id
         folder.mkdir(parents=True, exist_ok=False)
         return Job(job_id, display_name(filename), folder / f"source{suffix}", folder / "recap")
+
+    def discard(self, job: Job) -> None:
+        """Remove a refused upload's folder (it never became a job)."""
+        shutil.rmtree(job.video.parent, ignore_errors=True)
 
     def submit(self, job: Job) -> Job:
         with self._lock:
