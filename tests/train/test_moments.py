@@ -89,3 +89,21 @@ def test_matching_and_giou():
     assert dict(zip(rows.tolist(), cols.tolist(), strict=True)) == {0: 1, 2: 0}
     giou = pairwise_giou(cw_to_se(predictions), targets)
     assert torch.allclose(giou[2, 0], torch.tensor(1.0)) and giou[1, 0] < 0
+
+
+def test_bf16_autocast_and_periodic_evaluation(tmp_path, moment_data):
+    from vidrecap.errors import InputError
+    from vidrecap.train.moments_train import load_moments_run, train_moments
+
+    extra = 'amp = "bf16"\neval_every = 2\neval_max_items = 4'
+    config = moments_config(tmp_path, moment_data, 4, name="bf16", extra_train=extra)
+    config.write_text(config.read_text().replace("eval_every = 0\n", ""))
+    run = load_moments_run(config)
+    report = train_moments(run, quiet=True)
+    assert report.finished and np.isfinite(report.loss)
+    with open(run.out_dir / "metrics.csv") as fh:
+        val_steps = {r["step"] for r in csv.DictReader(fh) if r["split"] == "val"}
+    assert val_steps == {"2", "4"}
+    fp16 = moments_config(tmp_path, moment_data, 2, name="fp16", extra_train='amp = "fp16"')
+    with pytest.raises(InputError, match="fp16"):
+        train_moments(load_moments_run(fp16), quiet=True)
