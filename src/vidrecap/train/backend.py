@@ -210,7 +210,7 @@ class MomentScorer:
     def __init__(self, model, device: str = "cpu", encoder: str | None = None):
         self.model, self.device, self.encoder_spec = model, device, encoder
         self._encoder = None
-        self.spec = f"moments:{getattr(model, 'source', '')}"
+        self.spec = "moments"
 
     @classmethod
     def load(cls, directory: str | Path, device: str = "cpu", encoder: str | None = None) -> MomentScorer:
@@ -220,8 +220,9 @@ class MomentScorer:
             model = MomentHead.load(directory, device)
         except InputError as exc:
             raise BackendError(str(exc)) from exc
-        model.source = str(directory)
-        return cls(model, device, encoder)
+        scorer = cls(model, device, encoder)
+        scorer.spec = f"moments:{directory}"
+        return scorer
 
     @property
     def config(self):
