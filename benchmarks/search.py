@@ -15,8 +15,8 @@ import time
 import numpy as np
 
 from vidrecap import registry
+from vidrecap.moments import MomentIndex
 from vidrecap.results import CELL_SECONDS, Caption, Cell, Recap, Tag, Transcript, VideoInfo
-from vidrecap.search import MomentIndex
 
 TOPICS = {
     "cooking": "dough oven flour tomato cheese bake knead recipe kitchen pan garlic",

@@ -15,13 +15,15 @@ from .results import Recap
 
 
 def recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: bool = True,
-          profile: str | None = None, config: str | Path | None = None, **options) -> Recap:
+          profile: str | None = None, config: str | Path | None = None, on_progress=None, **options) -> Recap:
     """Recap a video of any length.
 
     ``profile``/``config`` choose backends (docs/backends.md); other options: see
     ``vidrecap.pipeline.options.RunOptions`` (e.g. ``writer="hf:/models/llm"``, ``segment_seconds=120``).
+    ``on_progress(stage, done, total)`` follows the stages (visual, speech, captions, segments).
     """
-    return run_recap(path, out_dir, quiet=quiet, profile=profile, config=config, **options)
+    return run_recap(path, out_dir, quiet=quiet, profile=profile, config=config, on_progress=on_progress,
+                     **options)
 
 
 def load(directory: str | Path) -> Recap:

@@ -15,9 +15,9 @@ from .errors import VidrecapError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("vidrecap.pipeline.command", "recap a video: clip captions, segments, summary"),
-    "search": ("vidrecap.search.command", "find the moments that match a text query"),
-    "highlights": ("vidrecap.search.highlights_command", "highlights without a query, optional reel"),
-    "xsum": ("vidrecap.search.xsum_command", "cross-modal summary: key frames aligned with the text"),
+    "search": ("vidrecap.moments.command", "find the moments that match a text query"),
+    "highlights": ("vidrecap.moments.highlights_command", "highlights without a query, optional reel"),
+    "xsum": ("vidrecap.moments.xsum_command", "cross-modal summary: key frames aligned with the text"),
     "eval": ("vidrecap.eval.command", "score predictions with a benchmark's official metrics"),
     "models": ("vidrecap.backends.command", "list model backends and whether they are available"),
     "serve": ("vidrecap.serve.command", "serve recaps as a web page on localhost"),

@@ -22,6 +22,7 @@ _MODULES = {
     "hf": "vidrecap.backends.hf",
     "openai": "vidrecap.backends.openai",
     "gguf": "vidrecap.backends.gguf",
+    "recap": "vidrecap.train.backend",
     "none": "vidrecap.backends.embedded",
 }
 

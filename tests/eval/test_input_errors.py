@@ -105,7 +105,7 @@ FORBIDDEN = (
     "torch",
     "vidrecap.pipeline",
     "vidrecap.backends",
-    "vidrecap.search",
+    "vidrecap.moments",
     "vidrecap.train",
     "transformers",
     "sentence_transformers",

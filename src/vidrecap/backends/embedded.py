@@ -61,7 +61,7 @@ class WhisperRecognizer:
     """Whisper through faster-whisper; VAD is done upstream so timestamps are absolute."""
 
     def __init__(self, target: str | None = None, language: str | None = None, beam_size: int = 1,
-                 threads: int = 1, device: str = "cpu", **_):
+                 threads: int = 1, device: str = "cpu", temperatures: tuple[float, ...] = (0.0,), **_):
         from faster_whisper import WhisperModel
 
         model_dir = target or str(whisper_base_dir())
@@ -71,12 +71,17 @@ class WhisperRecognizer:
         except Exception as exc:  # ctranslate2 raises plain RuntimeError for bad dirs
             raise BackendError(f"cannot load Whisper model from {model_dir}: {exc}") from exc
         self.language, self.beam_size = language, beam_size
-        self.spec = f"embedded:whisper-base:{language or 'auto'}:beam{beam_size}"
+        # Whisper's temperature fallback re-decodes a window up to 5 times when the text looks
+        # repetitive or unlikely: on a CPU that multiplies the cost of such windows by ~6. Greedy
+        # decoding (one pass) is the default; pass more temperatures to allow the fallback.
+        self.temperatures = tuple(temperatures)
+        self.spec = f"embedded:whisper-base:{language or 'auto'}:beam{beam_size}:t{len(self.temperatures)}"
 
     def transcribe(self, audio: np.ndarray, offset: float) -> tuple[list[SpeechSegment], str]:
         segments, info = self._model.transcribe(
             audio, language=self.language, beam_size=self.beam_size, word_timestamps=True,
-            vad_filter=False, condition_on_previous_text=False, without_timestamps=False)
+            vad_filter=False, condition_on_previous_text=False, without_timestamps=False,
+            temperature=list(self.temperatures))
         out = []
         for seg in segments:
             words = [Word(round(w.start + offset, 3), round(w.end + offset, 3), w.word.strip(),
@@ -84,6 +89,8 @@ class WhisperRecognizer:
             text = seg.text.strip()
             if text:
                 out.append(SpeechSegment(round(seg.start + offset, 3), round(seg.end + offset, 3), text, words))
+        if self.language is None and out and info.language_probability >= 0.9:
+            self.language = info.language  # detected confidently: skip detection in later windows
         return out, info.language
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InputError
 
-STAGE_VERSION = {"visual": 2, "speech": 1, "embeddings": 1, "captions": 1, "segments": 2}
+STAGE_VERSION = {"visual": 2, "speech": 2, "embeddings": 1, "captions": 1, "segments": 2}
 
 
 @dataclass
@@ -24,7 +24,7 @@ class RunOptions:
     segment_seconds: float = 180.0
     frame_side: int = 480
     device: str = "cpu"
-    asr_threads: int = 1
+    asr_threads: int = 2
     backend_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # role -> backend kwargs
 
     def __post_init__(self):

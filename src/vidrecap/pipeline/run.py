@@ -26,7 +26,7 @@ from ..outputs.store import save_recap
 from ..results import Caption, Cell, Recap, Transcript, VideoInfo
 from ..util.fs import atomic_write_bytes, cache_root
 from ..util.journal import Journal
-from ..util.progress import StageProgress
+from ..util.progress import ProgressListener, StageProgress
 from .options import RunOptions
 
 
@@ -58,11 +58,13 @@ def check_output_dir(out_dir: Path) -> None:
 
 
 def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: bool = True,
-              profile: str | None = None, config: str | Path | None = None, **options) -> Recap:
+              profile: str | None = None, config: str | Path | None = None,
+              on_progress: ProgressListener | None = None, **options) -> Recap:
     """Recap ``path``; write the outputs to ``out_dir`` when given.
 
     Backends come from ``profile`` (``offline``, ``hf``, ``api``, ...) < the TOML ``config`` file <
-    explicit options; see ``RunOptions`` for every option.
+    explicit options; see ``RunOptions`` for every option. ``on_progress(stage, done, total)`` is
+    called as stages advance.
     """
     opts = RunOptions.resolve(profile, str(config) if config else None, **options)
     info = probe(path)
@@ -70,7 +72,7 @@ def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: boo
         check_output_dir(Path(out_dir))
     cache = cache_root() / info.fingerprint
     backends = Backends(opts)
-    with StageProgress(quiet) as progress:
+    with StageProgress(quiet, on_progress) as progress:
         try:
             visuals, transcript = _evidence(info, opts, backends, cache, progress)
             frames_dir = cache / opts.stage_key(info.fingerprint, "visual") / "frames"

@@ -69,7 +69,7 @@ class RecapAnalysis:
         """The ``MomentIndex`` (loads the recap's encoder the first time)."""
         with self._lock:
             if self._index is None:
-                from ..search import MomentIndex
+                from ..moments import MomentIndex
 
                 self._index = MomentIndex.build(self.recap)
             return self._index
@@ -85,7 +85,7 @@ class RecapAnalysis:
         encoder = self.index().encoder
         with self._lock:
             if self._highlights is None:
-                from ..search import highlights
+                from ..moments import highlights
 
                 h = highlights(self.recap, top_k=10, encoder=encoder)
                 self._highlights = {
@@ -101,7 +101,7 @@ class RecapAnalysis:
         encoder = self.index().encoder
         with self._lock:
             if self._key_frames is None:
-                from ..search import xsum
+                from ..moments import xsum
 
                 detached = dataclasses.replace(self.recap, directory=None)  # keep xsum from writing
                 self._key_frames = pick_key_frames(xsum(detached, encoder=encoder).clips, self.recap)

@@ -10,28 +10,19 @@ import json
 import os
 import sys
 
-from ..util.progress import StageProgress
-
 MIN_STEP = 0.01  # report at most every 1 % of a stage
 
 
-class ReportingProgress(StageProgress):
-    """Quiet stage progress that prints JSON lines instead of drawing bars."""
+def json_progress():
+    """A progress listener printing one JSON line per step of at least ``MIN_STEP`` of a stage."""
+    last: dict[str, float] = {}
 
-    def __init__(self, quiet: bool = True):
-        super().__init__(True)
+    def report(stage: str, done: float, total: float) -> None:
+        if total <= 0 or done >= total or done - last.get(stage, -1.0) >= MIN_STEP * total:
+            last[stage] = done
+            print(json.dumps({"stage": stage, "done": done, "total": total}), flush=True)
 
-    def stage(self, name: str, total: float):
-        inner = super().stage(name, total)
-        last = [-1.0]
-
-        def update(done: float) -> None:
-            inner(done)
-            if total <= 0 or done >= total or done - last[0] >= MIN_STEP * total:
-                last[0] = done
-                print(json.dumps({"stage": name, "done": done, "total": total}), flush=True)
-
-        return update
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,13 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from ..pipeline import run as pipeline_run
-
-    pipeline_run.StageProgress = ReportingProgress  # this process only
     from ..api import recap
 
     try:
-        recap(args.video, args.out, quiet=True, **json.loads(args.options))
+        recap(args.video, args.out, quiet=True, on_progress=json_progress(), **json.loads(args.options))
     except Exception as exc:
         print(f"{exc.__class__.__name__}: {exc}", file=sys.stderr)
         return 1

@@ -10,11 +10,17 @@ class Cancelled(Exception):
     """Raised inside a worker when the run was interrupted."""
 
 
-class StageProgress:
-    """``with StageProgress(quiet) as p: update = p.stage("speech", total=duration)``."""
+ProgressListener = Callable[[str, float, float], None]  # (stage, done, total)
 
-    def __init__(self, quiet: bool = False):
-        self.quiet = quiet
+
+class StageProgress:
+    """``with StageProgress(quiet) as p: update = p.stage("speech", total=duration)``.
+
+    ``listener`` (if any) is called with ``(stage, done, total)`` on every update, bars or not.
+    """
+
+    def __init__(self, quiet: bool = False, listener: ProgressListener | None = None):
+        self.quiet, self.listener = quiet, listener
         self.stop = threading.Event()
         self._progress = None
 
@@ -49,5 +55,7 @@ class StageProgress:
                 raise Cancelled()
             if task is not None:
                 self._progress.update(task, completed=min(done, total))
+            if self.listener is not None:
+                self.listener(name, min(done, total), total)
 
         return update

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from vidrecap.search.lexical import LexicalIndex, dilate, stem, terms
-from vidrecap.search.scoring import Calibration, Window, fit_calibration, grow_windows, nms, noisy_or, smooth
+from vidrecap.moments.lexical import LexicalIndex, dilate, stem, terms
+from vidrecap.moments.scoring import Calibration, Window, fit_calibration, grow_windows, nms, noisy_or, smooth
 
 
 def test_nms_drops_overlaps_and_sorts():

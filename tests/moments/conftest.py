@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
+from vidrecap.moments import loading
+from vidrecap.moments.index import MomentIndex
 from vidrecap.results import Recap
-from vidrecap.search import loading
-from vidrecap.search.index import MomentIndex
 
 from .synth import PARTS, build_recap, minilm
 

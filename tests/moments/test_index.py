@@ -8,9 +8,9 @@ import json
 import numpy as np
 import pytest
 
-import vidrecap.search as vsearch
+import vidrecap
 from vidrecap.errors import InputError, VidrecapError
-from vidrecap.search import MomentIndex, MomentResult, search
+from vidrecap.moments import MomentIndex, MomentResult, search
 
 QUERIES = [  # (part, query): narration words, paraphrase, slide text
     (0, "knead the dough with flour and yeast"),
@@ -65,10 +65,10 @@ def test_windows_sorted_and_non_overlapping(index):
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
 
 
-def test_search_function_and_callable_package(recap, encoder):
+def test_search_function_and_top_level_export(recap, encoder):
     result = search(recap, "sports car engine", top_k=2)
     assert isinstance(result, MomentResult) and len(result.windows) <= 2
-    assert vsearch(recap, "sports car engine", top_k=2).windows == result.windows
+    assert vidrecap.search(recap, "sports car engine", top_k=2).windows == result.windows
 
 
 def test_exact_rare_word_found_lexically(index, part_spans):

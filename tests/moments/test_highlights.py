@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from vidrecap.cli import main
-from vidrecap.search import highlights, make_reel, xsum
-from vidrecap.search.highlighting import select_spans, text_novelty
-from vidrecap.search.scoring import Window
+from vidrecap.moments import highlights, make_reel, xsum
+from vidrecap.moments.highlighting import select_spans, text_novelty
+from vidrecap.moments.scoring import Window
 
 from .. import media
 from .synth import PARTS, build_recap

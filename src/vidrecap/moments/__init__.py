@@ -34,15 +34,3 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(import_module(module, __name__), name)
-
-
-class _CallableModule(type(import_module("sys"))):
-    """``vidrecap.search(recap, query)`` works even where the package shadows the function."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return __getattr__("search")(*args, **kwargs)
-
-
-import sys as _sys  # noqa: E402
-
-_sys.modules[__name__].__class__ = _CallableModule
