@@ -17,6 +17,7 @@ Reproduced quirks (each matters for the exact numbers):
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,8 +31,9 @@ from ..datasets.moments import (
     load_moment_predictions,
 )
 from ..errors import InputError
-from .ranking import ranked_ap_columns, voc_interpolated_ap
-from .temporal_iou import cross_iou, paired_iou
+from .detection_ap import query_average_precisions
+from .ranking import ranked_ap_batch
+from .temporal_iou import cross_iou, padded_windows, paired_iou
 
 IOU_THRESHOLDS: tuple[float, ...] = tuple(float(f"{t:.2f}") for t in np.linspace(0.5, 0.95, 10))
 MAX_PRED_WINDOWS = 10
@@ -117,8 +119,9 @@ def evaluate_qvhighlights(
     check_same_queries(predictions, ground_truth, pred_path)
     moments: dict[str, MomentBucketScores] = {}
     if all(p.windows for p in predictions):
+        ranked_windows = {p.qid: ranked_prediction_windows(p) for p in predictions}
         moments = {
-            name: score_length_bucket(predictions, ground_truth, span)
+            name: score_length_bucket(predictions, ground_truth, span, ranked_windows)
             for name, span in LENGTH_BUCKETS.items()
         }
     highlights: dict[str, HighlightLevelScores] = {}
@@ -146,23 +149,33 @@ def _windows_in_bucket(query: MomentQuery, span: tuple[float, float] | None) -> 
     return np.array(windows, dtype=float).reshape(-1, 2)
 
 
+def ranked_prediction_windows(prediction: MomentPrediction) -> np.ndarray:
+    """(P, 2) the first ``MAX_PRED_WINDOWS`` windows in file order, then by decreasing score (stable)."""
+    ranked = sorted(prediction.windows[:MAX_PRED_WINDOWS], key=lambda w: -w[2])
+    return np.array([w[:2] for w in ranked], dtype=float).reshape(-1, 2)
+
+
 def score_length_bucket(
     predictions: list[MomentPrediction],
     ground_truth: list[MomentQuery],
     span: tuple[float, float] | None,
-    cache: dict | None = None,
+    ranked_windows: dict | None = None,
 ) -> MomentBucketScores:
-    """mAP and R1 over the queries that have a ground-truth window in ``span`` (all when None)."""
-    cache = {} if cache is None else cache
+    """mAP and R1 over the queries that have a ground-truth window in ``span`` (all when None).
+
+    ``ranked_windows`` maps qid to ``ranked_prediction_windows`` when already computed.
+    """
     gt_by_qid = {q.qid: _windows_in_bucket(q, span) for q in ground_truth}
     kept = [p for p in predictions if len(gt_by_qid[p.qid])]
-    thresholds = np.array(IOU_THRESHOLDS)
     if not kept:
         zeros = {str(t): 0.0 for t in IOU_THRESHOLDS}
         return MomentBucketScores(zeros, 0.0, dict(zeros), 0)
-    ap_rows = np.array([_cached_query_ap(p, gt_by_qid[p.qid], thresholds, cache) for p in kept])
+    if ranked_windows is None:
+        ranked_windows = {p.qid: ranked_prediction_windows(p) for p in kept}
+    gt_windows = [gt_by_qid[p.qid] for p in kept]
+    ap_rows = query_average_precisions([ranked_windows[p.qid] for p in kept], gt_windows, np.array(IOU_THRESHOLDS))
     ap_by_threshold = ap_rows.mean(axis=0)
-    top1_iou = _top1_ious(kept, gt_by_qid)
+    top1_iou = _top1_ious(kept, gt_windows)
     return MomentBucketScores(
         map_by_iou={str(t): official_round(v) for t, v in zip(IOU_THRESHOLDS, ap_by_threshold, strict=True)},
         map_average=official_round(float(np.mean(ap_by_threshold))),
@@ -171,64 +184,12 @@ def score_length_bucket(
     )
 
 
-def _cached_query_ap(
-    prediction: MomentPrediction, gt_windows: np.ndarray, thresholds: np.ndarray, cache: dict
-):
-    key = (prediction.qid, gt_windows.tobytes())
-    if key not in cache:
-        cache[key] = _query_average_precision(prediction.windows, gt_windows, thresholds)
-    return cache[key]
-
-
-def _query_average_precision(
-    windows: list[tuple[float, float, float]], gt_windows: np.ndarray, thresholds: np.ndarray
-) -> np.ndarray:
-    """AP at each threshold of one query's first ``MAX_PRED_WINDOWS`` windows (greedy matching)."""
-    ranked = sorted(windows[:MAX_PRED_WINDOWS], key=lambda w: -w[2])
-    pred = np.array([w[:2] for w in ranked], dtype=float)
-    ious = cross_iou(pred, gt_windows)
-    true_positive = _greedy_matches(ious, thresholds)
-    hits = np.cumsum(true_positive, axis=1)
-    ranks = np.arange(1, len(ranked) + 1)
-    return voc_interpolated_ap(hits / ranks, hits / gt_windows.shape[0])
-
-
-def _greedy_matches(ious: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """(T, P) 0/1: does prediction p (score order) take a still-free GT window at threshold t.
-
-    Each prediction tries GT windows from the highest IoU down and takes the first free one with
-    IoU >= threshold (ties between GT windows in numpy's ``argsort()[::-1]`` order, as the reference).
-    """
-    num_preds, num_gts = ious.shape
-    if num_gts == 1:
-        above = ious[:, 0][None, :] >= thresholds[:, None]
-        first = np.argmax(above, axis=1)
-        matches = np.zeros((len(thresholds), num_preds))
-        rows = np.nonzero(above.any(axis=1))[0]
-        matches[rows, first[rows]] = 1.0
-        return matches
-    matches = np.zeros((len(thresholds), num_preds))
-    orders = [np.argsort(ious[p])[::-1] for p in range(num_preds)]
-    for t, threshold in enumerate(thresholds):
-        taken = np.zeros(num_gts, dtype=bool)
-        for p in range(num_preds):
-            for g in orders[p]:
-                if ious[p, g] < threshold:
-                    break
-                if not taken[g]:
-                    taken[g] = True
-                    matches[t, p] = 1.0
-                    break
-    return matches
-
-
-def _top1_ious(predictions: list[MomentPrediction], gt_by_qid: dict) -> np.ndarray:
-    """IoU of each query's first window with the GT window that overlaps it most."""
+def _top1_ious(predictions: list[MomentPrediction], gt_windows: list[np.ndarray]) -> np.ndarray:
+    """IoU of each query's first window with the GT window that overlaps it most (the first such)."""
     top1 = np.array([p.windows[0][:2] for p in predictions], dtype=float)
-    best_gt = np.empty_like(top1)
-    for i, prediction in enumerate(predictions):
-        gt_windows = gt_by_qid[prediction.qid]
-        best_gt[i] = gt_windows[int(np.argmax(cross_iou(top1[i : i + 1], gt_windows)[0]))]
+    padded_gt, valid = padded_windows(gt_windows)
+    ious = np.where(valid, cross_iou(top1[:, None], padded_gt)[:, 0], -np.inf)
+    best_gt = padded_gt[np.arange(len(top1)), np.argmax(ious, axis=1)]
     return paired_iou(top1, best_gt)
 
 
@@ -239,16 +200,25 @@ def clip_saliency_matrix(query: MomentQuery) -> np.ndarray:
     """(int(duration / 2), 3) annotator scores 0-4 for every 2 s clip (0 outside relevant clips)."""
     num_clips = int(query.duration / CLIP_SECONDS)
     matrix = np.zeros((num_clips, NUM_SALIENCY_ANNOTATORS))
-    for clip_id, scores in zip(query.relevant_clip_ids, query.saliency_scores, strict=True):
-        if clip_id >= num_clips:
-            raise InputError(
-                f"{query.where}: field 'relevant_clip_ids': clip {clip_id} is past the end of a "
-                f"{query.duration} s video ({num_clips} clips)"
-            )
-        if len(scores) != NUM_SALIENCY_ANNOTATORS:
-            raise InputError(f"{query.where}: field 'saliency_scores': expected 3 annotator scores per clip")
-        matrix[clip_id] = scores
+    if not query.relevant_clip_ids:
+        return matrix
+    clip_ids = np.asarray(query.relevant_clip_ids)
+    if clip_ids.max() >= num_clips:
+        raise InputError(
+            f"{query.where}: field 'relevant_clip_ids': clip {clip_ids[clip_ids >= num_clips][0]} is past the "
+            f"end of a {query.duration} s video ({num_clips} clips)"
+        )
+    if any(len(scores) != NUM_SALIENCY_ANNOTATORS for scores in query.saliency_scores):
+        raise InputError(f"{query.where}: field 'saliency_scores': expected 3 annotator scores per clip")
+    matrix[clip_ids] = query.saliency_scores
     return matrix
+
+
+def positive_clips(query: MomentQuery) -> np.ndarray:
+    """(clips, levels x annotators) 0/1: clip reaches the level for that annotator; level-major columns."""
+    minimums = np.array(list(SALIENCY_LEVELS.values()))
+    positives = clip_saliency_matrix(query)[:, None, :] >= minimums[:, None]
+    return positives.reshape(len(positives), -1).astype(float)
 
 
 def _score_highlights(
@@ -261,17 +231,11 @@ def _score_highlights(
                 f"{gt_by_qid[prediction.qid].where}: field 'relevant_clip_ids': missing, "
                 "needed to score pred_saliency_scores"
             )
-    minimums = np.repeat(list(SALIENCY_LEVELS.values()), NUM_SALIENCY_ANNOTATORS)
-    hits, aps = [], []
-    for prediction in predictions:
-        # columns: (level, annotator) pairs, level-major
-        positives = np.tile(clip_saliency_matrix(gt_by_qid[prediction.qid]), len(SALIENCY_LEVELS)) >= minimums
-        positives = positives.astype(float)
-        scores = np.asarray(prediction.saliency, dtype=float)
-        hits.append(_hit_at_one(scores, positives))
-        aps.append(ranked_ap_columns(positives, _fit_length(scores, positives.shape[0])))
-    hit_rows = np.array(hits).reshape(len(predictions), len(SALIENCY_LEVELS), NUM_SALIENCY_ANNOTATORS)
-    ap_rows = np.array(aps).reshape(len(predictions), len(SALIENCY_LEVELS), NUM_SALIENCY_ANNOTATORS)
+    positives = [positive_clips(gt_by_qid[p.qid]) for p in predictions]
+    scores = [np.asarray(p.saliency, dtype=float) for p in predictions]
+    shape = (len(predictions), len(SALIENCY_LEVELS), NUM_SALIENCY_ANNOTATORS)
+    hit_rows = _hits_at_one(scores, positives).reshape(shape)
+    ap_rows = _fitted_ranked_aps(scores, positives).reshape(shape)
     return {
         level: HighlightLevelScores(
             map=official_round(float(np.mean(ap_rows[:, i]))),
@@ -281,10 +245,30 @@ def _score_highlights(
     }
 
 
-def _hit_at_one(scores: np.ndarray, positives: np.ndarray) -> np.ndarray:
-    """Per column: is the arg-max clip positive (a clip past the labelled ones is a miss)."""
-    best = int(np.argmax(scores))
-    return positives[best] if best < len(positives) else np.zeros(positives.shape[1])
+def _hits_at_one(scores: list[np.ndarray], positives: list[np.ndarray]) -> np.ndarray:
+    """Per query and column: is the arg-max clip of the whole prediction positive (past the labels: a miss)."""
+    padded = np.full((len(scores), max(len(s) for s in scores)), -np.inf)
+    for row, query_scores in zip(padded, scores, strict=True):
+        row[: len(query_scores)] = query_scores
+    best = np.argmax(padded, axis=1)
+    hits = np.zeros((len(scores), positives[0].shape[1]))
+    for i, (clip, labels) in enumerate(zip(best, positives, strict=True)):
+        if clip < len(labels):
+            hits[i] = labels[clip]
+    return hits
+
+
+def _fitted_ranked_aps(scores: list[np.ndarray], positives: list[np.ndarray]) -> np.ndarray:
+    """Per query and column: ``ranked_ap_columns`` with the scores fitted to the labelled clips."""
+    aps = np.zeros((len(scores), positives[0].shape[1]))
+    rows_by_clips: dict[int, list[int]] = defaultdict(list)
+    for i, labels in enumerate(positives):
+        rows_by_clips[len(labels)].append(i)
+    for num_clips, rows in rows_by_clips.items():
+        labels = np.stack([positives[i] for i in rows])
+        fitted = np.stack([_fit_length(scores[i], num_clips) for i in rows])
+        aps[rows] = ranked_ap_batch(labels, fitted)
+    return aps
 
 
 def _fit_length(scores: np.ndarray, num_clips: int) -> np.ndarray:

@@ -17,7 +17,11 @@ def voc_interpolated_ap(precision: np.ndarray, recall: np.ndarray) -> np.ndarray
     padded_recall = np.concatenate([zeros, recall, zeros + 1.0], axis=1)
     monotone = np.maximum.accumulate(padded_precision[:, ::-1], axis=1)[:, ::-1]
     steps = padded_recall[:, 1:] - padded_recall[:, :-1]
-    return np.sum(steps * monotone[:, 1:], axis=1)
+    areas = steps * monotone[:, 1:]
+    total = np.zeros(rows)
+    for column in areas.T:  # left to right, as the reference adds up its (few) nonzero recall steps
+        total += column
+    return total
 
 
 def ranked_ap_over_recall_levels(labels: np.ndarray, scores: np.ndarray) -> float:
@@ -36,22 +40,31 @@ def ranked_ap_columns(labels: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """``ranked_ap_over_recall_levels`` of each column of ``labels`` (n, k) under one ranking: (k,)."""
     labels = np.asarray(labels, dtype=float)
     scores = np.asarray(scores, dtype=float)
-    result = np.zeros(labels.shape[1])
-    if labels.shape[0] == 0:
+    return ranked_ap_batch(labels[None], scores[None])[0]
+
+
+def ranked_ap_batch(labels: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """``ranked_ap_columns`` of many rankings of the same length: labels (q, n, k), scores (q, n) -> (q, k)."""
+    num_rankings, num_items, num_columns = labels.shape
+    result = np.zeros((num_rankings, num_columns))
+    if num_items == 0:
         return result
-    order = np.argsort(-scores, kind="stable")
-    sorted_scores = scores[order]
-    last = sorted_scores.size - 1
-    group_ends = np.append(np.flatnonzero(sorted_scores[1:] != sorted_scores[:-1]), last)
-    true_positives = np.cumsum(labels[order], axis=0)[group_ends]  # (groups, k)
-    precision = true_positives / (group_ends + 1)[:, None]
-    interpolated = np.maximum.accumulate(precision[::-1], axis=0)[::-1]
-    new_recall = np.diff(true_positives, axis=0, prepend=0.0) > 0
-    counts = new_recall.sum(axis=0)
-    sums = np.where(new_recall, interpolated, 0.0).sum(axis=0)
+    order = np.argsort(-scores, axis=1, kind="stable")
+    sorted_scores = np.take_along_axis(scores, order, axis=1)
+    true_positives = np.cumsum(np.take_along_axis(labels, order[:, :, None], axis=1), axis=1)
+    group_ends = np.ones((num_rankings, num_items, 1), dtype=bool)  # last item of a run of tied scores
+    group_ends[:, :-1, 0] = sorted_scores[:, 1:] != sorted_scores[:, :-1]
+    precision = np.where(group_ends, true_positives / np.arange(1, num_items + 1)[:, None], 0.0)
+    interpolated = np.maximum.accumulate(precision[:, ::-1], axis=1)[:, ::-1]
+    recalled_so_far = np.maximum.accumulate(np.where(group_ends, true_positives, 0.0), axis=1)
+    recalled_before = np.zeros_like(recalled_so_far)
+    recalled_before[:, 1:] = recalled_so_far[:, :-1]
+    new_recall = group_ends & (true_positives > recalled_before)
+    counts = new_recall.sum(axis=1)
+    sums = np.where(new_recall, interpolated, 0.0).sum(axis=1)
     np.divide(sums, counts, out=result, where=counts > 0)
-    uniform = np.all(labels == labels[0], axis=0)
-    result[uniform] = (labels[0, uniform] != 0).astype(float)
+    uniform = np.all(labels == labels[:, :1], axis=1)
+    result[uniform] = (labels[:, 0][uniform] != 0).astype(float)
     return result
 
 

@@ -32,6 +32,7 @@ from ..datasets.summarization import (
     load_tvsum_mat,
 )
 from ..errors import InputError
+from .rank_correlation import kendall_tau_b, spearman_rho
 
 SUMMARY_PROPORTION = 0.15
 UNIFORM_SHOT_SECONDS = 2.0
@@ -73,21 +74,29 @@ def knapsack_picks(values: list[float], weights: list[int], capacity: int) -> li
     A float32 table and a strict ``>`` as in the KTS ``knapsack_dp`` that the F1 references use, so
     that ties resolve the same way (an item is taken only if it strictly improves the value).
     """
-    table = np.zeros((len(values) + 1, capacity + 1), dtype=np.float32)
-    keep = np.zeros((len(values) + 1, capacity + 1), dtype=bool)
-    for i, (value, weight) in enumerate(zip(values, weights, strict=True), start=1):
-        table[i] = table[i - 1]
-        if weight <= capacity:
-            with_item = float(value) + table[i - 1, : capacity + 1 - weight].astype(np.float64)
-            better = with_item > table[i - 1, weight:]
-            table[i, weight:][better] = with_item[better]
-            keep[i, weight:] = better
-    picks, room = [], capacity
-    for i in range(len(values), 0, -1):
-        if keep[i, room]:
-            picks.append(i - 1)
-            room -= weights[i - 1]
-    return sorted(picks)
+    picked = knapsack_picks_batch(np.array([values], dtype=float).reshape(1, -1), weights, capacity)
+    return [int(i) for i in np.flatnonzero(picked[0])]
+
+
+def knapsack_picks_batch(values: np.ndarray, weights: list[int], capacity: int) -> np.ndarray:
+    """``knapsack_picks`` of each row of ``values`` (K, items) with shared weights: (K, items) bool."""
+    num_rows, num_items = values.shape
+    best = np.zeros((num_rows, capacity + 1), dtype=np.float32)  # best value per remaining capacity
+    keep = np.zeros((num_items, num_rows, capacity + 1), dtype=bool)
+    for i, weight in enumerate(weights):
+        if weight > capacity:
+            continue
+        with_item = values[:, i : i + 1] + best[:, : capacity + 1 - weight].astype(np.float64)
+        better = with_item > best[:, weight:]
+        best[:, weight:] = np.where(better, with_item, best[:, weight:])
+        keep[i, :, weight:] = better
+    picked = np.zeros((num_rows, num_items), dtype=bool)
+    room = np.full(num_rows, capacity)
+    rows = np.arange(num_rows)
+    for i in range(num_items - 1, -1, -1):
+        picked[:, i] = keep[i, rows, room]
+        room -= np.where(picked[:, i], weights[i], 0)
+    return picked
 
 
 def uniform_shots(
@@ -124,15 +133,63 @@ def summary_from_frame_scores(
     frame_scores: np.ndarray, shots: list[tuple[int, int]], proportion: float = SUMMARY_PROPORTION
 ) -> np.ndarray:
     """0/1 per frame: the shots a knapsack picks by mean shot score within ``proportion`` of the frames."""
-    num_frames = len(frame_scores)
-    shot_values = [float(frame_scores[first : last + 1].mean()) for first, last in shots]
+    return summaries_from_frame_scores(np.asarray(frame_scores)[None], shots, proportion)[0]
+
+
+def summaries_from_frame_scores(
+    frame_scores: np.ndarray, shots: list[tuple[int, int]], proportion: float = SUMMARY_PROPORTION
+) -> np.ndarray:
+    """``summary_from_frame_scores`` of each row of ``frame_scores`` (K, frames): (K, frames)."""
+    num_frames = frame_scores.shape[1]
     weights = [last - first + 1 for first, last in shots]
-    picks = knapsack_picks(shot_values, weights, int(math.floor(num_frames * proportion)))
-    summary = np.zeros(num_frames)
-    for i in picks:
-        first, last = shots[i]
-        summary[first : last + 1] = 1
-    return summary
+    capacity = int(math.floor(num_frames * proportion))
+    picked = knapsack_picks_batch(shot_means(frame_scores, shots), weights, capacity)
+    summaries = np.zeros(frame_scores.shape)
+    for i, (first, last) in enumerate(shots):
+        summaries[picked[:, i], first : last + 1] = 1
+    return summaries
+
+
+def shot_means(frame_scores: np.ndarray, shots: list[tuple[int, int]]) -> np.ndarray:
+    """(K, shots) mean frame score of each shot, equal bit for bit to ``frame_scores[k, first : last + 1].mean()``."""
+    firsts = np.array([first for first, _ in shots], dtype=int)
+    lengths = np.array([last - first + 1 for first, last in shots], dtype=int)
+    means = np.zeros((frame_scores.shape[0], len(shots)))
+    for length in np.unique(lengths):
+        same_length = np.flatnonzero(lengths == length)
+        frames = firsts[same_length, None] + np.arange(length)
+        rows = frame_scores[:, frames].reshape(-1, length)
+        with np.errstate(invalid="ignore"):
+            means[:, same_length] = (pairwise_sums(rows) / length).reshape(len(frame_scores), -1)
+    return means
+
+
+def pairwise_sums(rows: np.ndarray) -> np.ndarray:
+    """(m,) sum of each row of ``rows`` (m, n), added in the order numpy's 1-d pairwise summation uses.
+
+    numpy sums a 1-d float array in blocks of 8 running partial sums (split in halves above 128
+    values); a 2-d reduction may add the same values in another order, so it is spelled out here.
+    """
+    num_rows, length = rows.shape
+    if length > 128:
+        half = length // 2 - (length // 2) % 8
+        return pairwise_sums(rows[:, :half]) + pairwise_sums(rows[:, half:])
+    if length < 8:
+        return _sequential_sums(rows)
+    blocked = length - length % 8
+    partial = rows[:, :8].copy()
+    for start in range(8, blocked, 8):
+        partial += rows[:, start : start + 8]
+    p = partial.T
+    total = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]))
+    return _sequential_sums(rows[:, blocked:], start=total)
+
+
+def _sequential_sums(rows: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+    total = np.zeros(rows.shape[0]) if start is None else start
+    for column in rows.T:
+        total += column
+    return total
 
 
 def summary_f1(machine: np.ndarray, users: np.ndarray, reduce: str = "avg") -> SummaryScore:
@@ -156,14 +213,8 @@ def summary_f1(machine: np.ndarray, users: np.ndarray, reduce: str = "avg") -> S
 
 def rank_correlations(frame_scores: np.ndarray, user_scores: np.ndarray) -> tuple[float, float]:
     """Mean over users of Kendall's tau-b (of ranks) and Spearman's rho; NaN counts as 0."""
-    from scipy.stats import kendalltau, rankdata, spearmanr
-
-    taus, rhos = [], []
-    for user in user_scores:
-        tau = kendalltau(rankdata(-frame_scores), rankdata(-user))[0]
-        rho = spearmanr(frame_scores, user)[0]
-        taus.append(0.0 if math.isnan(tau) else float(tau))
-        rhos.append(0.0 if math.isnan(rho) else float(rho))
+    taus = np.nan_to_num(kendall_tau_b(frame_scores, user_scores), nan=0.0)
+    rhos = np.nan_to_num(spearman_rho(frame_scores, user_scores), nan=0.0)
     return float(np.mean(taus)), float(np.mean(rhos))
 
 
@@ -188,12 +239,11 @@ def evaluate_summarization(
         used_change_points |= prediction.change_points is not None
         _check_shots(shots, video, prediction)
         frame_scores = prediction_frame_scores(prediction, video)
-        machine = summary_from_frame_scores(frame_scores, shots)
-        if benchmark == "tvsum":
-            users = np.array([summary_from_frame_scores(u, shots) for u in video.user_scores])
-            score = summary_f1(machine, users, "avg")
+        if benchmark == "tvsum":  # one knapsack pass for the prediction and every user
+            machine, *users = summaries_from_frame_scores(np.vstack([frame_scores, video.user_scores]), shots)
+            score = summary_f1(machine, np.array(users), "avg")
         else:
-            score = summary_f1(machine, video.user_scores, "max")
+            score = summary_f1(summary_from_frame_scores(frame_scores, shots), video.user_scores, "max")
         f1_by_video[video.video_id] = score.f1
         categories.setdefault(video.category or "all", []).append(score.f1)
         tau, rho = rank_correlations(frame_scores, video.user_scores)

@@ -6,18 +6,28 @@ import numpy as np
 
 
 def cross_iou(windows_a: np.ndarray, windows_b: np.ndarray) -> np.ndarray:
-    """IoU of every window of ``a`` (N, 2) with every window of ``b`` (M, 2): an (N, M) array.
+    """IoU of every window of ``a`` (..., N, 2) with every window of ``b`` (..., M, 2): (..., N, M).
 
-    union = len_a + len_b - intersection, as the official QVHighlights / MMAction2 code computes it;
-    a zero union (two empty windows) gives IoU 0.
+    Leading dimensions are a batch (one row of windows per query). union = len_a + len_b -
+    intersection, as the official QVHighlights / MMAction2 code computes it; a zero union (two empty
+    windows) gives IoU 0.
     """
-    length_a = windows_a[:, 1] - windows_a[:, 0]
-    length_b = windows_b[:, 1] - windows_b[:, 0]
-    left = np.maximum(windows_a[:, None, 0], windows_b[None, :, 0])
-    right = np.minimum(windows_a[:, None, 1], windows_b[None, :, 1])
-    intersection = np.clip(right - left, 0, None)
-    union = length_a[:, None] + length_b[None, :] - intersection
+    starts_a, ends_a = windows_a[..., :, None, 0], windows_a[..., :, None, 1]
+    starts_b, ends_b = windows_b[..., None, :, 0], windows_b[..., None, :, 1]
+    intersection = np.clip(np.minimum(ends_a, ends_b) - np.maximum(starts_a, starts_b), 0, None)
+    union = (ends_a - starts_a) + (ends_b - starts_b) - intersection
     return np.divide(intersection, union, out=np.zeros_like(intersection), where=union != 0)
+
+
+def padded_windows(windows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Stack (G_i, 2) window arrays into (N, max G_i, 2), zero-padded, and the (N, max G_i) valid mask."""
+    counts = np.array([len(w) for w in windows], dtype=int)
+    width = int(counts.max(initial=0))
+    valid = np.arange(width)[None, :] < counts[:, None]
+    stacked = np.zeros((len(windows), width, 2))
+    if width:
+        stacked[valid] = np.concatenate([np.asarray(w, dtype=float).reshape(-1, 2) for w in windows])
+    return stacked, valid
 
 
 def paired_iou(windows_a: np.ndarray, windows_b: np.ndarray) -> np.ndarray:
