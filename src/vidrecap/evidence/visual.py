@@ -24,7 +24,7 @@ TOP_TAGS = 10
 BATCH_CELLS = 8
 OCR_CHANGE = 0.04  # mean absolute grey difference (0..1) below which the OCR text is reused
 SAME_SCENE = 0.12  # up to this difference, text read earlier is assumed still visible
-STILL = 0.02  # difference to the previous sampled frame below which the picture is at rest
+STILL = 0.02  # difference below which two sampled frames show the same still picture (tags reused)
 
 
 @dataclass
@@ -53,6 +53,7 @@ class VisualPass:
         self._ocr_sig: np.ndarray | None = None
         self._ocr_text = ""
         self._prev_sig: np.ndarray | None = None
+        self._tag_ref: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
 
     def journal_complete(self) -> bool:
         entries = self.journal.read()
@@ -84,7 +85,8 @@ class VisualPass:
 
     def _flush(self, pending: dict[int, list[SampledFrame]]):
         frames = [f for fs in pending.values() for f in fs]
-        probs = self.tagger.tag([f.image for f in frames]) if self.tagger else None
+        sigs = {id(f): _signature(f.image) for f in frames}
+        probs = self._tag(frames, sigs) if self.tagger else None
         row = 0
         for cell, fs in sorted(pending.items()):
             visual = CellVisual(cell=cell, scene_cut=any(f.is_cut for f in fs))
@@ -92,42 +94,63 @@ class VisualPass:
                 visual.tags = self._top_tags(probs[row:row + len(fs)].mean(axis=0))
             row += len(fs)
             main = next((f for f in fs if not f.is_cut), fs[-1])
-            visual.change = self._change(main.image)
-            visual.on_screen = self._read_text(fs)
+            visual.change = self._change(sigs[id(main)])
+            visual.on_screen = self._read_text(fs, sigs)
             visual.frame = self._save_frame(cell, main.image)
             self.journal.append(visual.__dict__)
             self.on_progress((cell + 1) * CELL_SECONDS)
             yield visual
 
+    def _tag(self, frames: list[SampledFrame], sigs: dict[int, np.ndarray]) -> np.ndarray:
+        """Tag probabilities per frame; a frame that looks like the last tagged one reuses its tags."""
+        ref_sig, ref_probs = self._tag_ref
+        plan: list[int | None] = []
+        to_tag = []
+        for f in frames:
+            sig = sigs[id(f)]
+            if ref_sig is not None and _difference(sig, ref_sig) < STILL:
+                plan.append(None)
+            else:
+                plan.append(len(to_tag))
+                to_tag.append(f.image)
+                ref_sig = sig
+        fresh = self.tagger.tag(to_tag) if to_tag else None
+        rows = []
+        for p in plan:
+            if p is not None:
+                ref_probs = fresh[p]
+            rows.append(ref_probs)
+        self._tag_ref = (ref_sig, ref_probs)
+        return np.stack(rows)
+
     def _top_tags(self, probs: np.ndarray) -> list[tuple[str, float]]:
         top = np.argsort(-probs)[:TOP_TAGS]
         return [(self.tagger.labels[i], round(float(probs[i]), 4)) for i in top]
 
-    def _change(self, image: np.ndarray) -> float:
-        sig = _signature(image)
-        change = 1.0 if self._prev_sig is None else float(np.abs(sig - self._prev_sig).mean())
+    def _change(self, sig: np.ndarray) -> float:
+        change = 1.0 if self._prev_sig is None else _difference(sig, self._prev_sig)
         self._prev_sig = sig
         return round(change, 4)
 
-    def _read_text(self, frames: list[SampledFrame]) -> str:
+    def _read_text(self, frames: list[SampledFrame], sigs: dict[int, np.ndarray]) -> str:
         if self.ocr is None:
             return ""
         texts = []
         for f in frames:
-            sig = _signature(f.image)
+            sig = sigs[id(f)]
             if self._needs_ocr(f, sig):
                 self._ocr_text, self._ocr_sig, self._last_ocr_time = self.ocr.read(f.image), sig, f.time
-            similar = float(np.abs(sig - self._ocr_sig).mean()) <= SAME_SCENE
+            similar = _difference(sig, self._ocr_sig) <= SAME_SCENE
             if self._ocr_text and similar and self._ocr_text not in texts:
                 texts.append(self._ocr_text)
         return "\n".join(texts)
 
     def _needs_ocr(self, frame: SampledFrame, sig: np.ndarray) -> bool:
-        motion = 1.0 if self._sample_sig is None else float(np.abs(sig - self._sample_sig).mean())
+        motion = 1.0 if self._sample_sig is None else _difference(sig, self._sample_sig)
         self._sample_sig = sig
         came_to_rest = motion < STILL and not self._was_still
         self._was_still = motion < STILL
-        if self._ocr_sig is not None and float(np.abs(sig - self._ocr_sig).mean()) <= OCR_CHANGE:
+        if self._ocr_sig is not None and _difference(sig, self._ocr_sig) <= OCR_CHANGE:
             return False  # same picture as the last OCR: its text still holds
         if frame.is_cut or came_to_rest or self._ocr_sig is None:
             return True
@@ -143,6 +166,10 @@ class VisualPass:
         im.save(tmp, format="JPEG", quality=82)
         tmp.replace(self.frames_dir / name)
         return name
+
+
+def _difference(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a - b).mean())
 
 
 def _signature(image: np.ndarray) -> np.ndarray:
