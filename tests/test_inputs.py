@@ -49,6 +49,8 @@ def _run_cli(capsys, *args: str) -> tuple[int, str]:
 @pytest.fixture(scope="module")
 def bad_inputs(tmp_path_factory, talk_video):
     d = tmp_path_factory.mktemp("bad")
+    (d / "no-videos").mkdir()
+    (d / "no-videos" / "readme.txt").write_text("nothing to see")
     (d / "empty.mp4").write_bytes(b"")
     (d / "notes.mp4").write_text("this is not a video\n" * 100)
     data = talk_video[0].read_bytes()
@@ -60,7 +62,7 @@ def bad_inputs(tmp_path_factory, talk_video):
     Image.new("RGB", (64, 64), "red").save(d / "still.png")
     return {
         "missing": (d / "nope.mp4", "no such file"),
-        "directory": (d, "is a directory"),
+        "directory": (d / "no-videos", "no video or audio files found"),
         "empty": (d / "empty.mp4", "empty file"),
         "text": (d / "notes.mp4", "not a media file"),
         "truncated": (d / "truncated.mp4", "not a media file"),

@@ -49,7 +49,7 @@ def execute(args: argparse.Namespace) -> int:
 def _execute_batch(args: argparse.Namespace, out: Path, options: dict) -> int:
     def report(item: BatchItem, done: int, total: int) -> None:
         if not args.quiet:
-            status = "ok" if item.ok else f"FAILED: {item.error}"
+            status = "ok" if item.ok else "FAILED"
             print(f"[{done}/{total}] {item.video}: {status} ({item.seconds:.0f} s)", file=sys.stderr)
 
     address = None if args.ray in (None, "auto") else args.ray
@@ -60,5 +60,5 @@ def _execute_batch(args: argparse.Namespace, out: Path, options: dict) -> int:
     print(f"recapped {len(result.items) - len(failed)} of {len(result.items)} files into {out}/ "
           f"(index.json){'; failures:' if failed else ''}", file=sys.stderr)
     for item in failed:
-        print(f"  {item.video}: {item.error}", file=sys.stderr)
+        print(f"  {item.error if item.video in item.error else f'{item.video}: {item.error}'}", file=sys.stderr)
     return 1 if failed else 0
