@@ -41,7 +41,7 @@ def execute(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"{recap.summary.title or Path(args.video).name}\n\n{recap.summary.text}\n", file=sys.stdout)
     print(f"wrote {out}/ (recap.json, clips.vtt, segments.vtt, summary.md, transcript.srt, "
-          f"embeddings.npz, frames/): {len(recap.clips)} clips, {len(recap.segments)} segments",
+          f"embeddings.npz, frames/): {_count(recap.clips, 'clip')}, {_count(recap.segments, 'segment')}",
           file=sys.stderr if args.quiet else sys.stdout)
     return 0
 
@@ -62,3 +62,7 @@ def _execute_batch(args: argparse.Namespace, out: Path, options: dict) -> int:
     for item in failed:
         print(f"  {item.error if item.video in item.error else f'{item.video}: {item.error}'}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _count(items: list, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
