@@ -14,7 +14,8 @@ from typing import Any
 
 from .errors import BackendError
 
-ROLES = ("asr", "ocr", "tagger", "encoder", "captioner", "writer")
+PIPELINE_ROLES = ("asr", "ocr", "tagger", "encoder", "captioner", "writer")  # used by `vidrecap run`
+ROLES = (*PIPELINE_ROLES, "moments")  # moments: text query -> windows (used by `vidrecap search`)
 
 # backend family -> module that registers it
 _MODULES = {

@@ -105,3 +105,14 @@ def test_real_saved_directory_and_old_schema(recap, tmp_path, capsys):
         assert rc != 0 and "schema" in err and len(err.strip().splitlines()) == 1
     rc, _, err = run(capsys, "highlights", str(tmp_path / "missing"))
     assert rc != 0 and "Traceback" not in err
+
+
+def test_model_option_chooses_the_moments_backend(outdir, capsys):
+    rc, out, _ = run(capsys, "search", str(outdir), "hot lava in the crater", "--json")
+    default = json.loads(out)
+    rc, out, _ = run(capsys, "search", str(outdir), "hot lava in the crater", "--json", "--model", "embedded")
+    assert rc == 0 and json.loads(out) == default
+    rc, out, err = run(capsys, "search", str(outdir), "lava", "--model", "recap")
+    assert rc != 0 and err.count("\n") == 1 and "model directory" in err
+    rc, out, err = run(capsys, "search", str(outdir), "lava", "--model", "nonsense")
+    assert rc != 0 and "no moments backend named 'nonsense'" in err

@@ -55,6 +55,26 @@ def test_save_load_and_scorer_agree(moments_run, moment_data, tmp_path):
         scorer.predict(video, "a dog runs")
 
 
+def test_trained_head_is_a_moments_backend(moments_run, moment_data):
+    from types import SimpleNamespace
+
+    from vidrecap import registry
+    from vidrecap.moments import MomentResult
+
+    run, report = moments_run
+    backend = registry.create("moments", f"recap:{report.model_dir}")
+    video = np.load(moment_data.features / "mval000.npy")
+    recap = SimpleNamespace(embeddings={backend.config.feature_key or "fused": video},
+                            video=SimpleNamespace(path="/videos/mval000.mp4", duration=60.0))
+    query = np.load(moment_data.text / "qid120.npz")["last_hidden_state"]
+    result = backend.index(recap).predict(query, top_k=10, qid=120)
+    assert isinstance(result, MomentResult) and result.vid == "mval000"
+    rows = [json.loads(line) for line in report.predictions.read_text().splitlines()]
+    expected = next(r for r in rows if r["qid"] == 120)
+    assert [w.as_list() for w in result.windows] == expected["pred_relevant_windows"]
+    assert result.saliency == expected["pred_saliency_scores"]
+
+
 def test_resume_is_bitwise_identical(tmp_path, moment_data):
     from safetensors.torch import load_file
 

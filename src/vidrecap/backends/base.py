@@ -116,3 +116,19 @@ class Writer(Protocol):
 
     def write(self, request: WriteRequest) -> Written:
         """A description (segment) or summary (video) of the span, and a short title."""
+
+
+@runtime_checkable
+class MomentPredictor(Protocol):
+    def predict(self, query: str, top_k: int = 10, qid: int | str = 0, vid: str | None = None):
+        """A ``vidrecap.moments.MomentResult`` for ``query`` (QVHighlights row via ``to_dict()``)."""
+
+
+@runtime_checkable
+class MomentModel(Protocol):
+    """The ``moments`` role: indexes one recap, then answers text queries about it."""
+
+    spec: str
+
+    def index(self, recap) -> MomentPredictor:
+        """Prepare ``recap`` (a ``Recap``) for queries."""

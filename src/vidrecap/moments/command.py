@@ -27,6 +27,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a QVHighlights submission row")
     parser.add_argument("--queries", metavar="JSONL", help="batch: a file of {qid, query[, vid]} lines; "
                         "prints one submission row per line")
+    parser.add_argument("--model", default="embedded", metavar="SPEC",
+                        help="moments backend: embedded (zero-shot, default) or recap:DIR (a trained head)")
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -36,16 +38,24 @@ def execute(args: argparse.Namespace) -> int:
         raise InputError("--top-k must be at least 1")
     if args.queries:
         rows = read_queries(Path(args.queries))
-        index = MomentIndex.load(args.outdir)
+        index = load_predictor(args.outdir, args.model)
         for row in rows:
             result = index.predict(row.query, args.top_k, qid=row.qid, vid=row.vid)
             sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
         return 0
     query = check_query(args.query)
-    index = MomentIndex.load(args.outdir)
+    index = load_predictor(args.outdir, args.model)
     result = index.predict(query, args.top_k)
     print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else format_table(result, index))
     return 0
+
+
+def load_predictor(outdir: str, spec: str):
+    """The recap in ``outdir`` indexed by the ``moments`` backend named ``spec``."""
+    from .. import registry
+    from .loading import resolve_recap
+
+    return registry.create("moments", spec).index(resolve_recap(outdir))
 
 
 def read_queries(path: Path) -> list[QueryRow]:

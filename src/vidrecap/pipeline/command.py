@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..registry import ROLES
+from ..registry import PIPELINE_ROLES
 from .batch import BatchItem, run_batch
 from .options import RunOptions
 from .run import run_recap
@@ -18,7 +18,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS",
                    help="batch on a Ray cluster (ADDRESS, or a local one when omitted)")
     p.add_argument("--cpus-per-video", type=float, default=2.0, help="Ray CPUs per video (default 2)")
-    for role in ROLES:
+    for role in PIPELINE_ROLES:
         p.add_argument(f"--{role}", metavar="SPEC", help=f"{role} backend (default: embedded)")
     p.add_argument("--profile", help="backend profile: offline (default), hf, api, gguf (see `vidrecap models`)")
     p.add_argument("--config", help="TOML file with backend specs and options (docs/backends.md)")
@@ -31,7 +31,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path(Path(args.video).name + ".recap")
-    options = {role: getattr(args, role) for role in ROLES}
+    options = {role: getattr(args, role) for role in PIPELINE_ROLES}
     options.update(language=args.language, segment_seconds=args.segment_seconds,
                    frame_side=args.frame_side, device=args.device)
     RunOptions.resolve(args.profile, args.config, **options)  # validate before any work

@@ -38,11 +38,13 @@ class RunOptions:
         """Options from a profile and/or a TOML config file, overridden by explicit ``kwargs``."""
         if profile or config:
             from ..backends.profiles import resolve_backends, resolve_options
-            from ..registry import ROLES
+            from ..registry import PIPELINE_ROLES
 
-            kwargs.update(resolve_backends(profile, config, **{r: kwargs.pop(r, None) for r in ROLES}))
+            specs = resolve_backends(profile, config, **{r: kwargs.pop(r, None) for r in PIPELINE_ROLES})
+            kwargs.update({r: specs[r] for r in PIPELINE_ROLES})
             if config:
-                kwargs.setdefault("backend_options", {r: o for r, o in resolve_options(config).items() if o})
+                options = resolve_options(config)
+                kwargs.setdefault("backend_options", {r: options[r] for r in PIPELINE_ROLES if options[r]})
         return cls.from_kwargs(**kwargs)
 
     @classmethod

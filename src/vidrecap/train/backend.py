@@ -13,6 +13,7 @@ with the encoder the features were made with (``encoder=`` overrides). When ``Cl
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import numpy as np
 
 from ..backends.base import ClipEvidence, TimedText, WriteRequest, Written
 from ..errors import BackendError, InputError
-from ..registry import ROLES, register
+from ..registry import register
 from ..results import Cell
 
 NEEDS = "torch, transformers; a model directory from `vidrecap train recap`"
@@ -289,13 +290,31 @@ class MomentScorer:
         vid = Path(recap.video.path).stem
         return self.predict(recap.embeddings[key], query, recap.video.duration, top_k, qid, vid)
 
+    def index(self, recap) -> RecapMoments:
+        """The ``moments`` role's seam: this head bound to one recap (``vidrecap search --model``)."""
+        return RecapMoments(self, recap)
 
-if "moments" in ROLES:  # a registry role for moment scorers, once it exists
 
-    @register(
-        "moments", "recap", summary="trained moment/highlight head (vidrecap train moments)", needs=NEEDS
-    )
-    def _moment_scorer(target: str | None = None, device: str = "cpu", encoder: str | None = None, **_: Any):
-        if not target:
-            raise BackendError("the moment scorer needs a model directory: recap:DIRECTORY")
-        return MomentScorer.load(target, device or "cpu", encoder)
+@dataclass
+class RecapMoments:
+    """A trained moment head answering queries about one recap, as ``MomentResult``s."""
+
+    scorer: MomentScorer
+    recap: Any
+
+    def predict(self, query: str | np.ndarray, top_k: int = 10, qid: int | str = 0, vid: str | None = None):
+        """``query`` is text (heads trained with a text encoder) or precomputed query features."""
+        from ..moments.index import MomentResult
+        from ..moments.scoring import Window
+
+        row = self.scorer.predict_recap(self.recap, query, top_k, qid)
+        windows = [Window(float(a), float(b), float(c)) for a, b, c in row["pred_relevant_windows"]]
+        text = query if isinstance(query, str) else ""
+        return MomentResult(qid, text, vid or row["vid"], windows, row["pred_saliency_scores"])
+
+
+@register("moments", "recap", summary="trained moment/highlight head (vidrecap train moments)", needs=NEEDS)
+def _moment_scorer(target: str | None = None, device: str = "cpu", encoder: str | None = None, **_: Any):
+    if not target:
+        raise BackendError("the moment scorer needs a model directory: recap:DIRECTORY")
+    return MomentScorer.load(target, device or "cpu", encoder)
