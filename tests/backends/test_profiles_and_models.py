@@ -54,7 +54,7 @@ def test_profile_then_config_then_explicit_options(tmp_path):
     ("colour = 'blue'", "unknown key"),
     ("writer = 3", "non-empty string"),
     ("[options.painter]\nx = 1", r"\[options.ROLE\]"),
-    ("writer = ", "not valid TOML"),
+    ("writer = ", "invalid TOML"),
 ])
 def test_bad_config_files_are_clear_input_errors(tmp_path, text, message):
     path = tmp_path / "bad.toml"

@@ -166,14 +166,17 @@ class EfficientNetTagger:
         self.spec = "embedded:efficientnet-lite0"
 
     def tag(self, images: Sequence[np.ndarray]) -> np.ndarray:
-        if not images:
-            return np.zeros((0, len(self.labels)), np.float32)
+        # One frame per call: a fixed input shape keeps memory flat (varying batch shapes made
+        # the CPU allocator and oneDNN caches grow with video length) and is no slower on one thread.
+        probs = [self._one(image) for image in images]
+        return np.stack(probs) if probs else np.zeros((0, len(self.labels)), np.float32)
+
+    def _one(self, image: np.ndarray) -> np.ndarray:
         torch = self._torch
-        batch = np.stack([_center_square(im, self.size) for im in images])
-        x = torch.from_numpy(batch).permute(0, 3, 1, 2).float().to(self._device)
+        x = torch.from_numpy(_center_square(image, self.size)[None]).permute(0, 3, 1, 2).float()
         with torch.inference_mode():
-            probs = self._model((x - 127.0) / 128.0).softmax(-1)
-        return probs.cpu().numpy().astype(np.float32)
+            probs = self._model((x.to(self._device) - 127.0) / 128.0).softmax(-1)
+        return probs[0].cpu().numpy().astype(np.float32)
 
 
 def _frozen(model, torch, device: str):

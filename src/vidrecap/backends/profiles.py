@@ -15,7 +15,6 @@ Config file (every key optional)::
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..registry import ROLES
+from ..util.fs import read_toml
 
 EMBEDDED = dict.fromkeys(ROLES, "embedded")
 
@@ -63,14 +63,7 @@ class BackendConfig:
 
 def load_config(path: str | Path) -> BackendConfig:
     """Read and check a TOML config file."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"config file not found: {path}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from exc
-    return parse_config(data, str(path))
+    return parse_config(read_toml(path), str(path))
 
 
 def parse_config(data: Mapping[str, Any], source: str = "config") -> BackendConfig:

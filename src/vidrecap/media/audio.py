@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..errors import InputError
-from .probe import open_container
+from .probe import open_container, open_stream
 
 SAMPLE_RATE = 16_000
 
@@ -18,12 +18,9 @@ def iter_audio_blocks(path: str, start_time: float = 0.0, block_seconds: float =
     import av
 
     with open_container(path) as container:
-        if not container.streams.audio:
+        stream = open_stream(container, "audio", start_time)
+        if stream is None:
             return
-        stream = container.streams.audio[0]
-        stream.thread_type = "AUTO"
-        if start_time > 0:
-            container.seek(int(start_time / stream.time_base), stream=stream, backward=True)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
         block_len = int(block_seconds * SAMPLE_RATE)
         pending: list[np.ndarray] = []

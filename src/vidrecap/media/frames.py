@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..results import CELL_SECONDS
-from .probe import open_container
+from .probe import open_container, open_stream
 
 CUT_THRESHOLD = 0.35  # histogram distance between probes that counts as a scene cut
 
@@ -33,12 +33,9 @@ def iter_sampled_frames(path: str, start_time: float = 0.0, max_side: int = 640,
     import av
 
     with open_container(path) as container:
-        if not container.streams.video:
+        stream = open_stream(container, "video", start_time)
+        if stream is None:
             return
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        if start_time > 0:
-            container.seek(int(start_time / stream.time_base), stream=stream, backward=True)
         next_cell = int(round(start_time / CELL_SECONDS))
         next_probe, last_hist, last_time = start_time, None, -1.0
         try:

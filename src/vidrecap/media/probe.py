@@ -24,6 +24,18 @@ def open_container(path: str | Path):
         raise InputError(f"{path}: cannot open media ({exc.strerror or exc})") from exc
 
 
+def open_stream(container, kind: str, start_time: float = 0.0):
+    """The first ``kind`` (``"video"``/``"audio"``) stream, codec threads on, sought to ``start_time``."""
+    streams = getattr(container.streams, kind)
+    if not streams:
+        return None
+    stream = streams[0]
+    stream.thread_type = "AUTO"
+    if start_time > 0:
+        container.seek(int(start_time / stream.time_base), stream=stream, backward=True)
+    return stream
+
+
 def fingerprint(path: Path, size: int, samples: int = 16, chunk: int = 1 << 16) -> str:
     """A content hash from the size and 16 evenly spread 64 KiB chunks: fast on files of any size."""
     h = hashlib.sha256(str(size).encode())

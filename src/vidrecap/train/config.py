@@ -5,7 +5,6 @@ Relative paths in a config are resolved against the config file's directory.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,18 +12,6 @@ from typing import Any, TypeVar
 from ..errors import InputError
 
 T = TypeVar("T")
-
-
-def read_toml(path: str | Path) -> dict[str, Any]:
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: config file not found")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: invalid TOML ({exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason})") from exc
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ import numpy as np
 import torch
 
 from ..errors import InputError
-from .config import Section, read_toml
+from ..util.fs import read_toml
+from .config import Section
 from .features import FeatureDir, FeatureSource
 from .harness import MetricsLog, Trainer, TrainSettings, pick_device, seed_everything
 from .moment_model import MomentConfig, MomentHead, MomentInputs, MomentTargets, decode_windows, moment_loss

@@ -39,7 +39,8 @@ import numpy as np
 import torch
 
 from ..errors import InputError
-from .config import Section, read_toml
+from ..util.fs import read_toml
+from .config import Section
 from .features import FeatureSource
 from .harness import CHECKPOINT, EXPORT, MetricsLog, Trainer, TrainSettings, pick_device, seed_everything
 from .hcap import BELOW, LEVELS, HCapSample, build_samples, read_hcap, span_rows
