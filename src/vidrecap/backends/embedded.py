@@ -197,7 +197,7 @@ def _center_square(image: np.ndarray, size: int) -> np.ndarray:
     side = min(h, w)
     top, left = (h - side) // 2, (w - side) // 2
     crop = image[top:top + side, left:left + side]
-    return np.asarray(Image.fromarray(crop).resize((size, size), Image.BILINEAR))
+    return np.array(Image.fromarray(crop).resize((size, size), Image.BILINEAR))  # writable, for torch
 
 
 class _quiet_stdout:
