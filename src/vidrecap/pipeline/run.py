@@ -154,9 +154,26 @@ def _embeddings(info, opts, backends, cache, cells, loader) -> tuple[dict[str, n
         with np.load(path) as data:
             arrays = {k: data[k] for k in data.files if k != "visual_space"}
             return arrays, str(data["visual_space"])
-    arrays, space = cell_embeddings(backends.get("encoder"), cells, loader)
+    encoder = backends.get("encoder")
+    with _all_cores():  # the evidence passes are over: the encoder may use every core
+        arrays, space = cell_embeddings(encoder, cells, loader)
     _save_npz(path, {**arrays, "visual_space": np.array(space)})
     return arrays, space
+
+
+class _all_cores:
+    """Let torch use every core inside the block (models are loaded with one thread each)."""
+
+    def __enter__(self):
+        import torch
+
+        self._before = torch.get_num_threads()
+        torch.set_num_threads(os.cpu_count() or 1)
+
+    def __exit__(self, *exc):
+        import torch
+
+        torch.set_num_threads(self._before)
 
 
 def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
