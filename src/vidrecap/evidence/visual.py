@@ -2,7 +2,8 @@
 
 OCR (the costliest step, ~0.25 s a frame) runs only where text is likely new: on the first frame
 after a scene cut, when a moving shot comes to rest (slides, titles, screens), and otherwise at
-most every ``ocr_every`` seconds of moving footage. A frame that did not change since the last
+most every ``ocr_every`` seconds of moving footage (doubling, up to a minute, while a shot keeps
+showing no text). A frame that did not change since the last
 OCR reuses its text. Cells are processed in small batches (one tagger call each) and journaled,
 so a killed run resumes at the first unfinished cell.
 """
@@ -47,6 +48,7 @@ class VisualPass:
         self.journal, self.frames_dir = Journal(journal_path), Path(frames_dir)
         self.frame_side, self.ocr_every = frame_side, ocr_every
         self._last_ocr_time = -1e9
+        self._ocr_interval = ocr_every
         self._was_still = False
         self._sample_sig: np.ndarray | None = None
         self.on_progress = on_progress or (lambda t: None)
@@ -140,6 +142,9 @@ class VisualPass:
             sig = sigs[id(f)]
             if self._needs_ocr(f, sig):
                 self._ocr_text, self._ocr_sig, self._last_ocr_time = self.ocr.read(f.image), sig, f.time
+                # footage that shows no text rarely starts to: look less often until the next cut
+                empty_motion = not self._ocr_text and not f.is_cut
+                self._ocr_interval = min(60.0, self._ocr_interval * 2) if empty_motion else self.ocr_every
             similar = _difference(sig, self._ocr_sig) <= SAME_SCENE
             if self._ocr_text and similar and self._ocr_text not in texts:
                 texts.append(self._ocr_text)
@@ -154,7 +159,7 @@ class VisualPass:
             return False  # same picture as the last OCR: its text still holds
         if frame.is_cut or came_to_rest or self._ocr_sig is None:
             return True
-        return frame.time - self._last_ocr_time >= self.ocr_every
+        return frame.time - self._last_ocr_time >= self._ocr_interval
 
     def _save_frame(self, cell: int, image: np.ndarray) -> str:
         from PIL import Image

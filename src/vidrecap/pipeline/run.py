@@ -99,7 +99,8 @@ def _evidence(info: VideoInfo, opts: RunOptions, backends: Backends, cache: Path
         if info.has_video:
             visual = VisualPass(None, None, cache / vkey / "journal.jsonl", cache / vkey / "frames",
                                 frame_side=opts.frame_side, on_progress=progress.stage("visual", info.duration))
-            jobs["visual"] = pool.submit(_run_visual, visual, backends, info)
+            warm = not (cache / f"{opts.stage_key(info.fingerprint, 'embeddings')}.npz").exists()
+            jobs["visual"] = pool.submit(_run_visual, visual, backends, info, warm)
         if info.has_audio and opts.asr != "none":
             speech = SpeechPass(None, cache / skey / "journal.jsonl", progress.stage("speech", info.duration))
             jobs["speech"] = pool.submit(_run_speech, speech, backends, info)
@@ -115,11 +116,14 @@ def _evidence(info: VideoInfo, opts: RunOptions, backends: Backends, cache: Path
     return visuals, transcript
 
 
-def _run_visual(visual: VisualPass, backends: Backends, info: VideoInfo):
+def _run_visual(visual: VisualPass, backends: Backends, info: VideoInfo, warm_encoder: bool):
     if not visual.journal_complete():
         visual.tagger = backends.get("tagger")
         visual.ocr = None if backends.options.ocr == "none" else backends.get("ocr")
-    return visual.run(info.path, info.duration)
+    visuals = visual.run(info.path, info.duration)
+    if warm_encoder:  # load it while speech recognition is still running
+        backends.get("encoder")
+    return visuals
 
 
 def _run_speech(speech: SpeechPass, backends: Backends, info: VideoInfo):
