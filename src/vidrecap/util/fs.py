@@ -63,8 +63,3 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise InputError(f"{path}: invalid TOML ({exc})") from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-
-
-def read_json(path: Path) -> Any:
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
