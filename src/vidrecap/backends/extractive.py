@@ -49,7 +49,7 @@ class EvidenceCaptioner:
         seen = describe_tags(clip.tags)
         if seen:
             parts.append(f"Seen: {seen}")
-        return ". ".join(parts) + "." if parts else "No speech or recognisable content."
+        return " ".join(_as_sentence(p) for p in parts) if parts else "No speech or recognisable content."
 
 
 @register("writer", "embedded", summary="extractive: central sentences in time order, titles from on-screen text")
@@ -120,7 +120,11 @@ def _title(req: WriteRequest) -> str:
 
 def _as_sentence(text: str) -> str:
     text = text.strip()
-    return text if not text or text[-1] in ".!?…\"'”" else text + "."
+    if not text or text[-1] in ".!?…":
+        return text
+    if text[-1] in "\"'”" and text[-2:-1] in (".", "!", "?", "…"):
+        return text  # a quotation that already ends its sentence
+    return text + "."
 
 
 def _common_title(req: WriteRequest) -> str:
