@@ -30,6 +30,13 @@ def bad(where: Where, field: str, problem: str) -> InputError:
     return InputError(f"{where}: field '{field}': {problem}")
 
 
+def check_unique(seen: dict[Any, int], key: Any, where: Where, field: str) -> None:
+    """Refuse ``key`` if an earlier line of the file had it (the error names that line); remember it."""
+    if key in seen:
+        raise bad(where, field, f"duplicate {field} {key!r} (first at line {seen[key]})")
+    seen[key] = where.line
+
+
 def read_jsonl(path: str | Path) -> Iterator[tuple[Where, dict[str, Any]]]:
     """Yield ``(where, record)`` for each non-blank line; raise InputError on the first bad line."""
     path = Path(path)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-from ._records import Where, bad, number, read_json, read_jsonl
+from ._records import Where, bad, check_unique, number, read_json, read_jsonl
 
 HCAP_LEVELS = {"clip": "clip_caption", "segment": "segment_description", "video": "video_summary"}
 _SAFE_BUILTINS = frozenset(
@@ -116,27 +116,27 @@ def load_caption_references(path: str | Path) -> dict[str, list[str]]:
     if path.suffix in (".pkl", ".pickle", ".json"):
         return {item.id: item.references for item in load_hcap(path)}
     references: dict[str, list[str]] = {}
+    seen: dict[str, int] = {}
     for where, record in read_jsonl(path):
         key = _record_id(record, where)
         value = record.get("references", record.get("caption"))
         refs = [value] if isinstance(value, str) else value
         if not isinstance(refs, list) or not refs or not all(isinstance(r, str) for r in refs):
             raise bad(where, "references", "expected a non-empty list of strings (or 'caption')")
-        if key in references:
-            raise bad(where, "id", f"duplicate id {key!r}")
+        check_unique(seen, key, where, "id")
         references[key] = refs
     return references
 
 
 def load_caption_predictions(path: str | Path) -> dict[str, str]:
     predictions: dict[str, str] = {}
+    seen: dict[str, int] = {}
     for where, record in read_jsonl(path):
         key = _record_id(record, where)
         caption = record.get("caption")
         if not isinstance(caption, str):
             raise bad(where, "caption", "missing or not a string")
-        if key in predictions:
-            raise bad(where, "id", f"duplicate id {key!r}")
+        check_unique(seen, key, where, "id")
         predictions[key] = caption
     return predictions
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._records import Where, bad, id_field, number_field, number_rows, read_jsonl, text_field
+from ._records import Where, bad, check_unique, id_field, number_field, number_rows, read_jsonl, text_field
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,7 @@ def load_highlight_annotations(path: str | Path) -> list[HighlightVideo]:
     for where, record in read_jsonl(path):
         qid = id_field(record, "qid", where)
         where = Where(where.path, where.line, f"qid {qid}")
-        if qid in seen:
-            raise bad(where, "qid", f"duplicate qid {qid!r} (first at line {seen[qid]})")
-        seen[qid] = where.line
+        check_unique(seen, qid, where, "qid")
         if "label" not in record:
             raise bad(where, "label", "missing")
         rows = number_rows(record["label"], "label", where)

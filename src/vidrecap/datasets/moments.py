@@ -15,6 +15,7 @@ from ..errors import InputError
 from ._records import (
     Where,
     bad,
+    check_unique,
     id_field,
     number_field,
     number_list,
@@ -60,12 +61,10 @@ class MomentPrediction:
 def load_moment_annotations(path: str | Path, require_windows: bool = True) -> list[MomentQuery]:
     """Read a QVHighlights-style ground-truth jsonl (QVHighlights, Charades-STA, TACoS)."""
     queries: list[MomentQuery] = []
-    seen: dict[QueryId, Where] = {}
+    seen: dict[QueryId, int] = {}
     for where, record in read_jsonl(path):
         query = _parse_query(record, where, require_windows)
-        if query.qid in seen:
-            raise bad(where, "qid", f"duplicate qid {query.qid!r} (first at line {seen[query.qid].line})")
-        seen[query.qid] = where
+        check_unique(seen, query.qid, where, "qid")
         queries.append(query)
     return queries
 
@@ -111,14 +110,10 @@ def load_moment_predictions(
 ) -> list[MomentPrediction]:
     """Read a submission jsonl (QVHighlights format). Windows keep the file's order."""
     predictions: list[MomentPrediction] = []
-    seen: dict[QueryId, Where] = {}
+    seen: dict[QueryId, int] = {}
     for where, record in read_jsonl(path):
         prediction = _parse_prediction(record, where, require_windows, require_saliency)
-        if prediction.qid in seen:
-            raise bad(
-                where, "qid", f"duplicate qid {prediction.qid!r} (first at line {seen[prediction.qid].line})"
-            )
-        seen[prediction.qid] = where
+        check_unique(seen, prediction.qid, where, "qid")
         predictions.append(prediction)
     return predictions
 

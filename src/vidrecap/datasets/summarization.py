@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ._records import Where, bad, number, number_list, number_rows, read_jsonl
+from ._records import Where, bad, check_unique, number, number_list, number_rows, read_jsonl
 from ._records import field as required_field
 
 
@@ -146,9 +146,7 @@ def load_summary_predictions(path: str | Path) -> list[SummaryPrediction]:
             raise bad(where, "vid", "missing or not a string")
         vid = str(vid)
         where = Where(where.path, where.line, f"vid {vid}")
-        if vid in seen:
-            raise bad(where, "vid", f"duplicate (first at line {seen[vid]})")
-        seen[vid] = where.line
+        check_unique(seen, vid, where, "vid")
         predictions.append(_parse_summary_prediction(record, vid, where))
     return predictions
 

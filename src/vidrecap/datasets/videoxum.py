@@ -15,7 +15,17 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ._records import Where, bad, number_field, number_list, number_rows, read_json, read_jsonl, text_field
+from ._records import (
+    Where,
+    bad,
+    check_unique,
+    number_field,
+    number_list,
+    number_rows,
+    read_json,
+    read_jsonl,
+    text_field,
+)
 
 
 @dataclass(frozen=True)
@@ -92,9 +102,7 @@ def load_videoxum_predictions(path: str | Path) -> list[VideoXumPrediction]:
     for where, record in read_jsonl(path):
         video_id = text_field(record, "video_id", where)
         where = Where(where.path, where.line, f"video_id {video_id}")
-        if video_id in seen:
-            raise bad(where, "video_id", f"duplicate (first at line {seen[video_id]})")
-        seen[video_id] = where.line
+        check_unique(seen, video_id, where, "video_id")
         saliency = None
         if record.get("saliency") is not None:
             saliency = number_list(record["saliency"], "saliency", where, allow_empty=False)
