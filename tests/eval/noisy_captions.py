@@ -23,7 +23,7 @@ TAILS += ["with ½ cup", "and/or more", "y'all", "\u2014 fast", "\u201cnow\u201d
 TAILS += ["by J. R. Smith", "in Calif.", "at www.example.com", "via foo@bar.com", "and Co.", "Jr."]
 STARTS = ["The", "Then", "He", "She", "Dogs", "dogs", "A", "An", "It", "Later", "We", "x"]
 REPLACEMENTS = ["thing", "Stuff", "it's", "U.K.", "B.", "e.", "I.", "Inc.", "O.K.", "'s", ",'s"]
-REPLACEMENTS += ["don't", "gonna", "'tis", "\"", "'", "(", ")", ";", ":", "!", "?", "&", "<b>"]
+REPLACEMENTS += ["don't", "gonna", "'tis", '"', "'", "(", ")", ";", ":", "!", "?", "&", "<b>"]
 PUNCTUATION = [".", "!", "?", ",", ";", ":", "...", " .", '"', "'", ")", ""]
 
 

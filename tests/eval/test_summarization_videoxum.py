@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import importlib.util
 import json
+import shutil
 
 import numpy as np
 import pytest
 
 from vidrecap.datasets.summarization import SummaryPrediction, load_summe_dir, load_tvsum_mat
-from vidrecap.datasets.videoxum import VideoXumPrediction, VideoXumVideo, load_videoxum
+from vidrecap.datasets.videoxum import (
+    VideoXumPrediction,
+    VideoXumVideo,
+    load_videoxum,
+    videoxum_reference_text,
+)
 from vidrecap.eval.summarization import (
     evaluate_summarization,
     knapsack_picks,
@@ -93,8 +100,50 @@ def test_videoxum_end_to_end(tmp_path):
     path = tmp_path / "val_videoxum.json"
     path.write_text(json.dumps([record]))
     videos = load_videoxum(path)
-    assert isinstance(videos[0], VideoXumVideo) and videos[0].text_summary == "A man walks. He sits down."
+    assert isinstance(videos[0], VideoXumVideo) and videos[0].text_summary == "a man walks he sits down"
     pred = VideoXumPrediction("v_x", list(range(20)), "a man walks. he sits down.")
     result = evaluate_videoxum([pred], videos, encoder=_Encoder(), meteor=False)
     assert result.f1_max == 1.0 and result.kendall > 0.5 and result.vt_score == pytest.approx(1.0)
     assert result.text.bleu[3] == pytest.approx(1.0) and result.to_dict()["METEOR"] is None
+
+
+def test_videoxum_reference_text_is_prepared_as_the_reference_dataset_does():
+    """``pre_caption("".join(tsum))`` of jylins/videoxum, worked by hand on awkward summaries."""
+    tsum = ["He met Mr. Smith in the U.S.", " Then (again) he left!", 'It\'s 5:30 p.m.; "great"~ #1*']
+    tsum.append("Two  spaces\tand\ttabs\n")
+    # joined without a separator ("left!It's"), .!"()*#:;~ -> spaces, runs of 2+ whitespace -> one
+    # space (a single tab stays), the trailing newline and outer spaces stripped
+    expected = "he met mr smith in the u s then again he left it's 5 30 p m great 1 two spaces\tand\ttabs"
+    assert videoxum_reference_text(tsum) == expected
+    assert videoxum_reference_text(["Über CAFÉ.", "Naïve"]) == "über café naïve"
+    assert videoxum_reference_text(["...", "!!"]) == ""
+    assert videoxum_reference_text(["a b c d"], max_words=2) == "a b"
+
+
+@pytest.mark.skipif(
+    shutil.which("java") is None or importlib.util.find_spec("pycocoevalcap") is None,
+    reason="needs java (default-jre-headless) + pycocoevalcap",
+)
+def test_videoxum_text_scores_equal_the_coco_evaluator_on_prepared_references():
+    from pycocoevalcap.bleu.bleu import Bleu
+    from pycocoevalcap.cider.cider import Cider
+    from pycocoevalcap.rouge.rouge import Rouge
+    from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
+
+    tsums = {
+        "v1": ["He met Mr. Smith in the U.S.", "Then he left!"],
+        "v2": ["A woman (C) cooks: pasta; rice.", "She serves it~ #2"],
+        "v3": ["Kids play in the park.", "They're laughing."],
+    }
+    summaries = {"v1": "he met mr. smith in the u.s. then left", "v2": "a woman cooks pasta", "v3": "kids play."}
+    videos = [VideoXumVideo(key, 10.0, [], tsum, np.zeros((10, 10))) for key, tsum in tsums.items()]
+    predictions = [VideoXumPrediction(key, None, text) for key, text in summaries.items()]
+    result = evaluate_videoxum(predictions, videos, meteor=False, tokenizer="stanford")
+    tokenizer = PTBTokenizer()
+    gts = tokenizer.tokenize({k: [{"caption": videoxum_reference_text(v)}] for k, v in tsums.items()})
+    res = tokenizer.tokenize({k: [{"caption": v}] for k, v in summaries.items()})
+    assert gts["v1"] == ["he met mr smith in the u s then he left"]  # "u.s." is gone before PTB
+    assert result.text.bleu[3] == pytest.approx(Bleu(4).compute_score(gts, res, verbose=0)[0][3], abs=1e-9)
+    assert result.text.rouge_l == pytest.approx(Rouge().compute_score(gts, res)[0], abs=1e-9)
+    assert result.text.cider == pytest.approx(Cider().compute_score(gts, res)[0], abs=1e-9)
+    assert result.to_dict()["tokenizer"] == "stanford"

@@ -5,10 +5,18 @@ Each video: ``video_id``, ``duration`` (s), ``sampled_frames`` (frames at 1 fps)
 segment, 10 annotators' key-frame spans) and ``vsum_onehot`` (10 annotators x frames, 0/1).
 
 Prediction jsonl: ``{"video_id": ..., "saliency": [one score per 1 fps frame], "summary": "text"}``.
+
+The reference text summary is prepared as the reference code does (``data/activitynet_dataset.py``
+and ``pre_caption`` in ``data/utils.py`` of jylins/videoxum): the ``tsum`` sentences joined with
+no separator, lower-cased, each of ``.!"()*#:;~`` replaced by a space, runs of two or more
+whitespace characters collapsed to one space, a trailing newline and outer spaces stripped (the
+val/test loaders set ``max_words`` to 1e5, so nothing is truncated). Predicted summaries are scored
+as given, as the reference passes its decoder's text straight to the COCO evaluator.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +35,17 @@ from ._records import (
     text_field,
 )
 
+_REMOVED_CHARACTERS = re.compile(r'[.!"()*#:;~]')
+_WHITESPACE_RUNS = re.compile(r"\s{2,}")
+
+
+def videoxum_reference_text(tsum: list[str], max_words: int = 100_000) -> str:
+    """The ground-truth text summary exactly as the VideoXum evaluator builds it from ``tsum``."""
+    text = _REMOVED_CHARACTERS.sub(" ", "".join(tsum).lower())
+    text = _WHITESPACE_RUNS.sub(" ", text).rstrip("\n").strip(" ")
+    words = text.split(" ")
+    return " ".join(words[:max_words]) if len(words) > max_words else text
+
 
 @dataclass(frozen=True)
 class VideoXumVideo:
@@ -39,8 +58,8 @@ class VideoXumVideo:
 
     @property
     def text_summary(self) -> str:
-        """The reference text summary: the segment sentences joined with spaces."""
-        return " ".join(s.strip() for s in self.tsum)
+        """The reference text summary as the VideoXum evaluator scores it (``videoxum_reference_text``)."""
+        return videoxum_reference_text(self.tsum)
 
     @property
     def num_frames(self) -> int:

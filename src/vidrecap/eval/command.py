@@ -35,6 +35,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-meteor", action="store_true", help="captions/videoxum: skip METEOR (needs Java)"
     )
+    parser.add_argument(
+        "--tokenizer",
+        choices=("auto", "stanford", "python"),
+        default="auto",
+        help="captions/videoxum: pycocoevalcap's Java PTBTokenizer (stanford), our Python stand-in,"
+        " or auto (stanford when Java and pycocoevalcap are installed)",
+    )
 
 
 def _run_qvhighlights(args) -> dict:
@@ -66,7 +73,12 @@ def _run_videoxum(args) -> dict:
     from .videoxum import evaluate_videoxum
 
     predictions = load_videoxum_predictions(args.pred)
-    result = evaluate_videoxum(predictions, load_videoxum(args.gt), meteor=False if args.no_meteor else None)
+    result = evaluate_videoxum(
+        predictions,
+        load_videoxum(args.gt),
+        meteor=False if args.no_meteor else None,
+        tokenizer=args.tokenizer,
+    )
     return result.to_dict()
 
 
@@ -76,7 +88,8 @@ def _run_captions(args) -> dict:
 
     predictions = load_caption_predictions(args.pred)
     references = load_caption_references(args.gt)
-    return evaluate_captions(predictions, references, meteor=False if args.no_meteor else None).to_dict()
+    meteor = False if args.no_meteor else None
+    return evaluate_captions(predictions, references, meteor=meteor, tokenizer=args.tokenizer).to_dict()
 
 
 RUNNERS: dict[str, Callable] = {

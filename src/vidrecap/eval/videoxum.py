@@ -6,8 +6,9 @@
 - Kendall's tau-b of ranks and Spearman's rho between the predicted scores and the annotators' mean
   ``vsum_onehot`` (per video; NaN counts as 0), mean over videos. The reference passes its logits
   through a sigmoid first, which is monotone: scores are ranked as given.
-- Text: BLEU-4, METEOR, ROUGE-L, CIDEr of the predicted summary against the segment sentences of
-  ``tsum`` joined (the COCO caption evaluator, see ``captions``).
+- Text: BLEU-4, METEOR, ROUGE-L, CIDEr of the predicted summary (as given) against ``tsum``
+  prepared as the reference dataset does (``datasets.videoxum.videoxum_reference_text``), through
+  the COCO caption evaluator (``captions``: pycocoevalcap's tokenizer when Java is present).
 - VT-score: the cosine between the text summary's embedding and the mean of the embeddings of the
   top ``max(1, int(0.15 * frames))`` frames (mean first, then normalised, as the reference's
   VT-CLIPScore), averaged over videos. It needs an encoder (``VTEncoder``) that the caller passes.
@@ -59,8 +60,9 @@ class VideoXumResult:
         if self.text is not None:
             text = self.text.to_dict()
             row.update({k: text[k] for k in ("Bleu_4", "METEOR", "ROUGE_L", "CIDEr")})
-            if "METEOR_note" in text:
-                row["METEOR_note"] = text["METEOR_note"]
+            for key in ("METEOR_note", "tokenizer", "tokenizer_note"):
+                if key in text:
+                    row[key] = text[key]
         row["VT_score"] = self.vt_score
         row["num_videos"] = self.num_videos
         return row
@@ -112,6 +114,7 @@ def evaluate_videoxum(
     videos: list[VideoXumVideo],
     encoder: VTEncoder | None = None,
     meteor: bool | None = None,
+    tokenizer: str = "auto",
 ) -> VideoXumResult:
     """Score whichever parts the predictions have: saliency (F1, tau, rho) and/or text summaries."""
     by_id = {p.video_id: p for p in predictions}
@@ -132,6 +135,7 @@ def evaluate_videoxum(
             {v.video_id: p.summary for p, v in paired},
             {v.video_id: [v.text_summary] for _, v in paired},
             meteor,
+            tokenizer,
         )
     vt = None
     if encoder is not None and visual is not None and text is not None:

@@ -87,7 +87,8 @@ _TOKEN = re.compile(
     rf"""
     (?P<url>https?://[^\s"<>|()]+[^\s"<>|.!?(){{}},\-])
   | (?P<email>[A-Za-z0-9][^\s"<>|(){{}}\u00a0]*@(?:[^\s"<>|(){{}}.\u00a0]+\.)*[^\s"<>|(){{}}\[\].\u00a0]+)
-  | (?P<site>(?:(?i:www)\.(?:[^\s"<>|.!?(){{}},]+\.)+[A-Za-z]{{2,4}}|(?:[A-Za-z0-9][^\s"`'<>|.!?(){{}},\-_$]*\.)+(?:com|net|org|edu))(?![A-Za-z0-9]))
+  | (?P<site>(?:(?i:www)\.(?:[^\s"<>|.!?(){{}},]+\.)+[A-Za-z]{{2,4}}
+      |(?:[A-Za-z0-9][^\s"`'<>|.!?(){{}},\-_$]*\.)+(?:com|net|org|edu))(?![A-Za-z0-9]))
   | (?P<sgml></?[A-Za-z!][^>]*>)
   | (?P<entity>&(?:amp|lt|gt|quot);)
   | (?P<acronym>(?:(?:Canada|Sino|Korean|EU|Japan|non)-U\.S|[A-Za-z](?:\.[A-Za-z])+|(?:Ph|Ed)\.D)\.(?![A-Za-z-]))
@@ -96,7 +97,8 @@ _TOKEN = re.compile(
   | (?P<hashtag>\#[A-Za-z]\w*)
   | (?P<dotted>[A-Za-z]+(?:\.[A-Za-z]+)+(?=\s|$))
   | (?P<redaux>{_APOS}(?:[sSmMdD]|re|RE|ve|VE|ll|LL)(?![A-Za-z])|{_APOS}[Tt](?=(?:is|IS|was|WAS)(?!{_L})))
-  | (?P<apoword>{_APOS}n{_APOS}|{_APOS}[2-9]0[sS]|{_APOS}[0-9][0-9](?=\s|$)|{_APOS}(?:em|cause|till?)(?!{_L})|[Yy]{_APOS}(?={_L}))
+  | (?P<apoword>{_APOS}n{_APOS}|{_APOS}[2-9]0[sS]|{_APOS}[0-9][0-9](?=\s|$)
+      |{_APOS}(?:em|cause|till?)(?!{_L})|[Yy]{_APOS}(?={_L}))
   | (?P<date>\d{{1,2}}[-/]\d{{1,2}}[-/]\d{{2,4}}(?![\d/]))
   | (?P<slashed>[A-Za-z0-9]+(?:/[A-Za-z0-9]+){{1,2}}(?![A-Za-z0-9/]))
   | (?P<fraction>(?:\d{{1,4}}[- ])?\d{{1,4}}/\d{{1,4}})
