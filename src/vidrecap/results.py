@@ -113,6 +113,9 @@ class Caption:
     text: str
     title: str = ""
     children: list[int] = field(default_factory=list)  # indices into the level below
+    writer: str = ""  # segment/summary: the writer that produced it ("" when not recorded)
+    faithfulness: float | None = None  # share of its content words found in the writer's evidence
+    problems: list[str] = field(default_factory=list)  # what output validation repaired or rejected
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Caption:

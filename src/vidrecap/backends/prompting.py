@@ -118,13 +118,20 @@ def request_text(request: WriteRequest, combining: bool = False) -> str:
     return "\n\n".join(out)
 
 
-def write_messages(request: WriteRequest, part: Part | None = None, combining: bool = False) -> list[Message]:
+def write_messages(request: WriteRequest, part: Part | None = None, combining: bool = False,
+                   structured: bool = True) -> list[Message]:
     """Chat messages asking for a title + description (or, for a part, a plain partial summary).
 
-    ``combining``: the children are partial summaries written by an earlier map step."""
+    ``combining``: the children are partial summaries written by an earlier map step.
+    ``structured``: ask for a JSON object ``{"title", "text"}`` (else a title line, then the text)."""
     span = f"{clock(request.start)}-{clock(request.end)}"
     noun = LEVEL_NOUNS.get(request.level, "description of this part of the video")
-    if part is None:
+    if part is None and structured:
+        ask = (f"Write a {noun} ({span}) using only the notes above; any time you mention must lie "
+               f"within {span}. Answer with one JSON object and nothing else: "
+               f'{{"title": "a short title, at most {TITLE_WORDS} words", '
+               f'"text": "the {noun.split(" of ")[0]} in 2-4 sentences"}}')
+    elif part is None:
         ask = (f"Write a {noun} ({span}). On the first line write a short title "
                f"(at most {TITLE_WORDS} words); then the {noun.split(' of ')[0]} in 2-4 sentences.")
     else:
@@ -271,13 +278,18 @@ def _fitting(request: WriteRequest, lines: list[_Line], budget: Budget) -> list[
 
 
 def write_in_chunks(request: WriteRequest, generate: Generate, budget: Budget,
-                    max_rounds: int = 8) -> Written:
-    """Write ``request`` in one call when it fits, else map-reduce over time chunks."""
+                    max_rounds: int = 8, final: Generate | None = None) -> Written:
+    """Write ``request`` in one call when it fits, else map-reduce over time chunks.
+
+    The final call asks for JSON (through ``final`` when given: a generator with the server's
+    structured-output support) and is parsed tolerantly; partial summaries are plain text."""
+    from .validation import parse_reply
+
     combining = False
     for _ in range(max_rounds):
         messages = write_messages(request, combining=combining)
         if budget.fits(messages):
-            return parse_written(generate(messages))
+            return parse_reply((final or generate)(messages))[0]
         chunks = plan_chunks(request, budget)
         partials = []
         for i, chunk in enumerate(chunks):

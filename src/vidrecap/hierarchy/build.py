@@ -98,13 +98,23 @@ def write_segments(plans: Sequence[SegmentPlan], writer: Writer, done: Sequence[
     written = list(done)
     for plan in plans[len(written):]:
         w = writer.write(plan.request)
-        entry = {"text": w.text, "title": w.title}
+        entry = {"text": w.text, "title": w.title, **provenance(w)}
         written.append(entry)
         if on_write:
             on_write(entry)
     return [Caption("segment", k, p.request.start, p.request.end, w["text"], title=w["title"],
-                    children=list(range(p.first, p.stop)))
+                    children=list(range(p.first, p.stop)), **recorded(w))
             for k, (p, w) in enumerate(zip(plans, written, strict=True))]
+
+
+def provenance(written) -> dict:
+    """Who wrote it and how well supported, for journals and ``recap.json``."""
+    return {"writer": written.writer, "faithfulness": written.faithfulness, "problems": list(written.problems)}
+
+
+def recorded(entry: dict) -> dict:
+    return {"writer": entry.get("writer", ""), "faithfulness": entry.get("faithfulness"),
+            "problems": list(entry.get("problems", []))}
 
 
 def summary_request(segments: Sequence[Caption], cells: Sequence[Cell], load_frames=None) -> WriteRequest:
@@ -119,4 +129,4 @@ def summary_request(segments: Sequence[Caption], cells: Sequence[Cell], load_fra
 def write_summary(segments: Sequence[Caption], cells: Sequence[Cell], writer: Writer, load_frames=None) -> Caption:
     w = writer.write(summary_request(segments, cells, load_frames if getattr(writer, "uses_frames", False) else None))
     return Caption("summary", 0, segments[0].start, segments[-1].end, w.text, title=w.title,
-                   children=list(range(len(segments))))
+                   children=list(range(len(segments))), **provenance(w))

@@ -15,11 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from .. import registry
+from ..backends.checked import checked_writer
 from ..errors import InputError
 from ..evidence.embeddings import cell_embeddings
 from ..evidence.speech import SpeechPass
 from ..evidence.visual import VisualPass
-from ..hierarchy.build import caption_clips, plan_segments, write_segments, write_summary
+from ..hierarchy.build import caption_clips, plan_segments, provenance, recorded, write_segments, write_summary
 from ..hierarchy.grid import build_cells
 from ..media.probe import probe
 from ..outputs.store import save_recap
@@ -218,7 +219,7 @@ def _levels(info, opts, backends, cache, clips, cells, transcript, loader, progr
     entries = journal.read()
     done = [e for e in entries if e.get("level") == "segment"]
     summary_entry = next((e for e in entries if e.get("level") == "summary"), None)
-    writer = backends.get("writer") if summary_entry is None else None
+    writer = checked_writer(backends.get("writer")) if summary_entry is None else None
     frames = loader if getattr(writer, "uses_frames", False) else None
     plans = plan_segments(clips, cells, transcript, opts.segment_seconds, frames)
     update = progress.stage("segments", len(plans) + 1)
@@ -234,9 +235,11 @@ def _levels(info, opts, backends, cache, clips, cells, transcript, loader, progr
         segments = write_segments(plans, writer, done=done, on_write=on_write)
         if summary_entry is None:
             summary = write_summary(segments, cells, writer, loader)
-            journal.append({"level": "summary", "text": summary.text, "title": summary.title})
+            journal.append({"level": "summary", "text": summary.text, "title": summary.title,
+                            **provenance(summary)})
         else:
             summary = Caption("summary", 0, segments[0].start, segments[-1].end, summary_entry["text"],
-                              title=summary_entry["title"], children=list(range(len(segments))))
+                              title=summary_entry["title"], children=list(range(len(segments))),
+                              **recorded(summary_entry))
     update(len(plans) + 1)
     return segments, summary

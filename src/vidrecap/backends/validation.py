@@ -1,0 +1,313 @@
+"""Checks on what a generative model wrote, reusable by every writer and by cited answers.
+
+A model's reply is parsed tolerantly (JSON object, JSON inside prose or code fences, a truncated
+JSON string, else plain "title line + body"), then made safe to show:
+
+- repetition loops are cut at the first long word n-gram that repeats, and an unfinished last
+  sentence (a reply cut by the token limit) is dropped;
+- time references (``m:ss``, ``h:mm:ss``, ranges) outside the span being described are removed;
+- the text is held to a per-level word budget, at a sentence boundary;
+- the title is made title-like: short, no time stamps, no "This video segment, titled ..." framing;
+- ``support`` measures faithfulness: the share of the text's content words and names that occur in
+  the evidence the model was given. Text sharing nothing with the evidence fails the check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .base import WriteRequest, Written
+
+TITLE_WORDS = 8
+TITLE_CHARS = 60
+REPEAT_NGRAM = 8  # words; a repeated run this long is a loop, not style
+WORD_BUDGET = {"segment": 120, "summary": 250}
+MIN_FAITHFULNESS = 0.3
+TIME_TOLERANCE = 1.0  # s: rounding of the clock in prompts
+
+WRITTEN_SCHEMA: dict = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string", "maxLength": TITLE_CHARS},
+        "text": {"type": "string"},
+    },
+    "required": ["title", "text"],
+    "additionalProperties": False,
+}
+
+_STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my no nor not now of off on once only or other our ours out over own same she should so some
+    such than that the their theirs them then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your video clip
+    segment part scene shows show shown showing seen see sees then first next finally later while also
+    appears begins continues describes describe description summary overall whole one two three""".split()
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[0-9][0-9.,:]*")
+_CLOCK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}"
+_TIME_REF = re.compile(
+    rf"(?:\b(?:at|from|to|until|around|between|by|after|before)\s+)?\(?\[?({_CLOCK})"
+    rf"(?:\s*(?:-|–|—|to|and)\s*({_CLOCK}))?\]?\)?"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+")
+
+
+@dataclass
+class Support:
+    """How much of a text the evidence supports."""
+
+    faithfulness: float  # supported content words / content words (1.0 when there are none)
+    content_words: int
+    unsupported: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    """A reply after validation: the repaired text, what was wrong, and whether it is usable."""
+
+    written: Written
+    problems: list[str]
+    support: Support
+    ok: bool
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def parse_reply(raw: str) -> tuple[Written, bool]:
+    """(title + text, whether it came as JSON) from a model reply, whatever shape it has."""
+    from .prompting import parse_written
+
+    found = _json_object(raw)
+    if found is not None:
+        text = _first_string(found, ("text", "description", "summary", "body", "answer"))
+        title = _first_string(found, ("title", "headline", "name"))
+        if text or title:
+            return Written(text=" ".join(text.split()), title=" ".join(title.split())), True
+    partial = _truncated_json(raw)
+    if partial is not None:
+        return partial, True
+    return parse_written(raw), False
+
+
+def _json_object(raw: str) -> dict | None:
+    text = re.sub(r"```(?:json)?", "", raw, flags=re.IGNORECASE)
+    start = text.find("{")
+    while start != -1:
+        depth_end = text.rfind("}")
+        while depth_end > start:
+            try:
+                value = json.loads(text[start : depth_end + 1])
+            except ValueError:
+                depth_end = text.rfind("}", start, depth_end)
+                continue
+            if isinstance(value, dict):
+                return value
+            break
+        start = text.find("{", start + 1)
+    return None
+
+
+def _first_string(obj: dict, keys: Iterable[str]) -> str:
+    for key in keys:
+        value = obj.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return ""
+
+
+_JSON_FIELD = re.compile(r'"(title|text|description|summary)"\s*:\s*"((?:[^"\\]|\\.)*)("?)', re.DOTALL)
+
+
+def _truncated_json(raw: str) -> Written | None:
+    """Fields of a JSON object the token limit cut off (``{"title": "A", "text": "B c d``)."""
+    fields = {}
+    for key, value, _closed in _JSON_FIELD.findall(raw):
+        try:
+            fields.setdefault(key, json.loads(f'"{value.rstrip(chr(92))}"'))
+        except ValueError:
+            fields.setdefault(key, value)
+    text = fields.get("text") or fields.get("description") or fields.get("summary") or ""
+    if not text and not fields.get("title"):
+        return None
+    return Written(text=" ".join(text.split()), title=" ".join(fields.get("title", "").split()))
+
+
+# --- repairs ---------------------------------------------------------------------------------
+
+
+def cut_repetition(text: str, n: int = REPEAT_NGRAM) -> tuple[str, bool]:
+    """``text`` up to where a run of ``n`` words starts repeating (a loop), and whether it was cut."""
+    spans = [(m.start(), m.group().lower()) for m in re.finditer(r"\S+", text)]
+    words = [re.sub(r"\W+", "", w) for _, w in spans]
+    seen: set[tuple[str, ...]] = set()
+    for i in range(len(words) - n + 1):
+        gram = tuple(words[i : i + n])
+        if gram in seen:
+            return _to_sentence_end(text[: spans[i][0]].rstrip()), True
+        seen.add(gram)
+    return text, False
+
+
+def _to_sentence_end(text: str) -> str:
+    """``text`` without a last sentence that does not end (kept when it is the only one)."""
+    text = text.rstrip()
+    if not text or text[-1] in ".!?…\"')]":
+        return text
+    cut = max(text.rfind(". "), text.rfind("! "), text.rfind("? "))
+    return text[: cut + 1] if cut > 0 else text
+
+
+def parse_clock(value: str) -> float:
+    parts = [int(p) for p in value.split(":")]
+    seconds = 0
+    for part in parts:
+        seconds = seconds * 60 + part
+    return float(seconds)
+
+
+def drop_times_outside(text: str, start: float, end: float, tolerance: float = TIME_TOLERANCE) -> tuple[str, int]:
+    """Remove time references outside ``[start, end]`` (with the preposition before them)."""
+    dropped = 0
+
+    def replace(match: re.Match) -> str:
+        nonlocal dropped
+        times = [parse_clock(t) for t in match.groups() if t]
+        if all(start - tolerance <= t <= end + tolerance for t in times):
+            return match.group()
+        dropped += 1
+        return ""
+
+    cleaned = _TIME_REF.sub(replace, text)
+    if dropped:
+        cleaned = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned))
+        cleaned = re.sub(r"^[\s,;:\-–—]+", "", cleaned).strip()
+    return cleaned, dropped
+
+
+def within_budget(text: str, words: int) -> tuple[str, bool]:
+    """``text`` cut to at most ``words`` words, at the last sentence end inside the budget."""
+    tokens = text.split()
+    if len(tokens) <= words:
+        return text, False
+    head = " ".join(tokens[:words])
+    ends = [m.start() for m in _SENTENCE_END.finditer(head + " ")]
+    return (head[: ends[-1]].rstrip() if ends else head.rstrip(",;: ") + "…"), True
+
+
+_FRAMING = re.compile(
+    r"^(?:(?:this|the)\s+(?:video|clip|segment|part|scene)(?:\s+segment)?\s*,?\s*(?:is\s+)?"
+    r"(?:titled|called|named|entitled)\s*[:,]?\s*|title\s*[:\-]\s*)",
+    re.IGNORECASE,
+)
+
+
+def clean_title(title: str, text: str) -> tuple[str, list[str]]:
+    """A short, title-like title (from ``title``, else from the text) and what had to be fixed."""
+    problems = []
+    quoted = re.search(r"(?:titled|called|named|entitled)\s*[:,]?\s*[\"“']([^\"”']{2,80})[\"”']", title)
+    candidate = quoted.group(1) if quoted else title
+    if quoted:
+        problems.append("title was a sentence about the title")
+    candidate = _FRAMING.sub("", candidate)
+    candidate, times = _TIME_REF.subn("", candidate)
+    if times:
+        problems.append("title held time stamps")
+    candidate = re.sub(r"[*_#`\[\]]", "", candidate).strip(" \"'“”‘’.,;:-–—")
+    words = candidate.split()
+    if len(words) > TITLE_WORDS or len(candidate) > TITLE_CHARS or re.search(r"[.!?]\s+\w", candidate):
+        problems.append("title was too long")
+        first = re.split(r"(?<=[.!?])\s", candidate, maxsplit=1)[0].split()
+        candidate = " ".join(first[:TITLE_WORDS]).rstrip(".,;:!?")
+        while len(candidate) > TITLE_CHARS and " " in candidate:
+            candidate = candidate.rsplit(" ", 1)[0]
+    if not candidate:
+        from .prompting import _short_title
+
+        candidate = _short_title(text)
+        if title.strip():
+            problems.append("title was empty after cleaning")
+    return candidate, problems
+
+
+# --- faithfulness ----------------------------------------------------------------------------
+
+
+def _stem(word: str) -> str:
+    word = word.lower().strip("'-").replace("'s", "")
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """Words that carry content (and names): not stop words, at least 3 characters or a number."""
+    out = []
+    for word in _WORD.findall(text):
+        lower = word.lower()
+        if lower in _STOPWORDS or (len(lower) < 3 and not lower[0].isdigit()):
+            continue
+        out.append(word)
+    return out
+
+
+def support(text: str, evidence: str) -> Support:
+    """Share of ``text``'s content words (and names) that occur, stemmed, in ``evidence``."""
+    known = {_stem(w) for w in _WORD.findall(evidence)}
+    known |= {w.lower() for w in _WORD.findall(evidence)}
+    words = content_words(text)
+    if not words:
+        return Support(1.0, 0)
+    missing = [w for w in words if _stem(w) not in known and w.lower() not in known]
+    return Support(1.0 - len(missing) / len(words), len(words), list(dict.fromkeys(missing)))
+
+
+def evidence_of(request: WriteRequest) -> str:
+    """Everything the model was shown about the span, as one text."""
+    parts = [c.text for c in request.children] + list(request.child_titles)
+    parts += [s.text for s in request.speech] + [s.text for s in request.on_screen]
+    parts += [t.label for t in request.tags]
+    return "\n".join(p for p in parts if p)
+
+
+# --- the whole check -------------------------------------------------------------------------
+
+
+def check_written(
+    written: Written,
+    request: WriteRequest,
+    word_budget: int | None = None,
+    min_faithfulness: float = MIN_FAITHFULNESS,
+) -> Checked:
+    """Repair what can be repaired; ``ok`` is False when the text is empty or unsupported."""
+    problems: list[str] = []
+    text, looped = cut_repetition(written.text)
+    if looped:
+        problems.append("repetition loop cut")
+    ended = _to_sentence_end(text)
+    if ended != text:
+        problems.append("unfinished last sentence dropped")
+        text = ended
+    text, dropped = drop_times_outside(text, request.start, request.end)
+    if dropped:
+        problems.append(f"{dropped} time reference(s) outside the span dropped")
+    budget = word_budget or WORD_BUDGET.get(request.level, 200)
+    text, cut = within_budget(text, budget)
+    if cut:
+        problems.append(f"cut to the {budget}-word budget")
+    title, title_problems = clean_title(written.title, text)
+    problems += title_problems
+    measured = support(f"{title}. {text}", evidence_of(request))
+    ok = bool(text.strip())
+    if not ok:
+        problems.append("empty text")
+    elif measured.content_words and measured.faithfulness < min_faithfulness:
+        ok = False
+        problems.append(f"text barely supported by the evidence (faithfulness {measured.faithfulness:.2f})")
+    return Checked(Written(text=text, title=title), problems, measured, ok)
