@@ -2,7 +2,12 @@
 
 ``mode`` picks the behaviour: ``ok`` answers; ``slow`` sleeps before answering; ``malformed``
 answers broken JSON; ``no_choices`` answers JSON without ``choices``; ``flaky`` answers 503 to the
-first ``failures`` requests, then ``ok``; ``unauthorized`` answers 401.
+first ``failures`` requests, then ``ok``; ``unauthorized`` answers 401; ``script`` answers the
+chat requests from ``script`` in order (the last one repeats): a string is the reply's content,
+``Status(code, body)`` an HTTP error, ``Slow(seconds, content)`` a late reply.
+
+In ``ok`` mode a writer prompt is answered "title line + text" (not JSON), the text quoting the
+first note so that it is grounded in the evidence.
 """
 
 from __future__ import annotations
@@ -24,11 +29,24 @@ PARTIAL_TEXT = "Server partial summary."
 
 
 @dataclass
+class Status:
+    code: int
+    body: bytes = b'{"error": {"message": "scripted"}}'
+
+
+@dataclass
+class Slow:
+    seconds: float
+    content: str
+
+
+@dataclass
 class ChatServer:
     mode: str = "ok"
     delay: float = 0.0
     failures: int = 2
     model_ids: list[str] = field(default_factory=lambda: ["tiny-served"])
+    script: list[Any] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     image_sizes: list[tuple[int, int]] = field(default_factory=list)
     in_flight: int = 0
@@ -75,7 +93,19 @@ class ChatServer:
             return 503, b"busy"
         if path.endswith("/models"):
             return 200, json.dumps({"object": "list", "data": [{"id": m} for m in self.model_ids]}).encode()
+        if self.mode == "script":
+            return self._scripted()
         return 200, json.dumps(self._completion(body)).encode()
+
+    def _scripted(self) -> tuple[int, bytes]:
+        with self._lock:
+            item = self.script[min(len(self.posts()) - 1, len(self.script) - 1)]
+        if isinstance(item, Status):
+            return item.code, item.body
+        if isinstance(item, Slow):
+            time.sleep(item.seconds)
+            item = item.content
+        return 200, json.dumps(_message(item)).encode()
 
     def _completion(self, body: dict[str, Any]) -> dict[str, Any]:
         content = body["messages"][-1]["content"]
@@ -86,10 +116,10 @@ class ChatServer:
         elif "part " in content and " of " in content and "Summarize this part" in content:
             reply = PARTIAL_TEXT
         else:
-            reply = f"{WRITER_TITLE}\n{WRITER_TEXT.format(n=content.count(chr(10) + '['))}"
-        return {"id": "x", "object": "chat.completion", "model": body.get("model"),
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": reply}}]}
+            notes = [line.split("] ", 1)[-1] for line in content.splitlines() if line.startswith("[")]
+            text = WRITER_TEXT.format(n=len(notes)) + (f" {notes[0]}." if notes else "")
+            reply = f"{WRITER_TITLE}\n{text}"
+        return _message(reply, body.get("model"))
 
     def _check_images(self, urls: list[str]) -> None:
         from PIL import Image
@@ -100,6 +130,11 @@ class ChatServer:
             with Image.open(io.BytesIO(base64.b64decode(data))) as im:
                 with self._lock:
                     self.image_sizes.append(im.size)
+
+
+def _message(content: str, model: str | None = None) -> dict[str, Any]:
+    return {"id": "x", "object": "chat.completion", "model": model,
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}]}
 
 
 def _handler(state: ChatServer) -> type[BaseHTTPRequestHandler]:

@@ -74,7 +74,7 @@ def test_writer_parses_title_and_text():
     with ChatServer() as server:
         writer = registry.create("writer", "openai:tiny-lm", base_url=server.base_url, **FAST)
         out = writer.write(req)
-    assert out.title == WRITER_TITLE and out.text == WRITER_TEXT.format(n=3)
+    assert out.title == WRITER_TITLE and out.text == WRITER_TEXT.format(n=3) + " a dog runs."
     prompt = server.posts()[0]["body"]["messages"][-1]["content"]
     assert "a dog runs" in prompt and "hello" in prompt
 

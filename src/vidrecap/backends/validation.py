@@ -51,7 +51,7 @@ _STOPWORDS = frozenset(
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[0-9][0-9.,:]*")
 _CLOCK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}"
 _TIME_REF = re.compile(
-    rf"(?:\b(?:at|from|to|until|around|between|by|after|before)\s+)?\(?\[?({_CLOCK})"
+    rf"(?:\b(?i:at|from|to|until|around|between|by|after|before)\s+)?\(?\[?({_CLOCK})"
     rf"(?:\s*(?:-|–|—|to|and)\s*({_CLOCK}))?\]?\)?"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+")
@@ -92,7 +92,11 @@ def parse_reply(raw: str) -> tuple[Written, bool]:
     partial = _truncated_json(raw)
     if partial is not None:
         return partial, True
-    return parse_written(raw), False
+    labelled = _TITLE_LABEL.search(raw)  # "Sure! Title: X" -> drop the chatter before the label
+    return parse_written(raw[labelled.start() :] if labelled else raw), False
+
+
+_TITLE_LABEL = re.compile(r"\btitle\s*:", re.IGNORECASE)
 
 
 def _json_object(raw: str) -> dict | None:
@@ -187,6 +191,7 @@ def drop_times_outside(text: str, start: float, end: float, tolerance: float = T
     if dropped:
         cleaned = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned))
         cleaned = re.sub(r"^[\s,;:\-–—]+", "", cleaned).strip()
+        cleaned = re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), cleaned)
     return cleaned, dropped
 
 
