@@ -50,7 +50,8 @@ def test_a_loop_cut_mid_word_is_cut_to_one_copy():
 
 
 def test_times_outside_the_span_are_dropped():
-    reply = json.dumps({"title": "[0:12-3:48] Pasta", "text": "At 0:20 a chef boils pasta. At 3:48 he stirs the sauce."})
+    text = "At 0:20 a chef boils pasta. At 3:48 he stirs the sauce."
+    reply = json.dumps({"title": "[0:12-3:48] Pasta", "text": text})
     out, _, _ = write([reply], request(12, 191))
     assert out.text == "At 0:20 a chef boils pasta. He stirs the sauce." and out.title == "Pasta"
     assert "1 time reference(s) outside the span dropped" in out.problems

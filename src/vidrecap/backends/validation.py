@@ -92,7 +92,8 @@ def parse_reply(raw: str) -> tuple[Written, bool]:
     partial = _truncated_json(raw)
     if partial is not None:
         return partial, True
-    labelled = _TITLE_LABEL.search(raw)  # "Sure! Title: X" -> drop the chatter before the label
+    raw = raw.strip()
+    labelled = _TITLE_LABEL.search(raw.split("\n", 1)[0])  # "Sure! Title: X": drop the chatter
     return parse_written(raw[labelled.start() :] if labelled else raw), False
 
 

@@ -1,10 +1,10 @@
-"""``summary.md``: the summary, then each segment with its time range."""
+"""``summary.md``: the summary, then each segment with its time range and how far to trust it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..results import Recap
+from ..results import Caption, Recap
 
 
 def _clock(seconds: float) -> str:
@@ -16,8 +16,18 @@ def recap_markdown(recap: Recap) -> str:
     name = Path(recap.video.path).name
     lines = [f"# {recap.summary.title or name}", "",
              f"*{name} · {_clock(recap.video.duration)} · {len(recap.segments)} segments · "
-             f"{len(recap.clips)} clips*", "", "## Summary", "", recap.summary.text, "", "## Segments", ""]
+             f"{len(recap.clips)} clips*", "", "## Summary", "", recap.summary.text, *_trust(recap.summary),
+             "", "## Segments", ""]
     for seg in recap.segments:
         title = f" — {seg.title}" if seg.title else ""
-        lines += [f"### {_clock(seg.start)}–{_clock(seg.end)}{title}", "", seg.text, ""]
+        lines += [f"### {_clock(seg.start)}–{_clock(seg.end)}{title}", "", seg.text, *_trust(seg), ""]
     return "\n".join(lines)
+
+
+def _trust(item: Caption) -> list[str]:
+    """An italic line: who wrote the item and the share of its content words found in the evidence."""
+    if item.faithfulness is None:
+        return []
+    rejected = bool(item.problems) and "rejected" in item.problems[0]
+    fallback = " (fallback: the model's output was rejected)" if rejected else ""
+    return ["", f"*faithfulness {item.faithfulness:.0%} · written by {item.writer or 'unknown'}{fallback}*"]
