@@ -62,8 +62,10 @@ class FakeLlama:
     def tokenize(self, data: bytes, add_bos: bool = True, special: bool = False) -> list[int]:
         return list(range(len(data.split())))
 
-    def create_chat_completion(self, messages, max_tokens, temperature, top_k):
-        FakeLlama.calls.append({"messages": messages, "max_tokens": max_tokens, "temperature": temperature})
+    def create_chat_completion(self, messages, max_tokens, temperature, top_k, frequency_penalty=0.0,
+                               presence_penalty=0.0, response_format=None):
+        FakeLlama.calls.append({"messages": messages, "max_tokens": max_tokens, "temperature": temperature,
+                                "frequency_penalty": frequency_penalty, "response_format": response_format})
         return {"choices": [{"message": {"role": "assistant", "content": "A Title\nThe text."}}]}
 
 
@@ -84,3 +86,7 @@ def test_writer_wiring_with_a_stand_in_llama(tmp_path, monkeypatch):
     out = writer.write(WriteRequest("segment", 0, 160, children))
     assert (out.title, out.text) == ("A Title", "The text.")
     assert len(FakeLlama.calls) > 2 and all(c["temperature"] == 0.0 for c in FakeLlama.calls)
+    assert all(c["frequency_penalty"] > 0 for c in FakeLlama.calls)
+    # only the final call is constrained to the JSON schema (a llama.cpp grammar); partials are prose
+    assert [c["response_format"] is not None for c in FakeLlama.calls] == [False] * (len(FakeLlama.calls) - 1) + [True]
+    assert FakeLlama.calls[-1]["response_format"]["schema"]["required"] == ["title", "text"]
