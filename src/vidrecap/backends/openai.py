@@ -217,11 +217,11 @@ class OpenAIWriter:
 
     def __init__(self, target: str | None = None, model: str | None = None, base_url: str | None = None,
                  api_key: str | None = None, timeout: float = 300.0, retries: int = 2, backoff: float = 1.0,
-                 max_tokens: int = 400, context: int = 8192, structured: bool = True,
+                 max_tokens: int = 400, context: int = 8192, structured: bool = True, json_prompt: bool = True,
                  frequency_penalty: float = 0.3, presence_penalty: float = 0.1, **_: Any):
         self.client = ChatClient.from_options(model or target, base_url, api_key, timeout, retries, backoff)
         self.max_tokens, self.context = int(max_tokens), int(context)
-        self.structured = bool(structured)
+        self.structured, self.json_prompt = bool(structured), bool(json_prompt)
         self.penalties = {"frequency_penalty": float(frequency_penalty), "presence_penalty": float(presence_penalty)}
         if self.context <= self.max_tokens + 256:
             raise BackendError(f"writer context {self.context} is too small for max_tokens {self.max_tokens}")
@@ -229,7 +229,7 @@ class OpenAIWriter:
         self.spec = _spec(self.client, f"tokens{self.max_tokens}:ctx{self.context}")
 
     def write(self, request: WriteRequest) -> Written:
-        return write_in_chunks(request, self._plain, self.budget, final=self._final)
+        return write_in_chunks(request, self._plain, self.budget, final=self._final, json_prompt=self.json_prompt)
 
     def _plain(self, messages: list[Message]) -> str:
         return self.client.complete(messages, self.max_tokens, self.penalties)

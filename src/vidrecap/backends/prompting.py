@@ -278,7 +278,7 @@ def _fitting(request: WriteRequest, lines: list[_Line], budget: Budget) -> list[
 
 
 def write_in_chunks(request: WriteRequest, generate: Generate, budget: Budget,
-                    max_rounds: int = 8, final: Generate | None = None) -> Written:
+                    max_rounds: int = 8, final: Generate | None = None, json_prompt: bool = True) -> Written:
     """Write ``request`` in one call when it fits, else map-reduce over time chunks.
 
     The final call asks for JSON (through ``final`` when given: a generator with the server's
@@ -287,7 +287,7 @@ def write_in_chunks(request: WriteRequest, generate: Generate, budget: Budget,
 
     combining = False
     for _ in range(max_rounds):
-        messages = write_messages(request, combining=combining)
+        messages = write_messages(request, combining=combining, structured=json_prompt)
         if budget.fits(messages):
             return parse_reply((final or generate)(messages))[0]
         chunks = plan_chunks(request, budget)
