@@ -31,7 +31,7 @@ def test_recap_with_hf_encoder_captioner_and_writer(slide_video, tiny_models, tm
     assert recap.options["visual_space"] == "image"  # the dual encoder embedded the key frames
     assert recap.embeddings["visual"].shape[1] == 16
     assert len(recap.clips) == 6
-    assert all(c.text.split() == [VLM_WORD] * 40 for c in recap.clips)  # the VLM's 40 greedy tokens
+    assert all(c.text.split() == [VLM_WORD] for c in recap.clips)  # 40 greedy tokens: a loop, cut to one
     assert len(recap.segments) >= 1
     # the tiny writer repeats one invented word: every item is rejected (loop, unsupported), retried
     # once, then written extractively, and recap.json says so

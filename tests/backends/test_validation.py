@@ -78,3 +78,12 @@ def test_check_written_repairs_and_rejects():
     invented = check_written(Written("Guests drink champagne on a glass bridge.", "Party"), request())
     assert not invented.ok and "barely supported" in invented.problems[-1]
     assert not check_written(Written("", ""), request()).ok
+
+
+def test_captions_lose_loops_and_stay_within_their_word_budget():
+    from vidrecap.backends.prompting import CAPTION_WORDS, clean_caption
+
+    looped = "\n" + " ".join(["A man rides a red bike down the hill."] * 5) + " A man ri"
+    assert clean_caption(looped) == "A man rides a red bike down the hill."
+    long = " ".join(f"word{i}" for i in range(100))
+    assert len(clean_caption(long).split()) == CAPTION_WORDS

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import BackendError
 from .base import ClipEvidence, TimedText, WriteRequest, Written
+from .validation import cut_repetition, parse_reply, within_budget
 
 Message = dict[str, object]
 Generate = Callable[[list[Message]], str]
@@ -27,6 +28,7 @@ SYSTEM = ("You write concise, factual recaps of videos from time-stamped notes. 
           "Only state what the notes support.")
 CONTEXT_CHARS = 300  # speech / on-screen text quoted in a caption prompt
 TITLE_WORDS = 8
+CAPTION_WORDS = 40
 LEVEL_NOUNS = {"segment": "description of this video segment", "summary": "summary of the whole video"}
 
 
@@ -74,11 +76,12 @@ def caption_without_frames(clip: ClipEvidence) -> str:
 
 
 def clean_caption(text: str) -> str:
-    """The first non-empty line of a generated caption, whitespace collapsed."""
+    """The first non-empty line of a generated caption, whitespace collapsed, a loop cut to one copy,
+    at most ``CAPTION_WORDS`` words."""
     for line in text.splitlines():
         line = " ".join(line.split())
         if line:
-            return line
+            return within_budget(cut_repetition(line)[0], CAPTION_WORDS)[0]
     return ""
 
 
@@ -283,8 +286,6 @@ def write_in_chunks(request: WriteRequest, generate: Generate, budget: Budget,
 
     The final call asks for JSON (through ``final`` when given: a generator with the server's
     structured-output support) and is parsed tolerantly; partial summaries are plain text."""
-    from .validation import parse_reply
-
     combining = False
     for _ in range(max_rounds):
         messages = write_messages(request, combining=combining, structured=json_prompt)
