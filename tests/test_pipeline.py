@@ -110,7 +110,9 @@ def test_outputs_round_trip(talk_recap):
     assert vtt.startswith("WEBVTT\n") and vtt.count(" --> ") == len(talk_recap.clips)
     assert "00:00:04.000 --> 00:00:08.000" in vtt
     assert (loaded_path.parent / "segments.vtt").read_text().count(" --> ") == len(talk_recap.segments)
-    assert "## Summary" in (loaded_path.parent / "summary.md").read_text()
+    summary_md = (loaded_path.parent / "summary.md").read_text()
+    assert "## Summary" in summary_md and "written by embedded:extractive" in summary_md
+    assert all(s["writer"] == "embedded:extractive" and 0 <= s["faithfulness"] <= 1 for s in data["segments"])
     for cell in talk_recap.cells:
         assert (loaded_path.parent / cell.frame).stat().st_size > 1000
 
