@@ -1,0 +1,148 @@
+"""The dual encoder: learnable synthetic narrations, resume, rephraser mixing, the encoder backend."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from vidrecap.cli import main
+from vidrecap.errors import InputError
+
+from .dual_synth import ACTIVITIES, SynonymWriter, build_text_model, dual_config, write_dual_data
+
+STEPS = 60
+
+
+@pytest.fixture(scope="module")
+def dual_data(tmp_path_factory):
+    root = tmp_path_factory.mktemp("dual-data")
+    from vidrecap import registry
+
+    registry.register("writer", SynonymWriter.spec)(SynonymWriter)
+    return root, write_dual_data(root), build_text_model(root / "bert")
+
+
+@pytest.fixture(scope="module")
+def dual_run(dual_data, tmp_path_factory):
+    from vidrecap.train.dual_train import load_dual_run, train_dual
+
+    _, data, text_model = dual_data
+    root = tmp_path_factory.mktemp("dual-run")
+    run = load_dual_run(dual_config(root, data, text_model, STEPS))
+    return run, train_dual(run, quiet=True)
+
+
+def test_retrieval_rises_well_above_chance(dual_run):
+    run, report = dual_run
+    chance = 100.0 / len(ACTIVITIES)
+    assert report.finished and report.counts["val"] == len(ACTIVITIES)
+    assert report.metrics["T->V_R@1"] >= 3 * chance, report.metrics
+    assert report.metrics["V->T_R@1"] >= 3 * chance, report.metrics
+    saved = json.loads((run.out_dir / "eval_val.json").read_text())
+    assert saved["T->V_R@1"] == report.metrics["T->V_R@1"]
+    assert "val" in (run.out_dir / "metrics.csv").read_text()
+
+
+def test_untrained_model_is_near_chance(dual_run):
+    import torch
+
+    from vidrecap.train.dual_model import DualEncoder
+    from vidrecap.train.dual_train import WindowFeatures, load_split, retrieval_scores
+
+    run, _ = dual_run
+    trained = DualEncoder.load(run.out_dir / "dual" / "model")
+    val, _ = load_split(run.val, WindowFeatures(run.feature_dirs, run.feature_key, 2), run)
+    torch.manual_seed(1)
+    fresh = DualEncoder.from_text_model(trained.config, run.text_model).eval()
+    assert retrieval_scores(fresh, val)["T->V_R@1"] < retrieval_scores(trained, val)["T->V_R@1"]
+
+
+def test_resume_is_bit_identical_with_rephraser(dual_data, tmp_path):
+    from safetensors.numpy import load_file
+
+    from vidrecap.train.dual_train import load_dual_run, train_dual
+
+    _, data, text_model = dual_data
+    extra = '\n[densify]\nrephraser = "synonyms"\nrephrase_ratio = 0.5\n'
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    whole = load_dual_run(dual_config(tmp_path / "a", data, text_model, 24, extra))
+    split = load_dual_run(dual_config(tmp_path / "b", data, text_model, 24, extra))
+    report = train_dual(whole, quiet=True)
+    assert report.counts["paraphrased"] > 0
+    first = train_dual(split, quiet=True, stop_after=15)
+    assert not first.finished and first.step == 15
+    with pytest.raises(InputError, match="--resume"):
+        train_dual(split, quiet=True)
+    assert train_dual(split, resume=True, quiet=True).finished
+    a = load_file(str(whole.out_dir / "dual" / "model" / "model.safetensors"))
+    b = load_file(str(split.out_dir / "dual" / "model" / "model.safetensors"))
+    assert sorted(a) == sorted(b)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    densified = json.loads((split.out_dir / "densified.json").read_text())
+    assert densified["paraphrases"]["cuts an onion"] == "chops an onion"
+
+
+def test_mixed_batches_use_paraphrases_deterministically(dual_data, tmp_path):
+    from vidrecap.train.dual_model import DualConfig
+    from vidrecap.train.dual_train import DensifySettings, DualTask, Pair
+    from vidrecap.train.harness import TrainSettings
+    from vidrecap.train.narrations import Narration
+
+    rows = np.zeros((2, 4), np.float32)
+    train = [Pair(rows, Narration("v", 0, 4, f"text {i}", paraphrases=[f"para {i}"])) for i in range(8)]
+    pseudo = [Pair(rows, Narration("v", 4, 8, "pseudo", "narrator"))]
+
+    class Model:
+        config = DualConfig(video_dim=4, num_rows=2)
+
+        def parameters(self):
+            import torch
+
+            yield torch.zeros(1)
+
+    task = DualTask(Model(), train, pseudo, [], TrainSettings(batch_size=4, seed=1),
+                    DensifySettings(narrator_ratio=0.25, rephrase_ratio=0.5))
+    texts = [t for k in range(20) for _, t in task.items(k)]
+    assert texts == [t for k in range(20) for _, t in task.items(k)]
+    assert texts.count("pseudo") == 20  # one narrator item in each batch of 4
+    rephrased = sum(t.startswith("para") for t in texts) / 60
+    assert 0.3 < rephrased < 0.7
+
+
+def test_dual_encoder_backend_embeds_text_and_feature_rows(dual_run):
+    from vidrecap import registry
+
+    run, _ = dual_run
+    encoder = registry.create("encoder", f"dual:{run.out_dir}")
+    assert encoder.dim == 32 and encoder.embed_images([]) is None
+    text = encoder.embed_text(["cuts an onion", "rides a bike"])
+    assert text.shape == (2, 32) and np.allclose(np.linalg.norm(text, axis=1), 1, atol=1e-5)
+    features = np.load(run.feature_dirs[0] / "val00.npz")["visual"]
+    cells = encoder.embed_feature_rows(features)
+    assert cells.shape == (features.shape[0], 32)
+    # val00 shows onion, door, dog for two cells each: each sentence finds its own cells
+    sims = encoder.embed_text(["slices the onion", "pushes the door open", "pets the dog"]) @ cells.T
+    assert [int(np.argmax(s)) // 2 for s in sims] == [0, 1, 2]
+
+
+def test_cli_errors_are_one_line(dual_data, tmp_path, capsys):
+    _, data, text_model = dual_data
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'[data]\nfeatures = "{data["features"]}"\n[model]\nembed_dim = 0\n')
+    assert main(["train", "dual", "--config", str(bad), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "model.embed_dim" in err
+    bad.write_text(f'[data]\nnarrations = "{tmp_path / "none.json"}"\nfeatures = "{data["features"]}"\n')
+    assert main(["train", "dual", "--config", str(bad), "--quiet"]) == 2
+    assert "narration file not found" in capsys.readouterr().err
+
+
+def test_cli_trains_and_reports(dual_data, tmp_path, capsys):
+    _, data, text_model = dual_data
+    config = dual_config(tmp_path, data, text_model, 4)
+    assert main(["train", "dual", "--config", str(config), "--quiet", "--rephraser", "synonyms"]) == 0
+    out = capsys.readouterr().out
+    assert "dual: done at step 4" in out and "paraphrased" in out
