@@ -98,8 +98,15 @@ class DualEncoder(nn.Module):
         self.video_proj = nn.Linear(config.hidden, config.embed_dim, bias=False)
         self.text_proj = nn.Linear(text_width, config.embed_dim, bias=False)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1.0 / config.init_temperature)))
+        self._frozen_cache: dict[str, torch.Tensor] = {}
         if config.freeze_text:
             self.text.requires_grad_(False)
+
+    def train(self, mode: bool = True) -> DualEncoder:
+        super().train(mode)
+        if self.config.freeze_text:
+            self.text.eval()  # a frozen tower is a fixed function: no dropout
+        return self
 
     # -- construction and files --------------------------------------------------------------------
 
@@ -165,11 +172,22 @@ class DualEncoder(nn.Module):
         )
         return {k: v.to(device) for k, v in batch.items() if k in ("input_ids", "attention_mask")}
 
-    def embed_text(self, texts: Sequence[str]) -> torch.Tensor:
+    def pool_text(self, texts: Sequence[str]) -> torch.Tensor:
+        """Mean-pooled token states of the text tower, ``(len(texts), text width)``."""
         tokens = self.tokenize(texts)
         hidden = self.text(**tokens).last_hidden_state
         mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+    def embed_text(self, texts: Sequence[str]) -> torch.Tensor:
+        if self.config.freeze_text and self.training:  # during training, each text's frozen output once
+            missing = sorted({t for t in texts if t not in self._frozen_cache})
+            if missing:
+                with torch.no_grad():
+                    self._frozen_cache.update(zip(missing, self.pool_text(missing).float(), strict=True))
+            pooled = torch.stack([self._frozen_cache[t] for t in texts])
+        else:
+            pooled = self.pool_text(texts)
         return F.normalize(self.text_proj(pooled).float(), dim=-1)
 
     def scale(self) -> torch.Tensor:

@@ -32,6 +32,7 @@ Writes ``out_dir/dual/{checkpoint,model}``, ``out_dir/metrics.csv``, ``out_dir/d
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -251,11 +252,15 @@ def rephrase(spec: str, narrations: list[Narration]) -> dict[str, str]:
     writer = registry.create("writer", spec)
     out = {}
     for text in sorted({n.text for n in narrations}):
-        request = WriteRequest("segment", 0.0, 1.0, [TimedText(0.0, 1.0, text)])
-        new = " ".join(writer.write(request).text.split())
-        if new and new.lower() != text.lower():
+        line = [TimedText(0.0, 1.0, text)]  # as the level below and as speech: LLM and extractive writers
+        new = " ".join(writer.write(WriteRequest("segment", 0.0, 1.0, line, speech=line)).text.split())
+        if _words(new) and _words(new) != _words(text):
             out[text] = new
     return out
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
 
 
 def densify(run: DualRun, train: list[Pair], recaps: list[RecapWindows], features: WindowFeatures):
