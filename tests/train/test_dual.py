@@ -140,9 +140,9 @@ def test_cli_errors_are_one_line(dual_data, tmp_path, capsys):
     assert "narration file not found" in capsys.readouterr().err
 
 
-def test_cli_trains_and_reports(dual_data, tmp_path, capsys):
+def test_cli_trains_in_bf16_and_reports(dual_data, tmp_path, capsys):
     _, data, text_model = dual_data
-    config = dual_config(tmp_path, data, text_model, 4)
+    config = dual_config(tmp_path, data, text_model, 4, extra='amp = "bf16"')
     assert main(["train", "dual", "--config", str(config), "--quiet", "--rephraser", "synonyms"]) == 0
     out = capsys.readouterr().out
     assert "dual: done at step 4" in out and "paraphrased" in out
