@@ -56,6 +56,7 @@ from .narrations import (
 from .recap_train import BatchSchedule, check_fresh
 
 STAGE = "dual"
+NARRATOR_BATCH = 16
 DATA_KEYS = ("narrations", "ek100", "recaps")
 
 
@@ -228,21 +229,32 @@ def narrate_unlabelled(spec: str, recaps: list[RecapWindows], quiet: bool = True
     captioner = registry.create("captioner", spec)
     uses_frames = getattr(captioner, "uses_frames", True)
     out = []
+    bar = _bar(len(todo), "narrator", quiet)
     for r in recaps:
         if not r.unlabelled:
             continue
         cells = load_recap(r.directory).cells
         loader = FrameLoader(r.directory / "frames") if uses_frames else None
-        evidence = [
-            clip_evidence(k, [cells[i] for i in idx], loader) for k, (_, _, idx) in enumerate(r.unlabelled)
-        ]
-        for (start, end, _), text in zip(r.unlabelled, captioner.caption(evidence), strict=True):
-            if text.strip():
-                out.append(Narration(r.vid, start, end, text.strip(), "narrator"))
+        for lo in range(0, len(r.unlabelled), NARRATOR_BATCH):  # frames of one batch in memory at a time
+            chunk = r.unlabelled[lo : lo + NARRATOR_BATCH]
+            evidence = [clip_evidence(lo + k, [cells[i] for i in idx], loader) for k, (_, _, idx) in enumerate(chunk)]
+            for (start, end, _), text in zip(chunk, captioner.caption(evidence), strict=True):
+                if text.strip():
+                    out.append(Narration(r.vid, start, end, text.strip(), "narrator"))
+            bar.update(len(chunk))
+    bar.close()
     return out
 
 
-def rephrase(spec: str, narrations: list[Narration]) -> dict[str, str]:
+def _bar(total: int, desc: str, quiet: bool):
+    import sys
+
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="item", disable=True if quiet else None, file=sys.stderr)
+
+
+def rephrase(spec: str, narrations: list[Narration], quiet: bool = True) -> dict[str, str]:
     """A paraphrase per distinct narration text from a writer backend (identical ones dropped)."""
     from .. import registry
     from ..backends.base import TimedText, WriteRequest
@@ -251,11 +263,15 @@ def rephrase(spec: str, narrations: list[Narration]) -> dict[str, str]:
         return {}
     writer = registry.create("writer", spec)
     out = {}
-    for text in sorted({n.text for n in narrations}):
+    texts = sorted({n.text for n in narrations})
+    bar = _bar(len(texts), "rephraser", quiet)
+    for text in texts:
         line = [TimedText(0.0, 1.0, text)]  # as the level below and as speech: LLM and extractive writers
         new = " ".join(writer.write(WriteRequest("segment", 0.0, 1.0, line, speech=line)).text.split())
         if _words(new) and _words(new) != _words(text):
             out[text] = new
+        bar.update(1)
+    bar.close()
     return out
 
 
@@ -263,14 +279,15 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
 
 
-def densify(run: DualRun, train: list[Pair], recaps: list[RecapWindows], features: WindowFeatures):
+def densify(run: DualRun, train: list[Pair], recaps: list[RecapWindows], features: WindowFeatures,
+            quiet: bool = True) -> list[Pair]:
     """Narrator pairs and paraphrases, cached in ``out_dir/densified.json`` (reused on resume)."""
     cache = run.out_dir / "densified.json"
     key = {"narrator": run.densify.narrator, "rephraser": run.densify.rephraser}
     data = json.loads(cache.read_text()) if cache.exists() else None
     if not data or data.get("key") != key:
-        narrated = narrate_unlabelled(run.densify.narrator, recaps)
-        paraphrases = rephrase(run.densify.rephraser, [p.narration for p in train])
+        narrated = narrate_unlabelled(run.densify.narrator, recaps, quiet)
+        paraphrases = rephrase(run.densify.rephraser, [p.narration for p in train], quiet)
         data = {"key": key, "narrated": [asdict(n) for n in narrated], "paraphrases": paraphrases}
         atomic_write_json(cache, data)
     for pair in train:
@@ -386,7 +403,7 @@ def train_dual(run: DualRun, resume: bool = False, quiet: bool = False, stop_aft
     val, _ = load_split(run.val, features, run)
     if not train:
         raise InputError(f"{run.config_path}: no training narration falls inside its video's features")
-    pseudo = densify(run, train, recaps, features)
+    pseudo = densify(run, train, recaps, features, quiet)
     base = (features.files.encoder if features.files else "") or _recap_encoder(recaps) or "embedded"
     config = replace(
         run.model,
