@@ -45,6 +45,16 @@ def test_retrieval_rises_well_above_chance(dual_run):
     assert "val" in (run.out_dir / "metrics.csv").read_text()
 
 
+def test_saved_val_similarity_rescores_identically_with_vidrecap_eval(dual_run, capsys):
+    run, report = dual_run
+    args = ["eval", "retrieval", "--pred", str(run.out_dir / "val_similarity.npy"),
+            "--gt", str(run.out_dir / "val_truth.json"), "--json"]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["T->V"]["R@1"] == report.metrics["T->V_R@1"]
+    assert out["V->T"]["MedR"] == report.metrics["V->T_MedR"]
+
+
 def test_untrained_model_is_near_chance(dual_run):
     import torch
 
@@ -81,8 +91,10 @@ def test_resume_is_bit_identical_with_rephraser(dual_data, tmp_path):
     b = load_file(str(split.out_dir / "dual" / "model" / "model.safetensors"))
     assert sorted(a) == sorted(b)
     assert all(np.array_equal(a[k], b[k]) for k in a)
-    densified = json.loads((split.out_dir / "densified.json").read_text())
-    assert densified["paraphrases"]["cuts an onion"] == "chops an onion"
+    lines = [json.loads(line) for line in (split.out_dir / "densified.jsonl").read_text().splitlines()]
+    paraphrases = {e["text"]: e["paraphrase"] for e in lines if "text" in e}
+    assert paraphrases["cuts an onion"] == "chops an onion" and paraphrases["pets the dog"] == ""
+    assert len(paraphrases) == sum(1 for e in lines if "text" in e)  # the resumed run rephrased nothing again
 
 
 def test_mixed_batches_use_paraphrases_deterministically(dual_data, tmp_path):

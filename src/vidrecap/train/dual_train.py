@@ -25,13 +25,12 @@ Config (TOML)::
 
     [train]                         # TrainSettings, plus out_dir
 
-Writes ``out_dir/dual/{checkpoint,model}``, ``out_dir/metrics.csv``, ``out_dir/densified.json``
-(narrator / rephraser outputs, reused on resume) and ``out_dir/eval_val.json``.
+Writes ``out_dir/dual/{checkpoint,model}``, ``out_dir/metrics.csv``, ``out_dir/densified.jsonl``
+(narrator / rephraser outputs, journaled: reused on resume) and ``out_dir/eval_val.json``.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -41,6 +40,7 @@ import torch
 
 from ..errors import InputError
 from ..util.fs import atomic_write_json, read_toml
+from ..util.journal import Journal
 from .config import Section, check_range
 from .dual_model import DualConfig, DualEncoder, info_nce
 from .features import FeatureSource
@@ -216,34 +216,35 @@ def load_split(spec: DataSpec, features: WindowFeatures, run: DualRun) -> tuple[
 # -- densification (LaViLa's narrator and rephraser) -----------------------------------------------
 
 
-def narrate_unlabelled(spec: str, recaps: list[RecapWindows], quiet: bool = True) -> list[Narration]:
-    """Pseudo-captions for unlabelled recap windows from a captioner backend."""
+def narrate_unlabelled(spec: str, recaps: list[RecapWindows], journal: Journal, done: set,
+                       quiet: bool = True) -> None:
+    """Pseudo-captions for unlabelled recap windows from a captioner backend, journaled per batch."""
     from .. import registry
     from ..hierarchy.build import clip_evidence
     from ..outputs.store import load_recap
     from ..pipeline.run import FrameLoader
 
-    todo = [(r, w) for r in recaps for w in r.unlabelled]
+    todo = [(r, lo) for r in recaps for lo in range(0, len(r.unlabelled), NARRATOR_BATCH) if (r.vid, lo) not in done]
     if not todo or not spec:
-        return []
+        return
     captioner = registry.create("captioner", spec)
     uses_frames = getattr(captioner, "uses_frames", True)
-    out = []
-    bar = _bar(len(todo), "narrator", quiet)
-    for r in recaps:
-        if not r.unlabelled:
-            continue
-        cells = load_recap(r.directory).cells
+    bar, cells_of = _bar(len(todo), "narrator", quiet), {}
+    for r, lo in todo:  # the frames of one batch are in memory at a time
+        if r.vid not in cells_of:
+            cells_of = {r.vid: load_recap(r.directory).cells}
+        cells = cells_of[r.vid]
         loader = FrameLoader(r.directory / "frames") if uses_frames else None
-        for lo in range(0, len(r.unlabelled), NARRATOR_BATCH):  # frames of one batch in memory at a time
-            chunk = r.unlabelled[lo : lo + NARRATOR_BATCH]
-            evidence = [clip_evidence(lo + k, [cells[i] for i in idx], loader) for k, (_, _, idx) in enumerate(chunk)]
-            for (start, end, _), text in zip(chunk, captioner.caption(evidence), strict=True):
-                if text.strip():
-                    out.append(Narration(r.vid, start, end, text.strip(), "narrator"))
-            bar.update(len(chunk))
+        chunk = r.unlabelled[lo : lo + NARRATOR_BATCH]
+        evidence = [clip_evidence(lo + k, [cells[i] for i in idx], loader) for k, (_, _, idx) in enumerate(chunk)]
+        items = [
+            asdict(Narration(r.vid, start, end, text.strip(), "narrator"))
+            for (start, end, _), text in zip(chunk, captioner.caption(evidence), strict=True)
+            if text.strip()
+        ]
+        journal.append({"narrator": [r.vid, lo], "items": items})
+        bar.update(1)
     bar.close()
-    return out
 
 
 def _bar(total: int, desc: str, quiet: bool):
@@ -251,28 +252,26 @@ def _bar(total: int, desc: str, quiet: bool):
 
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=desc, unit="item", disable=True if quiet else None, file=sys.stderr)
+    return tqdm(total=total, desc=desc, unit="batch", disable=True if quiet else None, file=sys.stderr)
 
 
-def rephrase(spec: str, narrations: list[Narration], quiet: bool = True) -> dict[str, str]:
-    """A paraphrase per distinct narration text from a writer backend (identical ones dropped)."""
+def rephrase(spec: str, texts: list[str], journal: Journal, done: set, quiet: bool = True) -> None:
+    """A paraphrase per distinct narration text from a writer backend, journaled per text."""
     from .. import registry
     from ..backends.base import TimedText, WriteRequest
 
-    if not spec:
-        return {}
+    todo = [t for t in sorted(set(texts)) if t not in done]
+    if not todo or not spec:
+        return
     writer = registry.create("writer", spec)
-    out = {}
-    texts = sorted({n.text for n in narrations})
-    bar = _bar(len(texts), "rephraser", quiet)
-    for text in texts:
+    bar = _bar(len(todo), "rephraser", quiet)
+    for text in todo:
         line = [TimedText(0.0, 1.0, text)]  # as the level below and as speech: LLM and extractive writers
         new = " ".join(writer.write(WriteRequest("segment", 0.0, 1.0, line, speech=line)).text.split())
-        if _words(new) and _words(new) != _words(text):
-            out[text] = new
+        same = not _words(new) or _words(new) == _words(text)
+        journal.append({"text": text, "paraphrase": "" if same else new})
         bar.update(1)
     bar.close()
-    return out
 
 
 def _words(text: str) -> list[str]:
@@ -281,20 +280,27 @@ def _words(text: str) -> list[str]:
 
 def densify(run: DualRun, train: list[Pair], recaps: list[RecapWindows], features: WindowFeatures,
             quiet: bool = True) -> list[Pair]:
-    """Narrator pairs and paraphrases, cached in ``out_dir/densified.json`` (reused on resume)."""
-    cache = run.out_dir / "densified.json"
+    """Narrator pairs and paraphrases, journaled in ``out_dir/densified.jsonl`` (an interrupted run resumes)."""
+    path = run.out_dir / "densified.jsonl"
     key = {"narrator": run.densify.narrator, "rephraser": run.densify.rephraser}
-    data = json.loads(cache.read_text()) if cache.exists() else None
-    if not data or data.get("key") != key:
-        narrated = narrate_unlabelled(run.densify.narrator, recaps, quiet)
-        paraphrases = rephrase(run.densify.rephraser, [p.narration for p in train], quiet)
-        data = {"key": key, "narrated": [asdict(n) for n in narrated], "paraphrases": paraphrases}
-        atomic_write_json(cache, data)
+    entries = Journal(path).read()
+    if entries and entries[0] != {"key": key}:
+        path.unlink()
+        entries = []
+    with Journal(path) as journal:
+        if not entries:
+            journal.append({"key": key})
+        narrated = {tuple(e["narrator"]) for e in entries if "narrator" in e}
+        narrate_unlabelled(run.densify.narrator, recaps, journal, narrated, quiet)
+        phrased = {e["text"] for e in entries if "text" in e}
+        rephrase(run.densify.rephraser, [p.narration.text for p in train], journal, phrased, quiet)
+    entries = Journal(path).read()
+    paraphrases = {e["text"]: e["paraphrase"] for e in entries if e.get("paraphrase")}
     for pair in train:
-        new = data["paraphrases"].get(pair.narration.text)
+        new = paraphrases.get(pair.narration.text)
         pair.narration.paraphrases = [new] if new else []
     pseudo = []
-    for item in data["narrated"]:
+    for item in (i for e in entries if "narrator" in e for i in e["items"]):
         n = Narration(**item)
         rows = features.window(n.vid, n.start, n.end)
         if rows is not None:
@@ -380,6 +386,19 @@ def retrieval_scores(model: DualEncoder, pairs: list[Pair], batch_size: int = 32
     return {name.replace(" / ", "_"): float(v) for name, v in flatten(metrics)}
 
 
+def write_val_predictions(model: DualEncoder, pairs: list[Pair], out_dir: Path, batch_size: int) -> None:
+    """``val_similarity.npy`` (texts, windows) + ``val_truth.json``, for ``vidrecap eval retrieval``."""
+    import io
+
+    from ..util.fs import atomic_write_bytes
+
+    model.eval()
+    buf = io.BytesIO()
+    np.save(buf, similarity(model, pairs, batch_size))
+    atomic_write_bytes(out_dir / "val_similarity.npy", buf.getvalue())
+    atomic_write_json(out_dir / "val_truth.json", "diagonal")
+
+
 # -- the run ---------------------------------------------------------------------------------------
 
 
@@ -420,7 +439,8 @@ def train_dual(run: DualRun, resume: bool = False, quiet: bool = False, stop_aft
     task = DualTask(model, train, pseudo, val, run.settings, run.densify)
     log = MetricsLog(run.out_dir / "metrics.csv")
     result = Trainer(model, task, run.settings, run.out_dir / STAGE, STAGE, log, quiet).fit(resume, stop_after)
-    if result.finished and result.metrics:
+    if result.finished and val:
+        write_val_predictions(model, val[: run.settings.eval_max_items], run.out_dir, run.settings.batch_size)
         atomic_write_json(run.out_dir / "eval_val.json", result.metrics)
     rate = result.samples / result.seconds if result.seconds > 0 else 0.0
     counts = {
