@@ -60,3 +60,17 @@ def test_weak_narration_joins_speech_and_new_on_screen_text():
              Cell(1, 2, 4, speech="and add salt.", on_screen="Cooking  Pasta")]
     assert window_text(cells) == "Boil the water and add salt. Cooking Pasta"
     assert window_text([Cell(0, 0, 2)]) == ""
+
+
+def test_narrations_without_features_are_skipped_and_none_at_all_is_an_error(tmp_path, capsys):
+    import numpy as np
+
+    from vidrecap.cli import main
+
+    feats = tmp_path / "feats"
+    feats.mkdir()
+    np.savez(feats / "a.npz", visual=np.ones((4, 8), np.float32))
+    (tmp_path / "n.jsonl").write_text('{"video": "zz", "start": 0, "end": 4, "text": "cuts bread"}\n')
+    (tmp_path / "dual.toml").write_text(f'[data]\nfeatures = "{feats}"\nnarrations = "{tmp_path / "n.jsonl"}"\n')
+    assert main(["train", "dual", "--config", str(tmp_path / "dual.toml"), "--quiet"]) == 2
+    assert "no training narration has features" in capsys.readouterr().err

@@ -171,6 +171,15 @@ class WindowFeatures:
             raise InputError(f"no features for video {vid!r} (set data.features)")
         return self.files.load(vid)
 
+    def has(self, vid: str) -> bool:
+        if vid in self.recaps:
+            return True
+        if self.files is None:
+            return False
+        stems = [d.directory / d.pattern.format(vid=vid) for d in self.files.dirs]
+        return all(stem.with_name(stem.name + ".npz").exists() or stem.with_name(stem.name + ".npy").exists()
+                   for stem in stems)
+
     def window(self, vid: str, start: float, end: float) -> np.ndarray | None:
         """Up to ``num_rows`` evenly spaced rows covering ``[start, end)``; None when outside the video."""
         rows = self.rows(vid)
@@ -192,6 +201,7 @@ class Pair:
 
 
 def load_split(spec: DataSpec, features: WindowFeatures, run: DualRun) -> tuple[list[Pair], list[RecapWindows]]:
+    """The split's (window rows, narration) pairs; narrations of videos without features are skipped."""
     narrations: list[Narration] = []
     for path in spec.narrations:
         narrations += load_ego4d_narrations(path, run.narration_window)
@@ -207,7 +217,7 @@ def load_split(spec: DataSpec, features: WindowFeatures, run: DualRun) -> tuple[
         narrations += r.labelled
     pairs = []
     for n in narrations:
-        rows = features.window(n.vid, n.start, n.end)
+        rows = features.window(n.vid, n.start, n.end) if features.has(n.vid) else None
         if rows is not None:
             pairs.append(Pair(rows, n))
     return pairs, recaps
@@ -421,7 +431,8 @@ def train_dual(run: DualRun, resume: bool = False, quiet: bool = False, stop_aft
     train, recaps = load_split(run.train, features, run)
     val, _ = load_split(run.val, features, run)
     if not train:
-        raise InputError(f"{run.config_path}: no training narration falls inside its video's features")
+        raise InputError(f"{run.config_path}: no training narration has features (check data.features and the "
+                         "video ids)")
     pseudo = densify(run, train, recaps, features, quiet)
     base = (features.files.encoder if features.files else "") or _recap_encoder(recaps) or "embedded"
     config = replace(
