@@ -158,3 +158,28 @@ def test_cli_trains_in_bf16_and_reports(dual_data, tmp_path, capsys):
     assert main(["train", "dual", "--config", str(config), "--quiet", "--rephraser", "synonyms"]) == 0
     out = capsys.readouterr().out
     assert "dual: done at step 4" in out and "paraphrased" in out
+
+
+def test_frozen_text_tower_is_cached_without_dropout(dual_data):
+    import torch
+
+    from vidrecap.train import dual_model
+    from vidrecap.train.dual_model import DualConfig, DualEncoder
+
+    _, _, text_model = dual_data
+    model = DualEncoder.from_text_model(DualConfig(video_dim=4, embed_dim=8, freeze_text=True), text_model)
+    texts = ["cuts an onion", "opens the door", "cuts an onion"]
+    model.train()
+    assert not model.text.training and not any(p.requires_grad for p in model.text.parameters())
+    cached = model.embed_text(texts)
+    assert list(model._frozen_cache) == ["opens the door", "cuts an onion"]  # least recently used first
+    model.eval()
+    with torch.no_grad():
+        assert torch.allclose(cached.detach(), model.embed_text(texts), atol=1e-6)
+    old, dual_model.FROZEN_CACHE_SIZE = dual_model.FROZEN_CACHE_SIZE, 1
+    try:
+        model.train()
+        model.embed_text(["pets the dog", "rides a bike"])
+        assert list(model._frozen_cache) == ["rides a bike"]
+    finally:
+        dual_model.FROZEN_CACHE_SIZE = old

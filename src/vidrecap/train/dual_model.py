@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from .config import check_range
 from .recap_model import load_config, load_weights, quiet_transformers
 
 MAX_LOGIT_SCALE = math.log(100.0)
+FROZEN_CACHE_SIZE = 100_000  # pooled text states kept (~150 MB at width 384)
 
 
 @dataclass
@@ -98,7 +100,7 @@ class DualEncoder(nn.Module):
         self.video_proj = nn.Linear(config.hidden, config.embed_dim, bias=False)
         self.text_proj = nn.Linear(text_width, config.embed_dim, bias=False)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1.0 / config.init_temperature)))
-        self._frozen_cache: dict[str, torch.Tensor] = {}
+        self._frozen_cache: OrderedDict[str, torch.Tensor] = OrderedDict()  # LRU, FROZEN_CACHE_SIZE texts
         if config.freeze_text:
             self.text.requires_grad_(False)
 
@@ -181,11 +183,16 @@ class DualEncoder(nn.Module):
 
     def embed_text(self, texts: Sequence[str]) -> torch.Tensor:
         if self.config.freeze_text and self.training:  # during training, each text's frozen output once
-            missing = sorted({t for t in texts if t not in self._frozen_cache})
+            cache = self._frozen_cache
+            missing = sorted({t for t in texts if t not in cache})
             if missing:
                 with torch.no_grad():
-                    self._frozen_cache.update(zip(missing, self.pool_text(missing).float(), strict=True))
-            pooled = torch.stack([self._frozen_cache[t] for t in texts])
+                    cache.update(zip(missing, self.pool_text(missing).float(), strict=True))
+            pooled = torch.stack([cache[t] for t in texts])
+            for t in texts:
+                cache.move_to_end(t)
+            while len(cache) > FROZEN_CACHE_SIZE:
+                cache.popitem(last=False)
         else:
             pooled = self.pool_text(texts)
         return F.normalize(self.text_proj(pooled).float(), dim=-1)
