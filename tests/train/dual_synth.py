@@ -160,3 +160,32 @@ class SynonymWriter:
 
         text = " ".join(c.text for c in request.children)
         return Written(" ".join(SYNONYMS.get(w, w) for w in text.split()))
+
+
+def write_benchmark_files(root: Path, data: dict[str, Path]) -> dict[str, Path]:
+    """EK100 MIR test + sentence CSVs and relevancy matrix, and an EgoMCQ file, over the val videos."""
+    clips = list(csv.DictReader(open(data["val"], newline="")))
+    sentences = sorted({r["narration"] for r in clips})
+    with open(root / "sentences.csv", "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["narration_id", "narration"])
+        writer.writerows([[f"s{i}", s] for i, s in enumerate(sentences)])
+    relevancy = np.array([[float(c["narration"] == s) for s in sentences] for c in clips])
+    np.save(root / "relevancy.npy", relevancy)
+
+    def clip(row):
+        start = sum(float(x) * f for x, f in zip(row["start_timestamp"].split(":"), (3600, 60, 1), strict=True))
+        stop = sum(float(x) * f for x, f in zip(row["stop_timestamp"].split(":"), (3600, 60, 1), strict=True))
+        return {"video_uid": row["video_id"], "clip_start": start, "clip_end": stop, "clip_text": row["narration"]}
+
+    questions = {}
+    for i, row in enumerate(clips):  # inter: choices from both videos; intra: from the clip's own video
+        same = [c for c in clips if c["video_id"] == row["video_id"]]
+        pool = same if i % 2 else [row] + [c for c in clips if c["video_id"] != row["video_id"]][:2]
+        order = sorted(pool, key=lambda c: c["narration_id"])
+        questions[str(i)] = {"query": {**clip(row), "clip_text": f"#C C {row['narration']}"},
+                             "choices": {str(k): clip(c) for k, c in enumerate(order)},
+                             "answer": order.index(row), "types": 2 if i % 2 else 1}
+    (root / "egomcq.json").write_text(json.dumps(questions))
+    return {"ek100_test": data["val"], "ek100_sentences": root / "sentences.csv",
+            "relevancy": root / "relevancy.npy", "egomcq": root / "egomcq.json"}

@@ -183,3 +183,40 @@ def test_frozen_text_tower_is_cached_without_dropout(dual_data):
         assert list(model._frozen_cache) == ["rides a bike"]
     finally:
         dual_model.FROZEN_CACHE_SIZE = old
+
+
+def test_benchmark_predictions_score_with_vidrecap_eval(dual_data, dual_run, tmp_path, capsys):
+    from dataclasses import replace
+
+    from vidrecap.train.dual_model import DualEncoder
+    from vidrecap.train.dual_train import WindowFeatures, write_benchmark_predictions
+
+    from .dual_synth import write_benchmark_files
+
+    root, data, _ = dual_data
+    run, _ = dual_run
+    files = write_benchmark_files(tmp_path, data)
+    run = replace(run, out_dir=tmp_path, benchmarks={k: files[k] for k in ("ek100_test", "ek100_sentences", "egomcq")})
+    model = DualEncoder.load(dual_run[0].out_dir / "dual" / "model")
+    written = write_benchmark_predictions(model, WindowFeatures(run.feature_dirs, run.feature_key, 2), run)
+    assert [p.name for p in written] == ["ek100_similarity.npy", "egomcq_scores.json"]
+    assert np.load(written[0]).shape == (len(ACTIVITIES), len(ACTIVITIES))
+    assert main(["eval", "ek100-mir", "--pred", str(written[0]), "--gt", str(files["relevancy"]), "--json"]) == 0
+    mir = json.loads(capsys.readouterr().out)
+    assert mir["mAP"]["avg"] > 80 and mir["nDCG"]["avg"] > 80, mir
+    assert main(["eval", "egomcq", "--pred", str(written[1]), "--gt", str(files["egomcq"]), "--json"]) == 0
+    mcq = json.loads(capsys.readouterr().out)
+    assert mcq["inter_video"] == 100.0 and mcq["intra_video"] == 100.0, mcq
+
+
+def test_benchmark_keys_in_the_config(dual_data, tmp_path):
+    from vidrecap.train.dual_train import load_dual_run
+
+    _, data, text_model = dual_data
+    config = dual_config(tmp_path, data, text_model, 1)
+    text = config.read_text().replace("[train]", f'ek100_test = "{data["val"]}"\n\n[train]')
+    config.write_text(text)
+    with pytest.raises(InputError, match="give both ek100_test and ek100_sentences"):
+        load_dual_run(config)
+    config.write_text(text.replace("[train]", f'ek100_sentences = "{data["val"]}"\negomcq = "q.json"\n[train]'))
+    assert sorted(load_dual_run(config).benchmarks) == ["egomcq", "ek100_sentences", "ek100_test"]

@@ -14,6 +14,9 @@ Config (TOML)::
     ek100 = "EPIC_100_retrieval_train.csv"
     recaps = "library/"             # folder of `vidrecap run` outputs: weak narrations (+ their features)
     val_narrations = "..."          # the same three keys with val_ for the validation set
+    ek100_test = "EPIC_100_retrieval_test.csv"            # after training: ek100_similarity.npy ...
+    ek100_sentences = "EPIC_100_retrieval_test_sentence.csv"
+    egomcq = "egomcq.json"          # ... and egomcq_scores.json, for `vidrecap eval`
     narration_window = 4.0          # seconds around a point timestamp
     window_cells = 2                # recaps: cells per window
 
@@ -58,6 +61,7 @@ from .recap_train import BatchSchedule, check_fresh
 STAGE = "dual"
 NARRATOR_BATCH = 16
 DATA_KEYS = ("narrations", "ek100", "recaps")
+BENCHMARK_KEYS = ("ek100_test", "ek100_sentences", "egomcq")
 
 
 @dataclass
@@ -97,6 +101,7 @@ class DualRun:
     narration_window: float
     train: DataSpec
     val: DataSpec
+    benchmarks: dict[str, Path] = field(default_factory=dict)  # ek100_test, ek100_sentences, egomcq
 
 
 def default_text_model() -> Path:
@@ -116,7 +121,7 @@ def load_dual_run(path: str | Path) -> DualRun:
         DualConfig,
         skip=("video_dim", "cell_seconds", "feature_key", "base_encoder", "text_model"),
     )
-    keys = {"features", "feature_key", "narration_window", "window_cells"}
+    keys = {"features", "feature_key", "narration_window", "window_cells", *BENCHMARK_KEYS}
     keys |= set(DATA_KEYS) | {f"val_{k}" for k in DATA_KEYS}
     data_s.check_known(keys)
     train = DataSpec(*(data_s.path_list(k, required=False) for k in DATA_KEYS))
@@ -131,6 +136,11 @@ def load_dual_run(path: str | Path) -> DualRun:
     window = data_s.values.get("narration_window", 4.0)
     if isinstance(window, bool) or not isinstance(window, int | float) or window <= 0:
         raise data_s.error("narration_window", f"expected a positive number of seconds, got {window!r}")
+    benchmarks = {k: p for k in BENCHMARK_KEYS if (p := data_s.path_value(k, required=False)) is not None}
+    if ("ek100_test" in benchmarks) != ("ek100_sentences" in benchmarks):
+        raise data_s.error("ek100_sentences", "give both ek100_test and ek100_sentences (or neither)")
+    if benchmarks and "features" not in data_s.values:
+        raise data_s.error("features", "missing (benchmark clips need per-cell feature files)")
     cells = data_s.values.get("window_cells", model.window_cells)
     if isinstance(cells, bool) or not isinstance(cells, int) or cells < 1:
         raise data_s.error("window_cells", f"expected a positive integer, got {cells!r}")
@@ -146,6 +156,7 @@ def load_dual_run(path: str | Path) -> DualRun:
         float(window),
         train,
         val,
+        benchmarks,
     )
 
 
@@ -409,6 +420,26 @@ def write_val_predictions(model: DualEncoder, pairs: list[Pair], out_dir: Path, 
     atomic_write_json(out_dir / "val_truth.json", "diagonal")
 
 
+def write_benchmark_predictions(model: DualEncoder, features: WindowFeatures, run: DualRun) -> list[Path]:
+    """``ek100_similarity.npy`` and/or ``egomcq_scores.json`` in ``out_dir`` for ``vidrecap eval``."""
+    import io
+
+    from ..util.fs import atomic_write_bytes
+    from .dual_predict import egomcq_scores, ek100_similarity
+
+    written = []
+    b, batch = run.benchmarks, run.settings.batch_size
+    if "ek100_test" in b:
+        buf = io.BytesIO()
+        np.save(buf, ek100_similarity(model, features, b["ek100_test"], b["ek100_sentences"], batch))
+        atomic_write_bytes(run.out_dir / "ek100_similarity.npy", buf.getvalue())
+        written.append(run.out_dir / "ek100_similarity.npy")
+    if "egomcq" in b:
+        atomic_write_json(run.out_dir / "egomcq_scores.json", egomcq_scores(model, features, b["egomcq"], batch))
+        written.append(run.out_dir / "egomcq_scores.json")
+    return written
+
+
 # -- the run ---------------------------------------------------------------------------------------
 
 
@@ -453,6 +484,8 @@ def train_dual(run: DualRun, resume: bool = False, quiet: bool = False, stop_aft
     if result.finished and val:
         write_val_predictions(model, val[: run.settings.eval_max_items], run.out_dir, run.settings.batch_size)
         atomic_write_json(run.out_dir / "eval_val.json", result.metrics)
+    if result.finished:
+        write_benchmark_predictions(model, features, run)
     rate = result.samples / result.seconds if result.seconds > 0 else 0.0
     counts = {
         "train": len(train),
