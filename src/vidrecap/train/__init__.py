@@ -8,7 +8,7 @@ and transformers load with the submodules that need them.
 - ``moment_model`` / ``moments_train``: moment spans + clip saliency head (Hungarian matching);
 - ``harness``: the shared loop (AMP, accumulation, safetensors checkpoints, resume, CSV log);
 - ``backend``: trained checkpoints as ``recap:DIR`` captioner/writer backends, ``MomentScorer``;
-- ``narrations`` / ``dual_model`` / ``dual_train`` / ``dual_backend``: the LaViLa-style video–text dual
+- ``narrations`` / ``dual_model`` / ``dual_train`` / ``dual_predict`` / ``dual_backend``: the LaViLa-style dual
   encoder (Ego4D / EK100 / weak recap narrations, narrator + rephraser) and its ``dual:DIR`` encoder;
 - ``command``: ``vidrecap train {recap,moments,dual} --config FILE``.
 """
