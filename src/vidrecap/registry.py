@@ -24,6 +24,7 @@ _MODULES = {
     "openai": "vidrecap.backends.openai",
     "gguf": "vidrecap.backends.gguf",
     "recap": "vidrecap.train.backend",
+    "dual": "vidrecap.train.dual_backend",
     "none": "vidrecap.backends.embedded",
 }
 

@@ -20,6 +20,9 @@ BENCHMARKS: dict[str, str] = {
     "summe-f1": "SumMe summarization: knapsack F1 (max over users), Kendall, Spearman (--gt SumMe GT/ folder)",
     "videoxum": "VideoXum: top-15% F1, Kendall, Spearman, BLEU-4/METEOR/ROUGE-L/CIDEr (--gt *_videoxum.json)",
     "captions": "captions (Ego4D-HCap clip/segment/video): BLEU-1..4, METEOR, ROUGE-L, CIDEr, rougeLsum",
+    "ek100-mir": "EPIC-KITCHENS-100 MIR: mAP + nDCG (--pred sim (videos, texts) .npy/.npz, --gt relevancy)",
+    "egomcq": "EgoMCQ: inter/intra-video accuracy (--pred {id: [scores]} json, --gt egomcq.json)",
+    "retrieval": "text<->video R@1/5/10, MedR (--pred sim (texts, videos), --gt json list of video ids)",
 }
 
 
@@ -92,6 +95,16 @@ def _run_captions(args) -> dict:
     return evaluate_captions(predictions, references, meteor=meteor, tokenizer=args.tokenizer).to_dict()
 
 
+def _run_video_text(args) -> dict:
+    from . import video_text
+
+    if args.benchmark == "ek100-mir":
+        return video_text.evaluate_ek100_mir_files(args.pred, args.gt).to_dict()
+    if args.benchmark == "egomcq":
+        return video_text.evaluate_egomcq_files(args.pred, args.gt).to_dict()
+    return video_text.evaluate_retrieval_files(args.pred, args.gt)
+
+
 RUNNERS: dict[str, Callable] = {
     "qvhighlights": _run_qvhighlights,
     "charades": _run_moments,
@@ -103,6 +116,9 @@ RUNNERS: dict[str, Callable] = {
     "summe-f1": _run_summarization,
     "videoxum": _run_videoxum,
     "captions": _run_captions,
+    "ek100-mir": _run_video_text,
+    "egomcq": _run_video_text,
+    "retrieval": _run_video_text,
 }
 
 

@@ -2,7 +2,8 @@
 
 - ``visual``: real image embeddings when the encoder embeds images (``visual_space="image"``),
   else the *label bridge*: the probability-weighted sum of the visual tags' class-name embeddings
-  (``visual_space="labels"``), which puts an ImageNet classifier's view into the text space.
+  (``visual_space="labels"``), which puts an ImageNet classifier's view into the text space; or a
+  trained dual encoder's video tower over the cells (``visual_space="video"``, ``dual:RUN_DIR``).
 - ``speech``: the speech of the cell with one cell of context on each side.
 - ``on_screen``: the cell's on-screen text.
 - ``fused``: the normalised weighted sum of the three; zero rows mean "nothing here".
@@ -60,7 +61,9 @@ def cell_embeddings(encoder: Encoder, cells: Sequence[Cell],
                     batch: int = 32) -> tuple[dict[str, np.ndarray], str]:
     """Compute all channels; returns ``(embeddings, visual_space)``."""
     visual, space = None, "labels"
-    if load_frames is not None and _embeds_images(encoder):
+    if getattr(encoder, "uses_cells", False):  # a video tower over the cells (train/dual_backend.py)
+        visual, space = encoder.embed_cells(cells), "video"
+    elif load_frames is not None and _embeds_images(encoder):
         visual, space = _image_channel(encoder, cells, load_frames, batch), "image"
     if visual is None:
         visual = label_bridge(encoder, cells)

@@ -1,4 +1,4 @@
-"""``vidrecap train {recap,moments} --config FILE``: train a model (see docs/train.md)."""
+"""``vidrecap train {recap,moments,dual} --config FILE``: train a model (see docs/train.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import replace
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model", choices=("recap", "moments"), help="which model to train")
+    parser.add_argument("model", choices=("recap", "moments", "dual"), help="which model to train")
     parser.add_argument("--config", required=True, help="TOML config file")
     parser.add_argument("--device", default=None, help="cpu or cuda (overrides train.device)")
     parser.add_argument("--out", default=None, help="output directory (overrides train.out_dir)")
@@ -21,6 +21,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="stop (with a checkpoint) at this step, to continue later with --resume",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--narrator", default=None, metavar="CAPTIONER",
+                        help="dual: caption unlabelled windows with this captioner backend")
+    parser.add_argument("--rephraser", default=None, metavar="WRITER",
+                        help="dual: paraphrase narrations with this writer backend")
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -34,6 +38,10 @@ def execute(args: argparse.Namespace) -> int:
         reports = train_recap(run, resume=args.resume, quiet=args.quiet, stop_after=args.stop_after)
         for r in reports:
             _report(r.name, r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir)
+    elif args.model == "dual":
+        from .dual_train import train_dual_command
+
+        return train_dual_command(args, _override, _report)
     else:
         from .moments_train import load_moments_run, train_moments
 

@@ -1,0 +1,519 @@
+"""``vidrecap train dual``: the LaViLa-style video–text dual encoder on narrations.
+
+Config (TOML)::
+
+    [model]                         # DualConfig fields, plus the text tower's directory
+    text_model = "models/minilm"    # local HF encoder + tokenizer (default: the packaged all-MiniLM-L6-v2)
+    embed_dim = 256
+    freeze_text = true
+
+    [data]
+    features = "feats/"             # per-cell features for narration files (`vidrecap features` layout)
+    feature_key = "visual"          # npz member / recap embedding channel
+    narrations = "narration.json"   # Ego4D-style (json / jsonl / csv), a path or a list
+    ek100 = "EPIC_100_retrieval_train.csv"
+    recaps = "library/"             # folder of `vidrecap run` outputs: weak narrations (+ their features)
+    val_narrations = "..."          # the same three keys with val_ for the validation set
+    ek100_test = "EPIC_100_retrieval_test.csv"            # after training: ek100_similarity.npy ...
+    ek100_sentences = "EPIC_100_retrieval_test_sentence.csv"
+    egomcq = "egomcq.json"          # ... and egomcq_scores.json, for `vidrecap eval`
+    narration_window = 4.0          # seconds around a point timestamp
+    window_cells = 2                # recaps: cells per window
+
+    [densify]                       # LaViLa's narrator and rephraser
+    narrator = "embedded"           # captioner backend for unlabelled recap windows ("" = off)
+    rephraser = "embedded"          # writer backend paraphrasing narrations ("" = off)
+    narrator_ratio = 0.25           # share of each batch drawn from narrator pseudo-captions
+    rephrase_ratio = 0.5            # chance that a narration is replaced by one of its paraphrases
+
+    [train]                         # TrainSettings, plus out_dir
+
+Writes ``out_dir/dual/{checkpoint,model}``, ``out_dir/metrics.csv``, ``out_dir/densified.jsonl``
+(narrator / rephraser outputs, journaled: reused on resume) and ``out_dir/eval_val.json``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..errors import InputError
+from ..util.fs import atomic_write_json, read_toml
+from ..util.journal import Journal
+from .config import Section, check_range
+from .dual_model import DualConfig, DualEncoder, info_nce
+from .features import FeatureSource
+from .harness import MetricsLog, Trainer, TrainSettings, pick_device, seed_everything
+from .narrations import (
+    Narration,
+    RecapWindows,
+    load_ego4d_narrations,
+    load_ek100_narrations,
+    load_recap_windows,
+    recap_directories,
+)
+from .recap_train import BatchSchedule, check_fresh
+
+STAGE = "dual"
+NARRATOR_BATCH = 16
+DATA_KEYS = ("narrations", "ek100", "recaps")
+BENCHMARK_KEYS = ("ek100_test", "ek100_sentences", "egomcq")
+
+
+@dataclass
+class DensifySettings:
+    narrator: str = ""
+    rephraser: str = ""
+    narrator_ratio: float = 0.25
+    rephrase_ratio: float = 0.5
+
+    def __post_init__(self):
+        check_range("narrator_ratio", self.narrator_ratio, 0.0, 1.0)
+        check_range("rephrase_ratio", self.rephrase_ratio, 0.0, 1.0)
+
+
+@dataclass
+class DataSpec:
+    """Where one split's narrations come from."""
+
+    narrations: list[Path] = field(default_factory=list)
+    ek100: list[Path] = field(default_factory=list)
+    recaps: list[Path] = field(default_factory=list)
+
+    def empty(self) -> bool:
+        return not (self.narrations or self.ek100 or self.recaps)
+
+
+@dataclass
+class DualRun:
+    config_path: Path
+    model: DualConfig
+    text_model: Path
+    settings: TrainSettings
+    densify: DensifySettings
+    out_dir: Path
+    feature_dirs: list[Path]
+    feature_key: str
+    narration_window: float
+    train: DataSpec
+    val: DataSpec
+    benchmarks: dict[str, Path] = field(default_factory=dict)  # ek100_test, ek100_sentences, egomcq
+
+
+def default_text_model() -> Path:
+    from ..backends.embedded import minilm_dir
+
+    return minilm_dir()
+
+
+def load_dual_run(path: str | Path) -> DualRun:
+    path = Path(path)
+    data = read_toml(path)
+    Section(path, "", data).check_known({"model", "data", "train", "densify"})
+    model_s, data_s, train_s, densify_s = (
+        Section.of(path, data, n, required=n == "data") for n in ("model", "data", "train", "densify")
+    )
+    model = model_s.build(
+        DualConfig,
+        skip=("video_dim", "cell_seconds", "feature_key", "base_encoder", "text_model"),
+    )
+    keys = {"features", "feature_key", "narration_window", "window_cells", *BENCHMARK_KEYS}
+    keys |= set(DATA_KEYS) | {f"val_{k}" for k in DATA_KEYS}
+    data_s.check_known(keys)
+    train = DataSpec(*(data_s.path_list(k, required=False) for k in DATA_KEYS))
+    val = DataSpec(*(data_s.path_list(f"val_{k}", required=False) for k in DATA_KEYS))
+    if train.empty():
+        raise data_s.error("narrations", "give at least one of narrations, ek100 or recaps")
+    if (train.narrations or train.ek100 or val.narrations or val.ek100) and "features" not in data_s.values:
+        raise data_s.error("features", "missing (narration files need per-cell feature files)")
+    feature_key = data_s.values.get("feature_key", "visual")
+    if not isinstance(feature_key, str) or not feature_key:
+        raise data_s.error("feature_key", "expected a non-empty string")
+    window = data_s.values.get("narration_window", 4.0)
+    if isinstance(window, bool) or not isinstance(window, int | float) or window <= 0:
+        raise data_s.error("narration_window", f"expected a positive number of seconds, got {window!r}")
+    benchmarks = {k: p for k in BENCHMARK_KEYS if (p := data_s.path_value(k, required=False)) is not None}
+    if ("ek100_test" in benchmarks) != ("ek100_sentences" in benchmarks):
+        raise data_s.error("ek100_sentences", "give both ek100_test and ek100_sentences (or neither)")
+    if benchmarks and "features" not in data_s.values:
+        raise data_s.error("features", "missing (benchmark clips need per-cell feature files)")
+    cells = data_s.values.get("window_cells", model.window_cells)
+    if isinstance(cells, bool) or not isinstance(cells, int) or cells < 1:
+        raise data_s.error("window_cells", f"expected a positive integer, got {cells!r}")
+    return DualRun(
+        path,
+        replace(model, window_cells=cells),
+        model_s.path_value("text_model", required=False) or default_text_model(),
+        train_s.build(TrainSettings, skip=("out_dir",)),
+        densify_s.build(DensifySettings),
+        train_s.path_value("out_dir", required=False) or path.parent / "runs" / STAGE,
+        data_s.path_list("features", required=False),
+        feature_key,
+        float(window),
+        train,
+        val,
+        benchmarks,
+    )
+
+
+# -- data ------------------------------------------------------------------------------------------
+
+
+class WindowFeatures:
+    """Feature rows of a time window, from feature files or from recaps' own embeddings."""
+
+    def __init__(self, feature_dirs: list[Path], feature_key: str, num_rows: int):
+        self.files = FeatureSource.open(feature_dirs, feature_key) if feature_dirs else None
+        self.recaps: dict[str, np.ndarray] = {}
+        self.num_rows = num_rows
+
+    @property
+    def cell_seconds(self) -> float:
+        return self.files.cell_seconds if self.files else 2.0
+
+    def rows(self, vid: str) -> np.ndarray:
+        if vid in self.recaps:
+            return self.recaps[vid]
+        if self.files is None:
+            raise InputError(f"no features for video {vid!r} (set data.features)")
+        return self.files.load(vid)
+
+    def has(self, vid: str) -> bool:
+        if vid in self.recaps:
+            return True
+        if self.files is None:
+            return False
+        stems = [d.directory / d.pattern.format(vid=vid) for d in self.files.dirs]
+        return all(stem.with_name(stem.name + ".npz").exists() or stem.with_name(stem.name + ".npy").exists()
+                   for stem in stems)
+
+    def window(self, vid: str, start: float, end: float) -> np.ndarray | None:
+        """Up to ``num_rows`` evenly spaced rows covering ``[start, end)``; None when outside the video."""
+        rows = self.rows(vid)
+        cs = self.cell_seconds
+        lo = int(np.floor(start / cs + 1e-6))
+        hi = max(lo + 1, int(np.ceil(end / cs - 1e-6)))
+        chunk = rows[lo : min(hi, rows.shape[0])]
+        if chunk.shape[0] == 0:
+            return None
+        if chunk.shape[0] > self.num_rows:
+            chunk = chunk[np.linspace(0, chunk.shape[0] - 1, self.num_rows).round().astype(int)]
+        return chunk
+
+
+@dataclass
+class Pair:
+    rows: np.ndarray
+    narration: Narration
+
+
+def load_split(spec: DataSpec, features: WindowFeatures, run: DualRun) -> tuple[list[Pair], list[RecapWindows]]:
+    """The split's (window rows, narration) pairs; narrations of videos without features are skipped."""
+    narrations: list[Narration] = []
+    for path in spec.narrations:
+        narrations += load_ego4d_narrations(path, run.narration_window)
+    for path in spec.ek100:
+        narrations += load_ek100_narrations(path)
+    recaps = [
+        load_recap_windows(d, run.feature_key, run.model.window_cells)
+        for folder in spec.recaps
+        for d in recap_directories(folder)
+    ]
+    for r in recaps:
+        features.recaps[r.vid] = r.features
+        narrations += r.labelled
+    pairs = []
+    for n in narrations:
+        rows = features.window(n.vid, n.start, n.end) if features.has(n.vid) else None
+        if rows is not None:
+            pairs.append(Pair(rows, n))
+    return pairs, recaps
+
+
+# -- densification (LaViLa's narrator and rephraser) -----------------------------------------------
+
+
+def narrate_unlabelled(spec: str, recaps: list[RecapWindows], journal: Journal, done: set,
+                       quiet: bool = True) -> None:
+    """Pseudo-captions for unlabelled recap windows from a captioner backend, journaled per batch."""
+    from .. import registry
+    from ..hierarchy.build import clip_evidence
+    from ..outputs.store import load_recap
+    from ..pipeline.run import FrameLoader
+
+    todo = [(r, lo) for r in recaps for lo in range(0, len(r.unlabelled), NARRATOR_BATCH) if (r.vid, lo) not in done]
+    if not todo or not spec:
+        return
+    captioner = registry.create("captioner", spec)
+    uses_frames = getattr(captioner, "uses_frames", True)
+    bar, cells_of = _bar(len(todo), "narrator", quiet), {}
+    for r, lo in todo:  # the frames of one batch are in memory at a time
+        if r.vid not in cells_of:
+            cells_of = {r.vid: load_recap(r.directory).cells}
+        cells = cells_of[r.vid]
+        loader = FrameLoader(r.directory / "frames") if uses_frames else None
+        chunk = r.unlabelled[lo : lo + NARRATOR_BATCH]
+        evidence = [clip_evidence(lo + k, [cells[i] for i in idx], loader) for k, (_, _, idx) in enumerate(chunk)]
+        items = [
+            asdict(Narration(r.vid, start, end, text.strip(), "narrator"))
+            for (start, end, _), text in zip(chunk, captioner.caption(evidence), strict=True)
+            if text.strip()
+        ]
+        journal.append({"narrator": [r.vid, lo], "items": items})
+        bar.update(1)
+    bar.close()
+
+
+def _bar(total: int, desc: str, quiet: bool):
+    import sys
+
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="batch", disable=True if quiet else None, file=sys.stderr)
+
+
+def rephrase(spec: str, texts: list[str], journal: Journal, done: set, quiet: bool = True) -> None:
+    """A paraphrase per distinct narration text from a writer backend, journaled per text."""
+    from .. import registry
+    from ..backends.base import TimedText, WriteRequest
+
+    todo = [t for t in sorted(set(texts)) if t not in done]
+    if not todo or not spec:
+        return
+    writer = registry.create("writer", spec)
+    bar = _bar(len(todo), "rephraser", quiet)
+    for text in todo:
+        line = [TimedText(0.0, 1.0, text)]  # as the level below and as speech: LLM and extractive writers
+        new = " ".join(writer.write(WriteRequest("segment", 0.0, 1.0, line, speech=line)).text.split())
+        same = not _words(new) or _words(new) == _words(text)
+        journal.append({"text": text, "paraphrase": "" if same else new})
+        bar.update(1)
+    bar.close()
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def densify(run: DualRun, train: list[Pair], recaps: list[RecapWindows], features: WindowFeatures,
+            quiet: bool = True) -> list[Pair]:
+    """Narrator pairs and paraphrases, journaled in ``out_dir/densified.jsonl`` (an interrupted run resumes)."""
+    path = run.out_dir / "densified.jsonl"
+    key = {"narrator": run.densify.narrator, "rephraser": run.densify.rephraser}
+    entries = Journal(path).read()
+    if entries and entries[0] != {"key": key}:
+        path.unlink()
+        entries = []
+    with Journal(path) as journal:
+        if not entries:
+            journal.append({"key": key})
+        narrated = {tuple(e["narrator"]) for e in entries if "narrator" in e}
+        narrate_unlabelled(run.densify.narrator, recaps, journal, narrated, quiet)
+        phrased = {e["text"] for e in entries if "text" in e}
+        rephrase(run.densify.rephraser, [p.narration.text for p in train], journal, phrased, quiet)
+    entries = Journal(path).read()
+    paraphrases = {e["text"]: e["paraphrase"] for e in entries if e.get("paraphrase")}
+    for pair in train:
+        new = paraphrases.get(pair.narration.text)
+        pair.narration.paraphrases = [new] if new else []
+    pseudo = []
+    for item in (i for e in entries if "narrator" in e for i in e["items"]):
+        n = Narration(**item)
+        rows = features.window(n.vid, n.start, n.end)
+        if rows is not None:
+            pseudo.append(Pair(rows, n))
+    return pseudo
+
+
+# -- the task --------------------------------------------------------------------------------------
+
+
+def collate_rows(arrays: list[np.ndarray], num_rows: int) -> tuple[torch.Tensor, torch.Tensor]:
+    out = torch.zeros((len(arrays), num_rows, arrays[0].shape[1]))
+    pad = torch.ones((len(arrays), num_rows), dtype=torch.bool)
+    for i, a in enumerate(arrays):
+        out[i, : a.shape[0]] = torch.from_numpy(a)
+        pad[i, : a.shape[0]] = False
+    return out, pad
+
+
+class DualTask:
+    """Mixed batches of narrations, paraphrases and narrator pseudo-captions; retrieval evaluation."""
+
+    def __init__(self, model: DualEncoder, train: list[Pair], pseudo: list[Pair], val: list[Pair],
+                 settings: TrainSettings, densify: DensifySettings):
+        self.model, self.train, self.pseudo, self.val = model, train, pseudo, val
+        self.settings, self.densify = settings, densify
+        n_pseudo = round(settings.batch_size * densify.narrator_ratio) if pseudo else 0
+        self.n_pseudo = min(n_pseudo, settings.batch_size - 1)
+        self.schedule = BatchSchedule({STAGE: len(train)}, [STAGE], settings.batch_size - self.n_pseudo,
+                                      settings.seed)
+        self.device = next(model.parameters()).device
+
+    def items(self, k: int) -> list[tuple[np.ndarray, str]]:
+        """Micro-batch ``k``: a pure function of ``k`` and the seed."""
+        rng = np.random.default_rng([self.settings.seed, k, 7])
+        _, indices = self.schedule.at(k)
+        out = []
+        for i in indices:
+            n = self.train[i].narration
+            text = n.text
+            if n.paraphrases and rng.random() < self.densify.rephrase_ratio:
+                text = n.paraphrases[int(rng.integers(len(n.paraphrases)))]
+            out.append((self.train[i].rows, text))
+        if self.n_pseudo:
+            for j in rng.choice(len(self.pseudo), size=self.n_pseudo, replace=len(self.pseudo) < self.n_pseudo):
+                out.append((self.pseudo[j].rows, self.pseudo[j].narration.text))
+        return out
+
+    def micro_batch(self, k: int):
+        items = self.items(k)
+        rows, pad = collate_rows([r for r, _ in items], self.model.config.num_rows)
+        return rows.to(self.device), pad.to(self.device), [t for _, t in items]
+
+    def loss(self, model: DualEncoder, batch) -> torch.Tensor:
+        rows, pad, texts = batch
+        return info_nce(model.embed_video(rows, pad), model.embed_text(texts), model.scale())
+
+    def evaluate(self, model: DualEncoder) -> dict[str, float]:
+        if not self.val:
+            return {}
+        return retrieval_scores(model, self.val[: self.settings.eval_max_items], self.settings.batch_size)
+
+
+@torch.no_grad()
+def similarity(model: DualEncoder, pairs: list[Pair], batch_size: int = 32) -> np.ndarray:
+    """``(texts, windows)`` cosine similarities of the pairs' narrations and windows."""
+    device = next(model.parameters()).device
+    video, text = [], []
+    for lo in range(0, len(pairs), batch_size):
+        chunk = pairs[lo : lo + batch_size]
+        rows, pad = collate_rows([p.rows for p in chunk], model.config.num_rows)
+        video.append(model.embed_video(rows.to(device), pad.to(device)).cpu())
+        text.append(model.embed_text([p.narration.text for p in chunk]).cpu())
+    return (torch.cat(text) @ torch.cat(video).t()).numpy()
+
+
+def retrieval_scores(model: DualEncoder, pairs: list[Pair], batch_size: int = 32) -> dict[str, float]:
+    """Text↔window R@1/5/10 and median rank (the suite's metrics); pair ``i`` is the truth of text ``i``."""
+    from ..eval.command import flatten
+    from ..eval.video_text import evaluate_retrieval
+
+    metrics = evaluate_retrieval(similarity(model, pairs, batch_size), np.arange(len(pairs)))
+    return {name.replace(" / ", "_"): float(v) for name, v in flatten(metrics)}
+
+
+def write_val_predictions(model: DualEncoder, pairs: list[Pair], out_dir: Path, batch_size: int) -> None:
+    """``val_similarity.npy`` (texts, windows) + ``val_truth.json``, for ``vidrecap eval retrieval``."""
+    import io
+
+    from ..util.fs import atomic_write_bytes
+
+    model.eval()
+    buf = io.BytesIO()
+    np.save(buf, similarity(model, pairs, batch_size))
+    atomic_write_bytes(out_dir / "val_similarity.npy", buf.getvalue())
+    atomic_write_json(out_dir / "val_truth.json", "diagonal")
+
+
+def write_benchmark_predictions(model: DualEncoder, features: WindowFeatures, run: DualRun) -> list[Path]:
+    """``ek100_similarity.npy`` and/or ``egomcq_scores.json`` in ``out_dir`` for ``vidrecap eval``."""
+    import io
+
+    from ..util.fs import atomic_write_bytes
+    from .dual_predict import egomcq_scores, ek100_similarity
+
+    written = []
+    b, batch = run.benchmarks, run.settings.batch_size
+    if "ek100_test" in b:
+        buf = io.BytesIO()
+        np.save(buf, ek100_similarity(model, features, b["ek100_test"], b["ek100_sentences"], batch))
+        atomic_write_bytes(run.out_dir / "ek100_similarity.npy", buf.getvalue())
+        written.append(run.out_dir / "ek100_similarity.npy")
+    if "egomcq" in b:
+        atomic_write_json(run.out_dir / "egomcq_scores.json", egomcq_scores(model, features, b["egomcq"], batch))
+        written.append(run.out_dir / "egomcq_scores.json")
+    return written
+
+
+# -- the run ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class DualReport:
+    step: int
+    finished: bool
+    loss: float
+    metrics: dict[str, float]
+    samples_per_second: float
+    model_dir: Path
+    counts: dict[str, int]
+
+
+def train_dual(run: DualRun, resume: bool = False, quiet: bool = False, stop_after: int | None = None) -> DualReport:
+    check_fresh(run.out_dir, resume)
+    torch.set_num_threads(run.settings.num_threads)
+    device = pick_device(run.settings.device)
+    features = WindowFeatures(run.feature_dirs, run.feature_key, run.model.num_rows)
+    train, recaps = load_split(run.train, features, run)
+    val, _ = load_split(run.val, features, run)
+    if not train:
+        raise InputError(f"{run.config_path}: no training narration has features (check data.features and the "
+                         "video ids)")
+    pseudo = densify(run, train, recaps, features, quiet)
+    base = (features.files.encoder if features.files else "") or _recap_encoder(recaps) or "embedded"
+    config = replace(
+        run.model,
+        video_dim=int(train[0].rows.shape[1]),
+        cell_seconds=features.cell_seconds,
+        feature_key=run.feature_key,
+        base_encoder=base,
+    )
+    for p in train + val + pseudo:
+        if p.rows.shape[1] != config.video_dim:
+            raise InputError(f"video {p.narration.vid!r}: feature dim {p.rows.shape[1]}, expected {config.video_dim}")
+    seed_everything(run.settings.seed)
+    model = DualEncoder.from_text_model(config, run.text_model, device)
+    task = DualTask(model, train, pseudo, val, run.settings, run.densify)
+    log = MetricsLog(run.out_dir / "metrics.csv")
+    result = Trainer(model, task, run.settings, run.out_dir / STAGE, STAGE, log, quiet).fit(resume, stop_after)
+    if result.finished and val:
+        write_val_predictions(model, val[: run.settings.eval_max_items], run.out_dir, run.settings.batch_size)
+        atomic_write_json(run.out_dir / "eval_val.json", result.metrics)
+    if result.finished:
+        write_benchmark_predictions(model, features, run)
+    rate = result.samples / result.seconds if result.seconds > 0 else 0.0
+    counts = {
+        "train": len(train),
+        "paraphrased": sum(1 for p in train if p.narration.paraphrases),
+        "narrator": len(pseudo),
+        "val": len(val),
+    }
+    return DualReport(result.step, result.finished, result.last_loss, result.metrics, rate,
+                      run.out_dir / STAGE / "model", counts)
+
+
+def _recap_encoder(recaps: list[RecapWindows]) -> str:
+    from ..outputs.store import load_recap
+
+    return str(load_recap(recaps[0].directory).options.get("encoder") or "") if recaps else ""
+
+
+def train_dual_command(args, override, report) -> int:
+    """``vidrecap train dual``: ``--narrator`` / ``--rephraser`` override the ``[densify]`` backends."""
+    run = override(load_dual_run(args.config), args, Path)
+    if args.narrator is not None or args.rephraser is not None:
+        densify_settings = replace(
+            run.densify,
+            narrator=run.densify.narrator if args.narrator is None else args.narrator,
+            rephraser=run.densify.rephraser if args.rephraser is None else args.rephraser,
+        )
+        run = replace(run, densify=densify_settings)
+    r = train_dual(run, resume=args.resume, quiet=args.quiet, stop_after=args.stop_after)
+    report(STAGE, r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir)
+    print("pairs: " + ", ".join(f"{k} {v}" for k, v in r.counts.items()))
+    return 0
