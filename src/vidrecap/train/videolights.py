@@ -54,22 +54,26 @@ class LinearProjection(nn.Module):
 
 
 class ConvProjection(nn.Module):
-    """Two 1-D convolutions over the sequence (padding zeroed first so it cannot leak into real rows)."""
+    """A linear projection plus two 1-D convolutions over the sequence as a residual (local context).
+
+    Padding is zeroed before each convolution so that it cannot leak into real rows.
+    """
 
     def __init__(self, dim_in: int, dim_out: int, dropout: float, kernel: int = 3):
         super().__init__()
         self.norm_in = nn.LayerNorm(dim_in)
-        self.conv1 = nn.Conv1d(dim_in, dim_out, kernel, padding=kernel // 2)
+        self.linear = nn.Linear(dim_in, dim_out)
+        self.conv1 = nn.Conv1d(dim_out, dim_out, kernel, padding=kernel // 2)
         self.conv2 = nn.Conv1d(dim_out, dim_out, kernel, padding=kernel // 2)
         self.norm_out = nn.LayerNorm(dim_out)
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, x: torch.Tensor, pad: torch.Tensor) -> torch.Tensor:
         keep = (~pad).unsqueeze(-1).to(x.dtype)
-        h = self.norm_in(x) * keep
-        h = self.dropout(torch.relu(self.conv1(h.transpose(1, 2)))).transpose(1, 2) * keep
-        h = self.conv2(h.transpose(1, 2)).transpose(1, 2)
-        return self.dropout(self.norm_out(h))
+        h = self.linear(self.norm_in(x)) * keep
+        local = self.dropout(torch.relu(self.conv1(h.transpose(1, 2)))).transpose(1, 2) * keep
+        local = self.conv2(local.transpose(1, 2)).transpose(1, 2)
+        return self.dropout(self.norm_out(h + local))
 
 
 def make_projection(dim_in: int, dim_out: int, dropout: float, conv: bool, kernel: int) -> nn.Module:
@@ -189,8 +193,8 @@ def feedback_loss(
     for b in range(spans.shape[0]):
         n = int((~video_pad[b]).sum())
         mask = soft_span_mask(top[b : b + 1], n)[0]
-        target = torch.sigmoid(saliency[b, :n].detach().float())
-        term = _profile_cosine(mask, target - target.min())
+        scores = saliency[b, :n].detach().float()
+        term = _profile_cosine(mask, (scores - scores.mean()).clamp(min=0))  # clips above the video's mean
         if term is not None:
             terms.append(term)
     return torch.stack(terms).mean() if terms else spans.sum() * 0
