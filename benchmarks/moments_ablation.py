@@ -36,7 +36,9 @@ def train_once(root: Path, data, name: str, model_lines: str, steps: int, seed: 
 
     tag = f"{name.replace(' ', '').replace('-', '_')}_{seed}"
     path = moments_config(root, data, steps, name=tag)
-    path.write_text(path.read_text().replace("[model]\n", f"[model]\n{model_lines}\n").replace("seed = 0", f"seed = {seed}"))
+    path.write_text(
+        path.read_text().replace("[model]\n", f"[model]\n{model_lines}\n").replace("seed = 0", f"seed = {seed}")
+    )
     return train_moments(load_moments_run(path), quiet=True).metrics
 
 

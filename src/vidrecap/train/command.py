@@ -1,4 +1,7 @@
-"""``vidrecap train {recap,moments} --config FILE``: train a model (see docs/train.md)."""
+"""``vidrecap train {recap,moments} --config FILE``: train a model (see docs/train.md).
+
+``vidrecap train pairs --recaps OUT... --out DIR`` writes moment pretraining pairs from recaps.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,11 @@ from dataclasses import replace
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model", choices=("recap", "moments"), help="which model to train")
-    parser.add_argument("--config", required=True, help="TOML config file")
+    parser.add_argument(
+        "model", choices=("recap", "moments", "pairs"), help="which model to train (pairs: pretraining data)"
+    )
+    parser.add_argument("--config", help="TOML config file")
+    parser.add_argument("--recaps", nargs="+", default=[], help="pairs: recap output directories")
     parser.add_argument("--device", default=None, help="cpu or cuda (overrides train.device)")
     parser.add_argument("--out", default=None, help="output directory (overrides train.out_dir)")
     parser.add_argument("--resume", action="store_true", help="continue the run in the output directory")
@@ -26,6 +32,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def execute(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from ..errors import InputError
+
+    if args.model == "pairs":
+        return _pairs(args)
+    if not args.config:
+        raise InputError(f"train {args.model}: --config FILE is required")
     if args.model == "recap":
         from .recap_train import load_recap_run, train_recap
 
@@ -42,6 +54,19 @@ def execute(args: argparse.Namespace) -> int:
         _report("moments", r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir)
         if r.predictions:
             print(f"predictions: {r.predictions}")
+    return 0
+
+
+def _pairs(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..errors import InputError
+    from .pretrain_pairs import write_pretrain_set
+
+    if not args.recaps or not args.out:
+        raise InputError("train pairs: give --recaps DIR... and --out DIR")
+    made = write_pretrain_set([Path(r) for r in args.recaps], Path(args.out))
+    print(f"pairs: {made.pairs} (train {made.train}, val {made.val}); features: {made.features}")
     return 0
 
 

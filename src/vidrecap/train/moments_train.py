@@ -38,10 +38,10 @@ import torch
 from ..errors import InputError
 from ..util.fs import read_toml
 from .config import Section
-from .moments_bench import BENCHMARKS, benchmark_scores, load_benchmark_samples
 from .features import FeatureDir, FeatureSource
 from .harness import MetricsLog, Trainer, TrainSettings, pick_device, seed_everything
 from .moment_model import MomentConfig, MomentHead, MomentInputs, MomentTargets, decode_windows, moment_loss
+from .moments_bench import BENCHMARKS, benchmark_scores, load_benchmark_samples
 from .recap_train import BatchSchedule, check_fresh
 
 STAGE = "moments"

@@ -177,8 +177,8 @@ def alignment_loss(similarity: torch.Tensor, saliency: list[torch.Tensor], video
 def soft_span_mask(spans: torch.Tensor, length: int, sharpness: float = 0.5) -> torch.Tensor:
     """A differentiable clip mask ``(B, T)`` for spans ``(B, 2)`` (center, width, normalised)."""
     centers = (torch.arange(length, device=spans.device, dtype=spans.dtype) + 0.5) / length
-    start = (spans[:, :1] - spans[:, 1:] / 2)
-    end = (spans[:, :1] + spans[:, 1:] / 2)
+    start = spans[:, :1] - spans[:, 1:] / 2
+    end = spans[:, :1] + spans[:, 1:] / 2
     tau = sharpness / length
     return torch.sigmoid((centers[None] - start) / tau) * torch.sigmoid((end - centers[None]) / tau)
 
