@@ -268,3 +268,40 @@ def test_highlight_and_retrieval_benchmarks(tmp_path, moment_data):
     charades.write_text(charades.read_text().replace('val = "', 'benchmark = "charades"\nval = "'))
     metrics = train_moments(load_moments_run(charades), quiet=True).metrics
     assert {"R1@0.5", "R1@0.7", "mIoU", "mAP"} <= set(metrics)
+
+
+CONFIGS = ("qvhighlights", "qvhighlights_finetune", "charades_sta", "tacos", "tvsum", "pretrain")
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_shipped_configs_parse_and_their_annotations_load(name):
+    from pathlib import Path
+
+    from vidrecap.train.moments_bench import load_annotations
+    from vidrecap.train.moments_train import load_moments_run
+
+    root = Path(__file__).resolve().parents[2]
+    run = load_moments_run(root / "configs" / "moments" / f"{name}.toml")
+    assert run.model.preset == "videolights" and run.model.feature_refinement
+    if name == "tvsum":
+        assert run.benchmark == "tvsum" and not run.model.joint_feedback
+    shared = root.parent / "shared" / "data"
+    if name != "pretrain" and shared.exists():  # the shared benchmark annotations, where present
+        assert run.train_file.resolve().is_relative_to(shared.resolve())
+        assert len(load_annotations(run.benchmark, run.train_file)) > 30
+
+
+def test_videolights_head_loads_through_the_one_moments_backend(preset_runs, moment_data):
+    from vidrecap import registry
+
+    report = preset_runs["videolights"]
+    scorer = registry.create("moments", f"recap:{report.model_dir}")
+    assert scorer.config.preset == "videolights" and scorer.config.cross_modal_fusion
+    video = np.load(moment_data.features / "mval000.npy")
+    query = np.load(moment_data.text / "qid120.npz")["last_hidden_state"]
+    row = scorer.predict(video, query, duration=60.0, qid=120, vid="mval000")
+    expected = next(
+        r for r in map(json.loads, report.predictions.read_text().splitlines()) if r["qid"] == 120
+    )
+    assert row["pred_relevant_windows"] == expected["pred_relevant_windows"]
+    assert row["pred_saliency_scores"] == expected["pred_saliency_scores"]

@@ -17,6 +17,17 @@ HIGHLIGHT_BENCHMARKS = ("tvsum", "youtube")
 BENCHMARKS = MOMENT_BENCHMARKS + HIGHLIGHT_BENCHMARKS
 
 
+def load_annotations(benchmark: str, path: Path) -> list:
+    """``benchmark``'s ground truth: ``MomentQuery`` or ``HighlightVideo`` records."""
+    if benchmark in MOMENT_BENCHMARKS:
+        from ..datasets.moments import load_moment_annotations
+
+        return load_moment_annotations(path)
+    from ..datasets.highlights import load_highlight_annotations
+
+    return load_highlight_annotations(path)
+
+
 def load_benchmark_samples(benchmark: str, path: Path, features, text) -> list:
     """Training samples (``MomentSample``) from ``path`` in ``benchmark``'s annotation format."""
     from .moments_train import load_samples
