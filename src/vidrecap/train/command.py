@@ -1,4 +1,4 @@
-"""``vidrecap train {recap,moments} --config FILE``: train a model (see docs/train.md).
+"""``vidrecap train {recap,moments,xsum} --config FILE``: train a model (see docs/train.md).
 
 ``vidrecap train pairs --recaps OUT... --out DIR`` writes moment pretraining pairs from recaps.
 """
@@ -12,7 +12,7 @@ from dataclasses import replace
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "model", choices=("recap", "moments", "pairs"), help="which model to train (pairs: pretraining data)"
+        "model", choices=("recap", "moments", "xsum", "pairs"), help="which model to train (pairs: pretraining data)"
     )
     parser.add_argument("--config", help="TOML config file")
     parser.add_argument("--recaps", nargs="+", default=[], help="pairs: recap output directories")
@@ -46,6 +46,14 @@ def execute(args: argparse.Namespace) -> int:
         reports = train_recap(run, resume=args.resume, quiet=args.quiet, stop_after=args.stop_after)
         for r in reports:
             _report(r.name, r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir)
+    elif args.model == "xsum":
+        from .xsum_train import load_xsum_run, train_xsum
+
+        run = _override(load_xsum_run(args.config), args, Path)
+        r = train_xsum(run, resume=args.resume, quiet=args.quiet, stop_after=args.stop_after)
+        _report("xsum", r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir)
+        if r.predictions:
+            print(f"predictions: {r.predictions}")
     else:
         from .moments_train import load_moments_run, train_moments
 
