@@ -1,8 +1,9 @@
 """Synthetic, learnable VideoXum data: saliency is a function of the features, text of the salient content.
 
-Each video has three 8-frame segments (1 fps), each showing one concept (its vector plus noise).
-Two concepts are *salient* (onion, door): annotators mark their frames (each annotator drops a few);
-the text summary (``tsum``) is the sentences of the salient segments, in order.
+Each video has three 8-frame segments (1 fps), each showing one concept (its vector plus noise). One
+or two segments are *salient*: their rows also carry a fixed "highlight" direction, annotators mark
+their frames (each annotator drops a few), and the text summary (``tsum``) is the sentences of the
+salient segments' concepts, in order; the other segments show distractor concepts.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import numpy as np
 
 from .synth import CONCEPTS, DIM, concept_vectors
 
-SALIENT = ("onion", "door")
-OTHER = ("dog", "dishes")
+HIGHLIGHT = 0.8  # length of the highlight direction added to salient rows
 SEGMENTS, FRAMES_PER_SEGMENT, ANNOTATORS = 3, 8, 10
 
 
@@ -30,6 +30,8 @@ class XSumData:
 def write_videoxum(root: Path, n_train: int = 48, n_val: int = 12, seed: int = 3) -> XSumData:
     rng = np.random.default_rng(seed)
     vectors = concept_vectors()
+    highlight = np.random.default_rng(99).normal(size=DIM)
+    highlight *= HIGHLIGHT / np.linalg.norm(highlight)
     feats = root / "xfeatures"
     feats.mkdir(parents=True)
     files = {}
@@ -37,22 +39,19 @@ def write_videoxum(root: Path, n_train: int = 48, n_val: int = 12, seed: int = 3
         videos = []
         for v in range(count):
             vid = f"x{split}{v:03d}"
-            n_salient = int(rng.integers(1, 3))
-            names = [str(rng.choice(SALIENT)) for _ in range(n_salient)]
-            names += [str(rng.choice(OTHER)) for _ in range(SEGMENTS - n_salient)]
-            names = [names[i] for i in rng.permutation(SEGMENTS)]
+            names = [str(n) for n in rng.choice(list(CONCEPTS), size=SEGMENTS)]
+            salient = sorted(int(i) for i in rng.choice(SEGMENTS, size=int(rng.integers(1, 3)), replace=False))
+            noise = rng.normal(scale=0.15, size=(SEGMENTS, FRAMES_PER_SEGMENT, DIM))
             rows = np.concatenate(
-                [vectors[n] + rng.normal(scale=0.15, size=(FRAMES_PER_SEGMENT, DIM)) for n in names]
+                [vectors[n] + (highlight if s in salient else 0) + noise[s] for s, n in enumerate(names)]
             ).astype(np.float32)
             np.save(feats / f"{vid}.npy", rows)
             frames = SEGMENTS * FRAMES_PER_SEGMENT
             onehot = np.zeros((ANNOTATORS, frames), int)
-            for s, name in enumerate(names):
-                if name in SALIENT:
-                    onehot[:, s * FRAMES_PER_SEGMENT : (s + 1) * FRAMES_PER_SEGMENT] = 1
+            for s in salient:
+                onehot[:, s * FRAMES_PER_SEGMENT : (s + 1) * FRAMES_PER_SEGMENT] = 1
             onehot[rng.random(onehot.shape) < 0.1] = 0  # annotators disagree a little
             stamps = [[s * FRAMES_PER_SEGMENT, (s + 1) * FRAMES_PER_SEGMENT] for s in range(SEGMENTS)]
-            salient = [s for s, n in enumerate(names) if n in SALIENT]
             videos.append(
                 {
                     "video_id": vid,

@@ -1,7 +1,8 @@
 """A trained VideoXum model as the ``xsum`` backend: ``vidrecap xsum OUT --model xsum:RUN_DIR``.
 
 ``RUN_DIR`` is a run's output directory (``RUN_DIR/xsum/model``) or the exported model itself. The
-recap's per-cell embeddings (the channel the model was trained on) are resampled to 1 fps frames;
+recap's per-cell embeddings (the channel the model was trained on) are resampled to 1 fps frames
+(so a model trained on 1 fps dumps or on 2 s cells reads a recap the same way);
 each 2 s clip's relevance is the mean key-frame probability of its frames, the top ``fraction`` of
 clips are the video summary and the model's generated text is the text summary. The result has the
 schema of the rule-based ``xsum.json`` (``moments.crossmodal.CrossModalSummary``).
@@ -19,6 +20,7 @@ import numpy as np
 from ..errors import BackendError, InputError
 from ..registry import register
 
+CELL_SECONDS = 2.0  # the recap grid, when the recap carries no cells
 NEEDS = "torch, transformers; a run directory from `vidrecap train xsum`"
 
 
@@ -45,14 +47,13 @@ class XSumBackend:
         except InputError as exc:
             raise BackendError(str(exc)) from exc
 
-    def cell_relevance(self, rows: np.ndarray, duration: float) -> tuple[np.ndarray, str]:
-        """Per-row (2 s cell) key-frame probability and the generated summary."""
+    def cell_relevance(self, rows: np.ndarray, duration: float, cell_seconds: float) -> tuple[np.ndarray, str]:
+        """Per-row (cell) key-frame probability and the generated summary."""
         import torch
 
         from .xsum_model import frame_rows, make_batch
 
         config = self.model.config
-        cell_seconds = config.feature_seconds
         n_frames = max(1, int(math.ceil(min(duration, len(rows) * cell_seconds) / config.frame_seconds - 1e-6)))
         frames = frame_rows(rows, n_frames, cell_seconds, config.frame_seconds)
         batch = make_batch(self.model, [frames]).to(torch.device(self.device))
@@ -78,11 +79,11 @@ class XSumBackend:
             have = ", ".join(sorted(recap.embeddings)) or "none"
             raise BackendError(f"{self.spec}: the recap has no '{key}' embeddings (has {have})")
         rows = np.asarray(recap.embeddings[key], np.float32)
-        relevance, text = self.cell_relevance(rows, float(recap.video.duration))
+        spans = [(c.start, c.end) for c in recap.cells] if len(recap.cells) == len(rows) else None
+        seconds = (spans[0][1] - spans[0][0]) if spans else CELL_SECONDS
+        relevance, text = self.cell_relevance(rows, float(recap.video.duration), seconds)
         k = max(1, math.ceil(fraction * len(relevance)))
         chosen = sorted(int(i) for i in np.argsort(-relevance, kind="stable")[:k])
-        seconds = self.model.config.feature_seconds
-        spans = [(c.start, c.end) for c in recap.cells] if len(recap.cells) == len(rows) else None
         clips = [
             KeyClip(i, *(spans[i] if spans else (i * seconds, (i + 1) * seconds)), round(float(relevance[i]), 4))
             for i in chosen
