@@ -1,18 +1,20 @@
 """VideoLights' additions to the Moment-DETR head (Paul et al., arXiv 2412.01558), each a config switch.
 
-- ``conv_projection`` (§3.2, FRA): clip and query features enter through 1-D convolutions over time
-  (over tokens for the query) instead of one linear layer, so each clip sees its neighbours.
-- ``feature_refinement`` (§3.2, FRA): every clip reads the query tokens it matches and is refined with
+Numbered as the paper's contributions (i)–(v), with its module names:
+
+- ``conv_projection`` ((i), FRA): clip and query features enter through a linear projection plus two
+  1-D convolutions over time (over tokens for the query), so each clip sees its neighbours.
+- ``feature_refinement`` ((i), FRA): every clip reads the query tokens it matches and is refined with
   them; the clip–sentence similarity profile is trained against the saliency labels (the video–text
   **alignment loss**, ``loss_align``).
-- ``cross_modal_fusion`` (§3.3, Bi-CMF): query tokens attend to the clips, then clips attend to those
+- ``cross_modal_fusion`` ((ii), Bi-CMF): query tokens attend to the clips, then clips attend to those
   video-aware tokens, giving query-aware clips before the joint encoder.
-- ``joint_feedback`` (§3.4, Uni-JFM): the saliency branch feeds moment retrieval one way: clip memory
+- ``joint_feedback`` ((iii), Uni-JFM): the saliency branch feeds moment retrieval one way: clip memory
   for the span decoder is gated by the (detached) saliency, and the top span's soft clip mask is pulled
   towards the saliency profile (``loss_feedback``); nothing flows back into the saliency head.
-- ``hard_pairs`` (§3.5): adaptive hard positive / hard negative losses on clip saliency, weighted by
+- ``hard_pairs`` ((iv)): adaptive hard positive / hard negative losses on clip saliency, weighted by
   each clip's current error and ramped up over training (``loss_hard``, ``hard_ramp``).
-- ``stream_fusion`` (§3.6): several feature streams (our cell embeddings, SlowFast, CLIP, BLIP-2 dumps)
+- ``stream_fusion`` ((v)): several feature streams (our cell embeddings, SlowFast, CLIP, BLIP-2 dumps)
   are projected separately and mixed by a learned per-clip gate instead of one projection of their
   concatenation. Pretraining on synthetic (query, window) pairs is in ``pretrain_pairs``.
 """
