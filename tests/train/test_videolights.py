@@ -300,8 +300,24 @@ def test_videolights_head_loads_through_the_one_moments_backend(preset_runs, mom
     video = np.load(moment_data.features / "mval000.npy")
     query = np.load(moment_data.text / "qid120.npz")["last_hidden_state"]
     row = scorer.predict(video, query, duration=60.0, qid=120, vid="mval000")
-    expected = next(
-        r for r in map(json.loads, report.predictions.read_text().splitlines()) if r["qid"] == 120
-    )
+    expected = next(r for r in map(json.loads, report.predictions.read_text().splitlines()) if r["qid"] == 120)
     assert row["pred_relevant_windows"] == expected["pred_relevant_windows"]
     assert row["pred_saliency_scores"] == expected["pred_saliency_scores"]
+
+
+def test_stream_fusion_reads_one_stream_per_feature_directory(tmp_path, moment_data):
+    from vidrecap.train.moment_model import MomentHead
+    from vidrecap.train.moments_train import load_moments_run, train_moments
+
+    path = moments_config(tmp_path, moment_data, 2, name="streams")
+    path.write_text(
+        path.read_text()
+        .replace("[model]\n", '[model]\npreset = "videolights"\n')
+        .replace(
+            f'features = "{moment_data.features}"', f'features = ["{moment_data.features}", "{moment_data.features}"]'
+        )
+    )
+    report = train_moments(load_moments_run(path), quiet=True)
+    model = MomentHead.load(report.model_dir)
+    assert model.config.stream_dims == [DIM, DIM] and model.config.video_dim == 2 * DIM
+    assert len(model.video_in.streams) == 2

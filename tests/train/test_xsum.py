@@ -161,8 +161,11 @@ def test_xsum_command_with_the_trained_model(xsum_run, xsum_data, tmp_path, caps
 def test_train_xsum_cli(tmp_path, xsum_data, lm_dir, capsys):
     from vidrecap.cli import main
 
-    config = xsum_config(tmp_path, xsum_data, lm_dir, 2)
+    config = xsum_config(tmp_path, xsum_data, lm_dir, 2, extra_train='amp = "bf16"\neval_max_items = 4')
+    config.write_text(config.read_text().replace("eval_every = 0", "eval_every = 1"))
     assert main(["train", "xsum", "--config", str(config), "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "xsum: done at step 2" in out and "predictions:" in out
+    log = (tmp_path / "xsum-run" / "metrics.csv").read_text().splitlines()
+    assert any(",xsum,1,val,F1_MAX," in line for line in log) and any(",xsum,2,val,CIDEr," in line for line in log)
     assert main(["train", "xsum", "--quiet"]) != 0 and "--config" in capsys.readouterr().err
