@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("vidrecap.backends.command", "list model backends and whether they are available"),
     "serve": ("vidrecap.serve.command", "serve recaps as a web page on localhost"),
     "features": ("vidrecap.train.features_command", "extract per-2 s-clip features for training"),
-    "train": ("vidrecap.train.command", "train the ReCap captioner, the moment head or the video-text dual encoder"),
+    "train": ("vidrecap.train.command", "train the ReCap captioner, the moment/highlight head, the VideoXum model or the dual encoder"),
 }
 
 

@@ -15,7 +15,8 @@ from typing import Any
 from .errors import BackendError
 
 PIPELINE_ROLES = ("asr", "ocr", "tagger", "encoder", "captioner", "writer")  # used by `vidrecap run`
-ROLES = (*PIPELINE_ROLES, "moments")  # moments: text query -> windows (used by `vidrecap search`)
+# moments: text query -> windows (`vidrecap search`); xsum: recap -> key clips + text (`vidrecap xsum`)
+ROLES = (*PIPELINE_ROLES, "moments", "xsum")
 
 # backend family -> module that registers it
 _MODULES = {
@@ -25,6 +26,7 @@ _MODULES = {
     "gguf": "vidrecap.backends.gguf",
     "recap": "vidrecap.train.backend",
     "dual": "vidrecap.train.dual_backend",
+    "xsum": "vidrecap.train.xsum_backend",
     "none": "vidrecap.backends.embedded",
 }
 

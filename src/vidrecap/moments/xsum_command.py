@@ -18,12 +18,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", metavar="DIR", help="where to write xsum.json and xsum/ (default OUTDIR)")
     parser.add_argument("--source", metavar="VIDEO", help="source video for key frames the recap lacks")
     parser.add_argument("--json", action="store_true", help="print xsum.json's content")
+    parser.add_argument("--model", metavar="SPEC", help="a trained model instead of the rule: xsum:RUN_DIR")
 
 
 def execute(args: argparse.Namespace) -> int:
     recap = resolve_recap(args.outdir)
     source = args.source or _source_path(recap.video.path, Path(args.outdir))
-    result = xsum(recap, Path(args.output or args.outdir), fraction=args.fraction, source=source)
+    out = Path(args.output or args.outdir)
+    if args.model:
+        from .. import registry
+        from .crossmodal import save_xsum
+
+        result = registry.create("xsum", args.model).summarize(recap, args.fraction)
+        save_xsum(result, recap, out, source)
+    else:
+        result = xsum(recap, out, fraction=args.fraction, source=source)
     print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else format_xsum(result))
     return 0
 

@@ -1,4 +1,7 @@
-"""``vidrecap train {recap,moments,dual} --config FILE``: train a model (see docs/train.md)."""
+"""``vidrecap train {recap,moments,dual,xsum} --config FILE``: train a model (see docs/train.md).
+
+``vidrecap train pairs --recaps OUT... --out DIR`` writes moment pretraining pairs from recaps.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,11 @@ from dataclasses import replace
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("model", choices=("recap", "moments", "dual"), help="which model to train")
-    parser.add_argument("--config", required=True, help="TOML config file")
+    parser.add_argument(
+        "model", choices=("recap", "moments", "dual", "xsum", "pairs"), help="which model to train (pairs: pretraining data)"
+    )
+    parser.add_argument("--config", help="TOML config file")
+    parser.add_argument("--recaps", nargs="+", default=[], help="pairs: recap output directories")
     parser.add_argument("--device", default=None, help="cpu or cuda (overrides train.device)")
     parser.add_argument("--out", default=None, help="output directory (overrides train.out_dir)")
     parser.add_argument("--resume", action="store_true", help="continue the run in the output directory")
@@ -30,6 +36,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def execute(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from ..errors import InputError
+
+    if args.model == "pairs":
+        return _pairs(args)
+    if not args.config:
+        raise InputError(f"train {args.model}: --config FILE is required")
     if args.model == "recap":
         from .recap_train import load_recap_run, train_recap
 
@@ -42,6 +54,14 @@ def execute(args: argparse.Namespace) -> int:
         from .dual_train import train_dual_command
 
         return train_dual_command(args, _override, _report)
+    elif args.model == "xsum":
+        from .xsum_train import load_xsum_run, train_xsum
+
+        run = _override(load_xsum_run(args.config), args, Path)
+        r = train_xsum(run, resume=args.resume, quiet=args.quiet, stop_after=args.stop_after)
+        _report("xsum", r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir)
+        if r.predictions:
+            print(f"predictions: {r.predictions}")
     else:
         from .moments_train import load_moments_run, train_moments
 
@@ -50,6 +70,19 @@ def execute(args: argparse.Namespace) -> int:
         _report("moments", r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir)
         if r.predictions:
             print(f"predictions: {r.predictions}")
+    return 0
+
+
+def _pairs(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..errors import InputError
+    from .pretrain_pairs import write_pretrain_set
+
+    if not args.recaps or not args.out:
+        raise InputError("train pairs: give --recaps DIR... and --out DIR")
+    made = write_pretrain_set([Path(r) for r in args.recaps], Path(args.out))
+    print(f"pairs: {made.pairs} (train {made.train}, val {made.val}); features: {made.features}")
     return 0
 
 

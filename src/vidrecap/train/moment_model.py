@@ -4,6 +4,8 @@ Video clip features and query token features are projected to one width, tagged 
 encoded together by a transformer (so every clip sees the query). The encoded clips give per-clip
 saliency; a transformer decoder with ``num_moment_queries`` learned queries reads the encoding and
 predicts a set of spans ``(center, width)`` (normalised by the duration) with a foreground score.
+VideoLights' components (``videolights.py``) are switches of the same head: the ``moment_detr``
+preset has them all off, the ``videolights`` preset all on.
 
 Training losses: Hungarian matching (``spans.match``), then L1 + gIoU on matched spans, foreground
 / background cross-entropy (background down-weighted by ``eos_coef``), and for saliency a margin
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
@@ -23,6 +25,17 @@ from torch import nn
 from .config import check_range
 from .recap_model import load_config, load_weights
 from .spans import cw_to_se, match, pairwise_giou
+from .videolights import (
+    PRESETS,
+    BiCrossModalFusion,
+    FeatureRefinement,
+    SaliencyFeedback,
+    StreamFusion,
+    alignment_loss,
+    feedback_loss,
+    hard_pair_loss,
+    make_projection,
+)
 
 
 @dataclass
@@ -50,8 +63,38 @@ class MomentConfig:
     feature_key: str = "fused"
     encoder: str = ""
     text_source: str = "files"  # "files" (token features on disk) or "encoder" (query embedded by `encoder`)
+    # VideoLights components (see videolights.py); `preset` names the defaults they started from
+    preset: str = "moment_detr"
+    conv_projection: bool = False
+    conv_kernel: int = 3
+    feature_refinement: bool = False
+    loss_align: float = 1.0
+    cross_modal_fusion: bool = False
+    fusion_layers: int = 1
+    joint_feedback: bool = False
+    loss_feedback: float = 1.0
+    hard_pairs: bool = False
+    loss_hard: float = 1.0
+    hard_ramp: float = 1.0
+    stream_fusion: bool = False
+    stream_dims: list[int] = field(default_factory=list)  # feature width of each stream, from the data
+
+    @classmethod
+    def from_preset(cls, preset: str, **values) -> MomentConfig:
+        """The preset's switches, overridden by ``values``."""
+        if preset not in PRESETS:
+            raise ValueError(f"preset': expected one of {', '.join(PRESETS)}, got {preset!r}")
+        return cls(**{**PRESETS[preset], "preset": preset, **values})
 
     def __post_init__(self):
+        if self.preset not in PRESETS:
+            raise ValueError(f"preset': expected one of {', '.join(PRESETS)}, got {self.preset!r}")
+        check_range("conv_kernel", self.conv_kernel, 1)
+        check_range("fusion_layers", self.fusion_layers, 1)
+        if self.conv_kernel % 2 == 0:
+            raise ValueError(f"conv_kernel': must be odd, got {self.conv_kernel}")
+        if self.stream_dims and self.video_dim and sum(self.stream_dims) != self.video_dim:
+            raise ValueError(f"stream_dims': {self.stream_dims} do not add up to video_dim {self.video_dim}")
         for name in ("hidden", "heads", "encoder_layers", "decoder_layers", "num_moment_queries"):
             check_range(name, getattr(self, name), 1)
         check_range("dropout", self.dropout, 0.0, 0.9)
@@ -83,6 +126,7 @@ class MomentTargets:
 
     windows: list[torch.Tensor]
     saliency: list[torch.Tensor]
+    progress: float = 0.0  # fraction of training done (the hard-pair losses ramp with it)
 
 
 @dataclass
@@ -90,6 +134,7 @@ class MomentOutput:
     logits: torch.Tensor  # (B, Q, 2): foreground, background
     spans: torch.Tensor  # (B, Q, 2): center, width in [0, 1]
     saliency: torch.Tensor  # (B, T)
+    similarity: torch.Tensor | None = None  # (B, T) clip–sentence similarity (feature refinement)
 
 
 def sinusoid(length: int, dim: int, device: torch.device) -> torch.Tensor:
@@ -105,50 +150,56 @@ class MomentHead(nn.Module):
     def __init__(self, config: MomentConfig):
         super().__init__()
         self.config = config
-        d = config.hidden
-        self.video_in = nn.Sequential(
-            nn.LayerNorm(config.video_dim), nn.Linear(config.video_dim, d), nn.Dropout(config.dropout)
-        )
-        self.text_in = nn.Sequential(
-            nn.LayerNorm(config.text_dim), nn.Linear(config.text_dim, d), nn.Dropout(config.dropout)
+        d, c = config.hidden, config
+        if c.stream_fusion and len(c.stream_dims) > 1:
+            self.video_in = StreamFusion(c.stream_dims, d, c.dropout, c.conv_projection, c.conv_kernel)
+        else:
+            self.video_in = make_projection(c.video_dim, d, c.dropout, c.conv_projection, c.conv_kernel)
+        self.text_in = make_projection(c.text_dim, d, c.dropout, c.conv_projection, c.conv_kernel)
+        self.refinement = FeatureRefinement(d, c.dropout) if c.feature_refinement else None
+        self.fusion = (
+            nn.ModuleList(BiCrossModalFusion(d, c.heads, c.dropout) for _ in range(c.fusion_layers))
+            if c.cross_modal_fusion
+            else None
         )
         self.token_type = nn.Embedding(2, d)
-        layer = nn.TransformerEncoderLayer(
-            d, config.heads, 4 * d, config.dropout, batch_first=True, norm_first=True
-        )
-        self.encoder = nn.TransformerEncoder(layer, config.encoder_layers, enable_nested_tensor=False)
-        self.moment_queries = nn.Embedding(config.num_moment_queries, d)
-        dec = nn.TransformerDecoderLayer(
-            d, config.heads, 4 * d, config.dropout, batch_first=True, norm_first=True
-        )
-        self.decoder = nn.TransformerDecoder(dec, config.decoder_layers, norm=nn.LayerNorm(d))
+        layer = nn.TransformerEncoderLayer(d, c.heads, 4 * d, c.dropout, batch_first=True, norm_first=True)
+        self.encoder = nn.TransformerEncoder(layer, c.encoder_layers, enable_nested_tensor=False)
+        self.moment_queries = nn.Embedding(c.num_moment_queries, d)
+        dec = nn.TransformerDecoderLayer(d, c.heads, 4 * d, c.dropout, batch_first=True, norm_first=True)
+        self.decoder = nn.TransformerDecoder(dec, c.decoder_layers, norm=nn.LayerNorm(d))
         self.class_head = nn.Linear(d, 2)
-        self.span_head = nn.Sequential(
-            nn.Linear(d, d), nn.ReLU(), nn.Linear(d, d), nn.ReLU(), nn.Linear(d, 2)
-        )
+        self.span_head = nn.Sequential(nn.Linear(d, d), nn.ReLU(), nn.Linear(d, d), nn.ReLU(), nn.Linear(d, 2))
         self.saliency_head = nn.Linear(d, 1)
         self.saliency_norm = nn.LayerNorm(d)
+        self.feedback = SaliencyFeedback(d) if c.joint_feedback else None
 
     def forward(self, inputs: MomentInputs) -> MomentOutput:
-        video = self.video_in(inputs.video)
+        video = self.video_in(inputs.video, inputs.video_pad)
+        text = self.text_in(inputs.text, inputs.text_pad)
+        similarity = None
+        if self.refinement is not None:
+            video, similarity = self.refinement(video, text, inputs.text_pad)
+        if self.fusion is not None:
+            for block in self.fusion:
+                video, text = block(video, inputs.video_pad, text, inputs.text_pad)
         length = video.shape[1]
         pos = sinusoid(length, video.shape[-1], video.device)[None]
         video = video + pos + self.token_type.weight[0]
-        text = self.text_in(inputs.text) + self.token_type.weight[1]
-        memory = self.encoder(
-            torch.cat([video, text], dim=1),
-            src_key_padding_mask=torch.cat([inputs.video_pad, inputs.text_pad], dim=1),
-        )
+        text = text + self.token_type.weight[1]
+        memory_pad = torch.cat([inputs.video_pad, inputs.text_pad], dim=1)
+        memory = self.encoder(torch.cat([video, text], dim=1), src_key_padding_mask=memory_pad)
         clips = memory[:, :length]
         saliency = self.saliency_head(self.saliency_norm(clips)).squeeze(-1)
-        memory_pad = torch.cat([inputs.video_pad, inputs.text_pad], dim=1)
+        if self.feedback is not None:
+            memory = torch.cat([self.feedback(clips, saliency), memory[:, length:]], dim=1)
         queries = self.moment_queries.weight[None].expand(video.shape[0], -1, -1)
         decoded = self.decoder(
             queries,
             memory + torch.cat([pos.expand(video.shape[0], -1, -1), torch.zeros_like(text)], dim=1),
             memory_key_padding_mask=memory_pad,
         )
-        return MomentOutput(self.class_head(decoded), self.span_head(decoded).sigmoid(), saliency)
+        return MomentOutput(self.class_head(decoded), self.span_head(decoded).sigmoid(), saliency, similarity)
 
     # -- files -------------------------------------------------------------------------------------
 
@@ -207,18 +258,22 @@ def moment_loss(
         out.logits.float().reshape(-1, 2), class_target.reshape(-1), weight=weight
     )
     hinge, rank = saliency_losses(config, out.saliency.float(), targets.saliency, video_pad)
-    total = (
-        config.loss_l1 * l1
-        + config.loss_giou * giou
-        + config.loss_class * cls
-        + config.loss_saliency * hinge
-        + config.loss_rank * rank
-    )
-    parts = {
-        name: float(value.detach())
-        for name, value in (("l1", l1), ("giou", giou), ("class", cls), ("hinge", hinge), ("rank", rank))
+    terms = {
+        "l1": (config.loss_l1, l1),
+        "giou": (config.loss_giou, giou),
+        "class": (config.loss_class, cls),
+        "hinge": (config.loss_saliency, hinge),
+        "rank": (config.loss_rank, rank),
     }
-    return total, parts
+    if out.similarity is not None:
+        terms["align"] = (config.loss_align, alignment_loss(out.similarity, targets.saliency, video_pad))
+    if config.joint_feedback:
+        terms["feedback"] = (config.loss_feedback, feedback_loss(out.logits, out.spans, out.saliency, video_pad))
+    if config.hard_pairs:
+        hard = hard_pair_loss(out.saliency, targets.saliency, video_pad, targets.progress, config.hard_ramp)
+        terms["hard"] = (config.loss_hard, hard)
+    total = sum(weight * value for weight, value in terms.values())
+    return total, {name: float(value.detach()) for name, (_, value) in terms.items()}
 
 
 def saliency_losses(

@@ -2,7 +2,8 @@
 
 Config (TOML)::
 
-    [model]                          # MomentConfig fields (sizes, loss weights)
+    [model]                          # MomentConfig fields (sizes, loss weights, VideoLights switches)
+    preset = "videolights"           # or "moment_detr" (default): switch defaults, keys below override
     hidden = 128
     num_moment_queries = 10
 
@@ -15,9 +16,11 @@ Config (TOML)::
     # text_encoder = "embedded"      # ... or embed the query text with this encoder backend instead
     train = "highlight_train.jsonl"  # QVHighlights-format annotations
     val = "highlight_val.jsonl"
+    benchmark = "qvhighlights"       # evaluator: qvhighlights | charades | tacos | tvsum | youtube
 
-    [train]                          # TrainSettings, plus out_dir
+    [train]                          # TrainSettings, plus out_dir and init_from
     out_dir = "runs/moments"
+    # init_from = "runs/pretrain/moments/model"   # start from these weights (pretrain -> fine-tune)
 
 Writes ``out_dir/moments/{checkpoint,model}``, ``out_dir/metrics.csv`` and, after training,
 ``out_dir/predictions_val.jsonl`` (QVHighlights submission format) + ``out_dir/eval_val.json``.
@@ -38,6 +41,7 @@ from .config import Section
 from .features import FeatureDir, FeatureSource
 from .harness import MetricsLog, Trainer, TrainSettings, pick_device, seed_everything
 from .moment_model import MomentConfig, MomentHead, MomentInputs, MomentTargets, decode_windows, moment_loss
+from .moments_bench import BENCHMARKS, benchmark_scores, load_benchmark_samples
 from .recap_train import BatchSchedule, check_fresh
 
 STAGE = "moments"
@@ -57,6 +61,8 @@ class MomentsRun:
     text_encoder: str | None
     train_file: Path
     val_file: Path | None
+    benchmark: str = "qvhighlights"
+    init_from: Path | None = None
 
 
 def load_moments_run(path: str | Path) -> MomentsRun:
@@ -66,8 +72,9 @@ def load_moments_run(path: str | Path) -> MomentsRun:
     model_s, data_s, train_s = (
         Section.of(path, data, n, required=n != "model") for n in ("model", "data", "train")
     )
-    model = model_s.build(
-        MomentConfig, skip=("video_dim", "text_dim", "clip_seconds", "feature_key", "encoder", "text_source")
+    model = _model_section(model_s).build(
+        MomentConfig,
+        skip=("video_dim", "text_dim", "clip_seconds", "feature_key", "encoder", "text_source", "stream_dims"),
     )
     data_s.check_known(
         {
@@ -79,9 +86,13 @@ def load_moments_run(path: str | Path) -> MomentsRun:
             "text_encoder",
             "train",
             "val",
+            "benchmark",
         }
     )
-    settings = train_s.build(TrainSettings, skip=("out_dir",))
+    settings = train_s.build(TrainSettings, skip=("out_dir", "init_from"))
+    benchmark = _optional_str(data_s, "benchmark") or "qvhighlights"
+    if benchmark not in BENCHMARKS:
+        raise data_s.error("benchmark", f"expected one of {', '.join(BENCHMARKS)}, got {benchmark!r}")
     text_dir = data_s.path_value("text_features", required=False)
     text_encoder = _optional_str(data_s, "text_encoder")
     if (text_dir is None) == (text_encoder is None):
@@ -102,7 +113,19 @@ def load_moments_run(path: str | Path) -> MomentsRun:
         text_encoder,
         data_s.path_value("train"),
         data_s.path_value("val", required=False),
+        benchmark,
+        train_s.path_value("init_from", required=False),
     )
+
+
+def _model_section(section: Section) -> Section:
+    """``[model]`` with its preset's switches filled in under the keys given explicitly."""
+    from .videolights import PRESETS
+
+    preset = section.values.get("preset", "moment_detr")
+    if preset not in PRESETS:
+        raise section.error("preset", f"expected one of {', '.join(PRESETS)}, got {preset!r}")
+    return Section(section.path, section.name, {**PRESETS[preset], **section.values})
 
 
 def _optional_str(section: Section, key: str) -> str | None:
@@ -218,16 +241,21 @@ class MomentTask:
         val: list[MomentSample],
         val_file: Path | None,
         settings: TrainSettings,
+        benchmark: str = "qvhighlights",
     ):
         self.model, self.train, self.val, self.val_file, self.settings = model, train, val, val_file, settings
+        self.benchmark = benchmark
         self.schedule = BatchSchedule({STAGE: len(train)}, [STAGE], settings.batch_size, settings.seed)
         self.device = next(model.parameters()).device
 
     def micro_batch(self, k: int):
         _, indices = self.schedule.at(k)
         inputs, targets = collate([self.train[i] for i in indices])
+        total = self.settings.steps * self.settings.grad_accum
         targets = MomentTargets(
-            [w.to(self.device) for w in targets.windows], [s.to(self.device) for s in targets.saliency]
+            [w.to(self.device) for w in targets.windows],
+            [s.to(self.device) for s in targets.saliency],
+            min(1.0, k / total),
         )
         return inputs.to(self.device), targets
 
@@ -241,7 +269,8 @@ class MomentTask:
     def evaluate(self, model: MomentHead) -> dict[str, float]:
         if not self.val:
             return {}
-        return qvhighlights_scores(self.predict(self.val[: self.settings.eval_max_items]), self.val_file)
+        rows = self.predict(self.val[: self.settings.eval_max_items])
+        return benchmark_scores(self.benchmark, rows, self.val_file)
 
 
 @torch.no_grad()
@@ -308,8 +337,8 @@ def train_moments(
     device = pick_device(run.settings.device)
     features = FeatureSource.open(run.feature_dirs, run.feature_key)
     text = QueryText(run)
-    train = load_samples(run.train_file, features, text)
-    val = load_samples(run.val_file, features, text) if run.val_file else []
+    train = load_benchmark_samples(run.benchmark, run.train_file, features, text)
+    val = load_benchmark_samples(run.benchmark, run.val_file, features, text) if run.val_file else []
     config = replace(
         run.model,
         video_dim=train[0].video.shape[1],
@@ -318,11 +347,14 @@ def train_moments(
         feature_key=run.feature_key or features.dirs[0].key or "",
         encoder=run.text_encoder or features.encoder,
         text_source="encoder" if run.text_encoder else "files",
+        stream_dims=stream_dims(features, train[0].vid) if run.model.stream_fusion else [],
     )
     _check_dims(train + val, config, run)
     seed_everything(run.settings.seed)
     model = MomentHead(config).to(device)
-    task = MomentTask(model, train, val, run.val_file, run.settings)
+    if run.init_from is not None and not (resume and (run.out_dir / STAGE).exists()):
+        init_weights(model, run.init_from)
+    task = MomentTask(model, train, val, run.val_file, run.settings, run.benchmark)
     log = MetricsLog(run.out_dir / "metrics.csv")
     result = Trainer(model, task, run.settings, run.out_dir / STAGE, STAGE, log, quiet).fit(
         resume, stop_after
@@ -334,7 +366,7 @@ def train_moments(
         rows = task.predict(val)
         predictions.write_text("".join(json.dumps(r) + "\n" for r in rows))
         (run.out_dir / "eval_val.json").write_text(
-            json.dumps(qvhighlights_scores(rows, run.val_file), indent=1)
+            json.dumps(benchmark_scores(run.benchmark, rows, run.val_file), indent=1)
         )
     rate = result.samples / result.seconds if result.seconds > 0 else 0.0
     return MomentsReport(
@@ -346,6 +378,25 @@ def train_moments(
         run.out_dir / STAGE / "model",
         predictions,
     )
+
+
+def stream_dims(features: FeatureSource, vid: str) -> list[int]:
+    """The width of each feature directory's rows (the streams that ``stream_fusion`` mixes)."""
+    return [int(d.load(vid).shape[1]) for d in features.dirs]
+
+
+def init_weights(model: MomentHead, directory: Path) -> None:
+    """Start from another run's exported weights (pretraining → fine-tuning); shapes must agree."""
+    from .recap_model import load_config
+
+    source = load_config(Path(directory) / "config.json", MomentConfig)
+    for name in ("video_dim", "text_dim", "hidden", "stream_dims"):
+        if getattr(source, name) != getattr(model.config, name):
+            raise InputError(
+                f"{directory}: field '{name}': {getattr(source, name)} in the checkpoint, "
+                f"{getattr(model.config, name)} in this run (init_from needs the same features and sizes)"
+            )
+    model.load_weights(Path(directory))
 
 
 def _check_dims(samples: list[MomentSample], config: MomentConfig, run: MomentsRun) -> None:
