@@ -136,8 +136,7 @@ class RecapLibrary:
             return AddOutcome(key, "unchanged", cells=old.n_cells)
         try:
             prepared = prepare(directory, encoder_for_spec, self._background)
-            with self._write_lock():
-                self._store(key, prepared, old)
+            self.store(key, prepared)
         except VidrecapError as exc:
             return AddOutcome(key, "failed", str(exc))
         if compact:
@@ -167,12 +166,18 @@ class RecapLibrary:
                 if self.vectors.needs_rebuild():
                     self.vectors.rebuild(int(self.catalog.get("dim", "0")))
 
-    def _store(self, key: str, prepared: PreparedRecap, old: RecapRow | None) -> None:
+    def store(self, key: str, prepared: PreparedRecap) -> None:
+        """Write one prepared recap under ``key``, replacing what was stored there (one transaction)."""
+        with self._write_lock():
+            self._store(key, prepared)
+
+    def _store(self, key: str, prepared: PreparedRecap) -> None:
         recap = prepared.recap
         spec = str(recap.options.get("encoder") or "embedded")
         dim = next(iter(prepared.channels.values())).shape[1] if prepared.channels else 0
         with self.catalog.transaction():
             self._check_encoder(spec, dim)
+            old = self.catalog.recap_by_directory(key)
             if old is not None:
                 self._delete(old)
             first = int(self.catalog.get("next_cell", "1"))

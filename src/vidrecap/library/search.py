@@ -99,35 +99,37 @@ class LibrarySearcher:
     def search(self, query: str, qvec: np.ndarray, top_k: int = 10, seeds: int = 0) -> list[LibraryHit]:
         lex = lexicon(self.catalog, query)
         dense = self.vectors.search(qvec, DENSE_CANDIDATES)
-        lexical = self.catalog.match(sorted(lex.weights), LEXICAL_CANDIDATES)
-        where = self.catalog.cells_of([c for c, _, _ in dense] + [c for c, _ in lexical])
+        lexical = dict(self.catalog.match(sorted(lex.weights), LEXICAL_CANDIDATES))
+        where = self.catalog.cells_of([c for c, _, _ in dense] + list(lexical))
         if not where:
             return []
-        calib = self.catalog.calibrations({rid for rid, _ in where.values()})
-        quick = self._cell_relevance(sorted(where), where, qvec, calib, lex, dict(lexical))
-        ranked = sorted(quick, key=lambda c: -quick[c])[: seeds or max(4 * top_k, 40)]
-        hits = []
-        for recap, lo, hi in self._strips(ranked, where):
-            hits += self._windows(recap, lo, hi, qvec, calib, lex, top_k)
-        hits.sort(key=lambda h: (-h.score, h.directory, h.start))
-        return hits[:top_k]
+        ids = np.array(sorted(where), np.int64)
+        recap_of = np.array([where[c][0] for c in ids], np.int64)
+        calib = self.catalog.calibrations(set(recap_of.tolist()))
+        lex_p = np.array([lex.coverage(lexical.get(int(c), "")) for c in ids], np.float32)
+        quick = self._fuse(ids, recap_of, qvec, calib, lex_p)
+        best = ids[np.argsort(-quick, kind="stable")[: seeds or max(4 * top_k, 40)]]
+        windows = self._windows(self._strips(best.tolist(), where), qvec, calib, lex, top_k)
+        windows.sort(key=lambda w: (-w[0].score, w[1].directory, w[0].start))
+        return [self._hit(w, recap, cells) for w, recap, cells in windows[:top_k]]
 
-    def _cell_relevance(self, ids, where, qvec, calib, lex, docs) -> dict[int, float]:
-        """Fused relevance of single cells (lexical without its neighbours' dilation)."""
-        per_cell: dict[int, list[tuple[float, float]]] = defaultdict(list)
-        for cid, ch, blob in self.catalog.vectors_of(ids):
-            cos = float(np.frombuffer(blob, np.float16).astype(np.float32) @ qvec)
-            mu, sd = calib.get((where[cid][0], ch), (0.0, 1.0))
-            p = float(scoring.Calibration(mu, sd)(np.array(cos)))
-            per_cell[cid].append((scoring.CHANNEL_WEIGHTS.get(CHANNEL_NAMES[ch], 1.0), p))
-        out = {}
-        for cid in ids:
-            parts = per_cell.get(cid, []) + [(scoring.LEXICAL_WEIGHT, lex.coverage(docs.get(cid, "")))]
-            miss = 1.0
-            for w, p in parts:
-                miss *= 1.0 - w * p
-            out[cid] = 1.0 - miss
-        return out
+    def _fuse(self, ids: np.ndarray, recap_of: np.ndarray, qvec: np.ndarray, calib, lexical: np.ndarray
+              ) -> np.ndarray:
+        """Noisy-OR of every calibrated dense channel and ``lexical`` for cells ``ids`` (sorted)."""
+        miss = 1.0 - scoring.LEXICAL_WEIGHT * lexical.astype(np.float64)
+        rows = self.catalog.vectors_of(ids.tolist())
+        if rows:
+            cids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+            chans = [r[1] for r in rows]
+            mat = np.frombuffer(b"".join(r[2] for r in rows), np.float16).reshape(len(rows), -1)
+            cos = mat.astype(np.float32) @ qvec
+            pos = np.searchsorted(ids, cids)
+            stats = np.array([calib.get((int(recap_of[i]), ch), (0.0, 1.0)) for i, ch in zip(pos, chans, strict=True)])
+            mu, sd = stats[:, 0], stats[:, 1]
+            x = np.clip((cos - mu - scoring.Z * sd) / (scoring.S * sd), -30, 30)
+            weight = np.array([scoring.CHANNEL_WEIGHTS.get(CHANNEL_NAMES[ch], 1.0) for ch in chans])
+            np.multiply.at(miss, pos, 1.0 - weight / (1.0 + np.exp(-x)))
+        return (1.0 - miss).astype(np.float32)
 
     def _strips(self, seeds: list[int], where) -> list[tuple[RecapRow, int, int]]:
         """Merge each seed's ``±PAD`` cells into id ranges, one video at a time."""
@@ -150,40 +152,39 @@ class LibrarySearcher:
             out += [(recap, lo, hi) for lo, hi in merged]
         return out
 
-    def _windows(self, recap: RecapRow, lo: int, hi: int, qvec, calib, lex, top_k: int) -> list[LibraryHit]:
-        cells = self.catalog.cell_range(lo, hi)
+    def _windows(self, strips, qvec, calib, lex, top_k: int):
+        """Score every strip's cells in one pass, then grow windows strip by strip."""
+        cells = self.catalog.cells_in([(lo, hi) for _, lo, hi in strips])
         if not cells:
             return []
-        relevance = self._strip_relevance(recap, cells, qvec, calib, lex)
-        curve = scoring.smooth(relevance)
-        offset = cells[0].idx
-        duration = recap.duration - offset * CELL_SECONDS if recap.duration else None
-        windows = scoring.grow_windows(curve, relevance, top_k, cell=CELL_SECONDS, duration=duration)
-        # a window touching a strip edge that is not the video's edge may be cut short; keep it anyway
-        return [self._hit(recap, cells, w, offset) for w in scoring.nms(windows, 0.0)]
-
-    def _strip_relevance(self, recap, cells: list[CellRow], qvec, calib, lex) -> np.ndarray:
-        n, base = len(cells), cells[0].id
-        parts = []
-        dense: dict[int, np.ndarray] = {}
-        for cid, ch, blob in self.catalog.vectors_in_range(base, cells[-1].id):
-            row = dense.setdefault(ch, np.full(n, np.nan, np.float32))
-            row[cid - base] = float(np.frombuffer(blob, np.float16).astype(np.float32) @ qvec)
-        for ch, cos in dense.items():
-            mu, sd = calib.get((recap.id, ch), (0.0, 1.0))
-            p = np.where(np.isnan(cos), 0.0, scoring.Calibration(mu, sd)(np.nan_to_num(cos)))
-            parts.append((scoring.CHANNEL_WEIGHTS.get(CHANNEL_NAMES[ch], 1.0), p))
+        ids = np.array([c.id for c in cells], np.int64)
+        recap_of = np.array([c.recap_id for c in cells], np.int64)
+        by_id = {c.id: i for i, c in enumerate(cells)}
         lexical = np.array([lex.coverage(c.doc) for c in cells], np.float32)
-        parts.append((scoring.LEXICAL_WEIGHT, dilate(lexical)))
-        return scoring.noisy_or(parts, n)
+        for _, lo, hi in strips:  # spread exact words to neighbouring cells within each strip
+            a, b = by_id.get(lo), by_id.get(hi)
+            if a is not None and b is not None:
+                lexical[a:b + 1] = dilate(lexical[a:b + 1])
+        relevance = self._fuse(ids, recap_of, qvec, calib, lexical)
+        out = []
+        for recap, lo, hi in strips:
+            a, b = by_id.get(lo), by_id.get(hi)
+            if a is None or b is None:
+                continue
+            strip, rel = cells[a:b + 1], relevance[a:b + 1]
+            offset = strip[0].idx * CELL_SECONDS
+            duration = recap.duration - offset if recap.duration else None
+            found = scoring.grow_windows(scoring.smooth(rel), rel, top_k, cell=CELL_SECONDS, duration=duration)
+            out += [(scoring.Window(round(w.start + offset, 3), round(w.end + offset, 3), w.score), recap, strip)
+                    for w in found]
+        return out
 
-    def _hit(self, recap: RecapRow, cells: list[CellRow], w: scoring.Window, offset: int) -> LibraryHit:
-        start, end = w.start + offset * CELL_SECONDS, w.end + offset * CELL_SECONDS
-        inside = [c for c in cells if c.end > start and c.start < end]
+    def _hit(self, w: scoring.Window, recap: RecapRow, cells: list[CellRow]) -> LibraryHit:
+        inside = [c for c in cells if c.end > w.start and c.start < w.end]
         said = _clip(" ".join(c.speech for c in inside if c.speech))
         shown = _clip(" · ".join(dict.fromkeys(c.on_screen for c in inside if c.on_screen)))
         return LibraryHit(str(self.resolve_dir(recap.directory)), recap.vid, recap.title, recap.video_path,
-                          round(start, 3), round(end, 3), w.score, said, shown)
+                          w.start, w.end, w.score, said, shown)
 
 
 def _clip(text: str) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 from .catalog import N_CODES, Catalog
 
 BASE_MIN = 50_000  # vectors: below this everything is scanned exactly
-DELTA_SHARE, TOMBSTONE_SHARE = 0.10, 0.20
+DELTA_SHARE, DELTA_MAX, TOMBSTONE_SHARE = 0.10, 200_000, 0.20
 NPROBE = 32
 
 
@@ -92,7 +92,8 @@ class VectorIndex:
         if not base_n:
             return total >= BASE_MIN
         delta = total - (base_n - tombstones)
-        return delta > DELTA_SHARE * base_n or tombstones > TOMBSTONE_SHARE * base_n or total < BASE_MIN // 2
+        return (delta > min(DELTA_SHARE * base_n, DELTA_MAX) or tombstones > TOMBSTONE_SHARE * base_n
+                or total < BASE_MIN // 2)
 
     def rebuild(self, dim: int) -> None:
         """Train and fill a new base from every vector in the catalog, then switch to it atomically."""
@@ -102,10 +103,10 @@ class VectorIndex:
         total = int(self.catalog.db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
         name = ""
         if total >= BASE_MIN:
-            nlist = int(np.clip(4 * np.sqrt(total), 64, 16384))
+            nlist = int(np.clip(2 * np.sqrt(total), 64, 16384))
             index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, nlist,
                                                   faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
-            index.train(self._sample(min(total, 40 * nlist), total))
+            index.train(self._sample(min(total, 20 * nlist), total))
             for ids, mat in self._batches(watermark):
                 index.add_with_ids(mat, ids)
             generation = int(self.catalog.get("generation", "0") or 0)
