@@ -20,7 +20,7 @@ from .catalog import N_CODES, Catalog
 
 BASE_MIN = 50_000  # vectors: below this everything is scanned exactly
 DELTA_SHARE, DELTA_MAX, TOMBSTONE_SHARE = 0.10, 200_000, 0.20
-NPROBE = 32
+NPROBE = 48  # inverted lists scanned per query (of about sqrt(vectors))
 
 
 def _faiss():
@@ -44,6 +44,7 @@ class VectorIndex:
         self._delta_key = ""
         self._delta_ids = np.zeros(0, np.int64)
         self._delta = np.zeros((0, 0), np.float32)
+        self.nprobe = NPROBE
 
     # reading ----------------------------------------------------------------------------------
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, int, float]]:
@@ -53,7 +54,7 @@ class VectorIndex:
         q = np.ascontiguousarray(query, np.float32).reshape(1, -1)
         found: list[tuple[float, int]] = []
         if base is not None and base.ntotal:
-            base.nprobe = NPROBE
+            base.nprobe = self.nprobe
             scores, hits = base.search(q, k)
             found += [(float(s), int(h)) for s, h in zip(scores[0], hits[0], strict=True) if h >= 0]
         if len(ids):
@@ -103,10 +104,10 @@ class VectorIndex:
         total = int(self.catalog.db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
         name = ""
         if total >= BASE_MIN:
-            nlist = int(np.clip(2 * np.sqrt(total), 64, 16384))
+            nlist = int(np.clip(np.sqrt(total), 64, 16384))
             index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, nlist,
                                                   faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
-            index.train(self._sample(min(total, 20 * nlist), total))
+            index.train(self._sample(min(total, 40 * nlist), total))
             for ids, mat in self._batches(watermark):
                 index.add_with_ids(mat, ids)
             generation = int(self.catalog.get("generation", "0") or 0)
