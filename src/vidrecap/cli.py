@@ -16,13 +16,14 @@ from .errors import VidrecapError
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("vidrecap.pipeline.command", "recap a video: clip captions, segments, summary"),
     "search": ("vidrecap.moments.command", "find the moments that match a text query"),
+    "library": ("vidrecap.library.command", "a library of recaps: add, remove, list (search with `search ROOT`)"),
     "highlights": ("vidrecap.moments.highlights_command", "highlights without a query, optional reel"),
     "xsum": ("vidrecap.moments.xsum_command", "cross-modal summary: key frames aligned with the text"),
     "eval": ("vidrecap.eval.command", "score predictions with a benchmark's official metrics"),
     "models": ("vidrecap.backends.command", "list model backends and whether they are available"),
     "serve": ("vidrecap.serve.command", "serve recaps as a web page on localhost"),
     "features": ("vidrecap.train.features_command", "extract per-2 s-clip features for training"),
-    "train": ("vidrecap.train.command", "train the ReCap captioner, the moment/highlight head, the VideoXum model or the dual encoder"),
+    "train": ("vidrecap.train.command", "train ReCap, moment/highlight, dual-encoder or VideoXum models"),
 }
 
 

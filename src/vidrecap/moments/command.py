@@ -21,7 +21,7 @@ class QueryRow:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("outdir", help="output directory of `vidrecap run`")
+    parser.add_argument("outdir", help="output directory of `vidrecap run`, or a library ROOT (`vidrecap library`)")
     parser.add_argument("query", nargs="?", help="what to look for (words, a paraphrase, slide text)")
     parser.add_argument("--top-k", type=int, default=10, help="windows to return (default 10)")
     parser.add_argument("--json", action="store_true", help="print a QVHighlights submission row")
@@ -36,6 +36,8 @@ def execute(args: argparse.Namespace) -> int:
         raise InputError("give either a QUERY or --queries FILE")
     if args.top_k < 1:
         raise InputError("--top-k must be at least 1")
+    if _is_library(args.outdir):
+        return _search_library(args)
     if args.queries:
         rows = read_queries(Path(args.queries))
         index = load_predictor(args.outdir, args.model)
@@ -48,6 +50,22 @@ def execute(args: argparse.Namespace) -> int:
     result = index.predict(query, args.top_k)
     print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else format_table(result, index))
     return 0
+
+
+def _is_library(outdir: str) -> bool:
+    from ..library import is_library
+
+    return is_library(outdir) and not (Path(outdir) / "recap.json").is_file()
+
+
+def _search_library(args: argparse.Namespace) -> int:
+    """``OUTDIR`` is a library (``vidrecap library add``): one ranking across all its recaps."""
+    from ..library.command import search
+
+    if args.queries or args.model != "embedded":
+        raise InputError("a library is searched with one QUERY and the embedded model "
+                         "(--queries and --model work on one recap)")
+    return search(args.outdir, check_query(args.query), args.top_k, args.json)
 
 
 def load_predictor(outdir: str, spec: str):

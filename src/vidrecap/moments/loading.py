@@ -65,7 +65,11 @@ def check_query(query: object) -> str:
 
 def query_encoder(recap: Recap) -> Any:
     """The encoder that made the recap's embeddings (cached per spec, so it loads once)."""
-    spec = str(recap.options.get("encoder") or "embedded")
+    return encoder_for_spec(str(recap.options.get("encoder") or "embedded"))
+
+
+def encoder_for_spec(spec: str) -> Any:
+    """The text encoder named ``spec``, created once per process."""
     if spec not in _ENCODERS:
         from .. import registry
 

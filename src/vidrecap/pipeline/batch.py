@@ -1,8 +1,10 @@
 """Recap a directory of videos: one after another here, or spread over a Ray cluster.
 
 Each video gets ``OUT/<relative path>.recap/``; a failure is recorded and the rest go on;
-``OUT/index.json`` lists every video with its status. Work already cached (per video) is reused,
-so re-running a batch only does what is missing. Scheduling across machines is Ray's job.
+``OUT/index.json`` lists every video with its status. Each finished recap joins OUT's library
+(``vidrecap.library``) as it completes, in this process (Ray workers only write recap folders); a
+video whose recap is already in the library and whose file has not changed since is skipped, so a
+crashed batch resumes where it stopped. Scheduling across machines is Ray's job.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ class BatchItem:
     error: str = ""
     seconds: float = 0.0
     segments: int = 0
+    skipped: bool = False  # already recapped and in the library, unchanged
+    library: str = ""  # added | updated | unchanged | failed: why (empty when not indexed)
 
 
 @dataclass
@@ -75,7 +79,7 @@ def recap_one(video: str, out_dir: str, options: dict[str, Any]) -> BatchItem:
 
 def run_batch(root: str | Path, out_root: str | Path, *, ray_address: str | None = None, use_ray: bool = False,
               cpus_per_video: float = 2.0, on_item: Callable[[BatchItem, int, int], None] | None = None,
-              **options: Any) -> BatchReport:
+              library: bool = True, **options: Any) -> BatchReport:
     root, out_root = Path(root), Path(out_root)
     items = plan(root, out_root)
     if not items:
@@ -83,13 +87,42 @@ def run_batch(root: str | Path, out_root: str | Path, *, ray_address: str | None
     out_root.mkdir(parents=True, exist_ok=True)
     runner = _ray_items if (use_ray or ray_address) else _local_items
     report = BatchReport(str(root))
-    for done in runner(items, options, ray_address=ray_address, cpus=cpus_per_video):
-        report.items.append(done)
-        if on_item:
-            on_item(done, len(report.items), len(items))
+    lib = _open_library(out_root) if library else None
+    todo = items
+    if lib is not None:
+        current = [lib.is_current(i.out_dir, i.video) for i in items]
+        todo = [i for i, done in zip(items, current, strict=True) if not done]
+        for item, done in zip(items, current, strict=True):
+            if done:
+                item.ok, item.skipped, item.library = True, True, "unchanged"
+                _record(report, item, len(items), on_item)
+    try:
+        for done in runner(todo, options, ray_address=ray_address, cpus=cpus_per_video) if todo else ():
+            if lib is not None and done.ok:
+                outcome = lib.add_one(done.out_dir)
+                done.library = outcome.status + (f": {outcome.message}" if outcome.message else "")
+            _record(report, done, len(items), on_item)
+        if lib is not None:
+            lib.compact()
+    finally:
+        if lib is not None:
+            lib.close()
     report.items.sort(key=lambda i: i.video)
     atomic_write_json(out_root / "index.json", report.to_dict())
     return report
+
+
+def _record(report: BatchReport, item: BatchItem, total: int,
+            on_item: Callable[[BatchItem, int, int], None] | None) -> None:
+    report.items.append(item)
+    if on_item:
+        on_item(item, len(report.items), total)
+
+
+def _open_library(out_root: Path):
+    from ..library import RecapLibrary
+
+    return RecapLibrary.open(out_root, create=True)
 
 
 def _local_items(items: list[BatchItem], options: dict[str, Any], **_) -> Iterable[BatchItem]:

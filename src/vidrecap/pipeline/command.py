@@ -49,7 +49,7 @@ def execute(args: argparse.Namespace) -> int:
 def _execute_batch(args: argparse.Namespace, out: Path, options: dict) -> int:
     def report(item: BatchItem, done: int, total: int) -> None:
         if not args.quiet:
-            status = "ok" if item.ok else "FAILED"
+            status = "already in the library" if item.skipped else "ok" if item.ok else "FAILED"
             print(f"[{done}/{total}] {item.video}: {status} ({item.seconds:.0f} s)", file=sys.stderr)
 
     address = None if args.ray in (None, "auto") else args.ray
@@ -58,7 +58,8 @@ def _execute_batch(args: argparse.Namespace, out: Path, options: dict) -> int:
                        profile=args.profile, config=args.config, **options)
     failed = result.failed
     print(f"recapped {len(result.items) - len(failed)} of {len(result.items)} files into {out}/ "
-          f"(index.json){'; failures:' if failed else ''}", file=sys.stderr)
+          f"(index.json; search them all: vidrecap search {out} \"...\")"
+          f"{'; failures:' if failed else ''}", file=sys.stderr)
     for item in failed:
         print(f"  {item.error if item.video in item.error else f'{item.video}: {item.error}'}", file=sys.stderr)
     return 1 if failed else 0

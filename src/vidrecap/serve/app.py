@@ -21,6 +21,7 @@ from . import pages
 from .analysis import RecapAnalysis
 from .config import ServeConfig
 from .library import Library, RecapEntry
+from .library_search import LibrarySearch
 from .ranges import RangeNotSatisfiable, parse_range, read_chunks
 from .safepath import Forbidden, NotFound, resolve_inside
 from .uploads import JobManager, UnsupportedMedia, UploadTooLarge, probe_media, save_stream, subprocess_runner
@@ -66,6 +67,7 @@ class ServerState:
     def __init__(self, config: ServeConfig):
         self.config = config
         self.library = Library(config.outdirs)
+        self.search = LibrarySearch(config.outdirs, self.library)
         self._analyses: dict[tuple[str, int], RecapAnalysis] = {}
         self._lock = threading.Lock()
         self.jobs = self._job_manager() if config.allow_upload else None
@@ -112,7 +114,8 @@ def _add_pages(app: FastAPI, state: ServerState) -> None:
     @app.get("/", response_class=HTMLResponse)
     def index() -> str:
         state.library.refresh()
-        return pages.index_page(state.library.entries(), state.jobs is not None)
+        state.search.register_recaps()
+        return pages.index_page(state.library.entries(), state.jobs is not None, state.search.enabled)
 
     @app.get("/recaps/{rid}", response_class=HTMLResponse)
     def recap_page(rid: str) -> HTMLResponse:
@@ -170,6 +173,16 @@ def _add_api(app: FastAPI, state: ServerState) -> None:
         analysis = state.analysis(rid)
         try:
             return analysis.search(q, top_k)
+        except InputError as exc:
+            raise HTTPException(400, str(exc)) from None
+
+    @app.get("/api/library/search")
+    def library_search(q: str = Query(..., max_length=1000), top_k: int = Query(10, ge=1, le=50)
+                       ) -> dict[str, Any]:
+        if not state.search.enabled:
+            raise HTTPException(404, "no recap library among the served folders (`vidrecap library add`)")
+        try:
+            return state.search.search(q, top_k)
         except InputError as exc:
             raise HTTPException(400, str(exc)) from None
 

@@ -7,13 +7,15 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError, VidrecapError
+from ..library import is_library
 from .config import DEFAULT_HOST, DEFAULT_MAX_UPLOAD_MB, ServeConfig
 from .library import find_recap_dirs
 
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("outdirs", nargs="+", metavar="OUTDIR",
-                   help="a `vidrecap run` output directory, or a folder of them")
+                   help="a `vidrecap run` output directory, or a folder of them (a library ROOT "
+                        "gets one search box over all its recaps)")
     p.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--allow-upload", action="store_true", help="show a form to upload and recap videos")
@@ -29,7 +31,7 @@ def config_from_args(args: argparse.Namespace) -> ServeConfig:
     for d in outdirs:
         if not d.is_dir():
             raise InputError(f"{d}: no such directory")
-        if not find_recap_dirs(d) and not args.allow_upload:
+        if not find_recap_dirs(d) and not is_library(d) and not args.allow_upload:
             raise InputError(f"{d}: no recap here (no recap.json in it or its subfolders)")
     if not 0 <= args.port <= 65535:
         raise InputError(f"--port must be 0..65535, got {args.port}")

@@ -42,13 +42,23 @@ def layout(title: str, body: str, scripts: tuple[str, ...] = ()) -> str:
             f'</head><body>{body}</body></html>')
 
 
-def index_page(entries: list[RecapEntry], allow_upload: bool) -> str:
+def index_page(entries: list[RecapEntry], allow_upload: bool, library_search: bool = False) -> str:
     items = "".join(_index_item(e) for e in entries) or '<li class="empty">No recaps found.</li>'
     upload = _upload_form() if allow_upload else ""
-    body = (f'<header class="top"><h1>vidrecap</h1></header><main class="index">'
+    search = _library_form() if library_search else ""
+    body = (f'<header class="top"><h1>vidrecap</h1></header><main class="index">{search}'
             f'<section aria-labelledby="recaps-h"><h2 id="recaps-h">Recaps</h2>'
             f'<ul class="recaps" id="recap-list">{items}</ul></section>{upload}</main>')
-    return layout("Recaps", body, ("index.js",) if allow_upload else ())
+    scripts = (("index.js",) if allow_upload else ()) + (("library.js",) if library_search else ())
+    return layout("Recaps", body, scripts)
+
+
+def _library_form() -> str:
+    return ('<section aria-labelledby="library-h"><h2 id="library-h">Search every recap</h2>'
+            '<form id="library-form" class="search" role="search"><label for="library-q">Find a moment</label> '
+            '<input id="library-q" name="q" type="search" maxlength="1000" required '
+            'placeholder="e.g. the slide about revenue"> <button type="submit">Search</button></form>'
+            '<ol id="library-results" class="results" aria-live="polite"></ol></section>')
 
 
 def _index_item(entry: RecapEntry) -> str:
@@ -82,7 +92,7 @@ def recap_page(entry: RecapEntry) -> str:
     body = (f'<header class="top"><a href="/">All recaps</a><h1>{escape(title)}</h1></header>'
             f'<main class="recap" id="recap" data-recap-id="{rid}" data-duration="{recap.video.duration:.3f}">'
             f'{_player(rid, recap)}{_outline(recap)}</main>')
-    return layout(title, body, ("recap.js",))
+    return layout(title, body, ("recap.js", "seek.js"))
 
 
 def _player(rid: str, recap: Recap) -> str:

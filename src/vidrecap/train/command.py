@@ -12,7 +12,8 @@ from dataclasses import replace
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "model", choices=("recap", "moments", "dual", "xsum", "pairs"), help="which model to train (pairs: pretraining data)"
+        "model", choices=("recap", "moments", "dual", "xsum", "pairs"),
+        help="which model to train (pairs: pretraining data)",
     )
     parser.add_argument("--config", help="TOML config file")
     parser.add_argument("--recaps", nargs="+", default=[], help="pairs: recap output directories")

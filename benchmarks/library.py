@@ -1,0 +1,187 @@
+"""Library search at scale: query latency (p50/p95), index size, build and add-one-recap time.
+
+A synthetic library of N cells is written through the real storage path (``RecapLibrary.store``:
+SQLite catalog, FTS5 words, float16 vectors, per-video calibration) as 1000-cell videos (33 min
+each), then the FAISS base is built once. Cells follow topic runs like real segments: a speech
+vector (80 % of cells) and a visual vector (every cell) near their topic's centre, and speech-like
+words from a Zipfian vocabulary plus topic words. Queries are a topic centre plus noise with three
+of its words. Latency is the library search alone (the query is already embedded; embedding one
+query with MiniLM adds ≈ 20 ms, see benchmarks/search.py), as wall time and as CPU time of the
+process (all threads), which is what a query costs on an otherwise idle machine. Recall is of the exact top-10 cells
+among the ANN's candidates. Run: ``python benchmarks/library.py --cells 100000 1000000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from vidrecap.library import RecapLibrary
+from vidrecap.library.ingest import PreparedRecap
+from vidrecap.library.search import DENSE_CANDIDATES
+from vidrecap.library.vectors import NPROBE
+from vidrecap.moments import scoring
+from vidrecap.results import CELL_SECONDS, Caption, Cell, Recap, Transcript, VideoInfo
+
+DIM, TOPICS, VOCAB, CELLS_PER_VIDEO, RUN = 384, 4000, 50_000, 1000, 90
+
+
+class World:
+    """Deterministic synthetic topics: centres in embedding space and word lists."""
+
+    def __init__(self, seed: int = 0):
+        self.rng = np.random.default_rng(seed)
+        c = self.rng.standard_normal((TOPICS, DIM)).astype(np.float32)
+        self.centres = c / np.linalg.norm(c, axis=1, keepdims=True)
+        self.topic_words = self.rng.integers(0, VOCAB, (TOPICS, 12))
+        zipf = 1.0 / np.arange(1, VOCAB + 1)
+        self.word_p = zipf / zipf.sum()
+
+    def vectors(self, topics: np.ndarray, noise: float) -> np.ndarray:
+        jitter = self.rng.standard_normal((len(topics), DIM)).astype(np.float32) / np.sqrt(DIM)
+        v = self.centres[topics] + noise * jitter
+        return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+    def docs(self, topics: np.ndarray) -> list[str]:
+        common = self.rng.choice(VOCAB, (len(topics), 14), p=self.word_p)
+        own = self.topic_words[topics[:, None], self.rng.integers(0, 12, (len(topics), 3))]
+        return [" ".join(f"w{w}" for w in row) for row in np.concatenate([common, own], axis=1)]
+
+    def video(self, n: int, vid: str, background: np.ndarray) -> PreparedRecap:
+        topics = np.repeat(self.rng.integers(0, TOPICS, n // RUN + 1), RUN)[:n]
+        speech = self.vectors(topics, 1.2)
+        speech[self.rng.random(n) < 0.2] = 0.0
+        channels = {"speech": speech, "visual": self.vectors(topics, 1.6)}
+        cells = [Cell(i, i * CELL_SECONDS, (i + 1) * CELL_SECONDS) for i in range(n)]
+        duration = n * CELL_SECONDS
+        recap = Recap(VideoInfo(f"/videos/{vid}.mp4", vid, duration, 0, True, True), {"encoder": "embedded"}, [],
+                      [], Caption("summary", 0, 0.0, duration, "", vid), Transcript(), cells, channels)
+        return PreparedRecap(recap, "synthetic", "-", self.docs(topics), channels,
+                             {k: scoring.fit_calibration(m, background) for k, m in channels.items()})
+
+
+def build(root: Path, n_cells: int, world: World) -> tuple[RecapLibrary, float, float]:
+    background = world.vectors(world.rng.integers(0, TOPICS, 32), 1.0)
+    lib = RecapLibrary.open(root, create=True)
+    t0 = time.perf_counter()
+    for v in range(n_cells // CELLS_PER_VIDEO):
+        lib.store(f"v{v:06d}.recap", world.video(CELLS_PER_VIDEO, f"v{v:06d}", background))
+        if v % 100 == 99:
+            print(f"  stored {(v + 1) * CELLS_PER_VIDEO:,} cells ({time.perf_counter() - t0:.0f} s)", flush=True)
+    stored = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    lib.compact()
+    return lib, stored, time.perf_counter() - t0
+
+
+def queries(world: World, n: int) -> list[tuple[str, np.ndarray]]:
+    topics = world.rng.integers(0, TOPICS, n)
+    vecs = world.vectors(topics, 1.0)
+    return [(" ".join(f"w{w}" for w in world.rng.choice(world.topic_words[t], 3)), vecs[i])
+            for i, t in enumerate(topics)]
+
+
+def recall(lib: RecapLibrary, qs: list[tuple[str, np.ndarray]]) -> float:
+    """Share of the exact top-10 (cell, channel) vectors that the ANN returns among its candidates."""
+    q = np.stack([v for _, v in qs])
+    best = [np.full(10, -np.inf, np.float32) for _ in qs]
+    ids = [np.zeros(10, np.int64) for _ in qs]
+    for batch_ids, mat in lib.vectors._batches(10**12):
+        scores = mat @ q.T
+        for j in range(len(qs)):
+            cat_s, cat_i = np.concatenate([best[j], scores[:, j]]), np.concatenate([ids[j], batch_ids])
+            top = np.argpartition(-cat_s, 9)[:10]
+            best[j], ids[j] = cat_s[top], cat_i[top]
+    got = []
+    for j, (_, v) in enumerate(qs):
+        found = {c * 4 + ch for c, ch, _ in lib.vectors.search(v, DENSE_CANDIDATES)}
+        got.append(len(found & set(ids[j].tolist())) / 10)
+    return float(np.mean(got))
+
+
+def add_one_recap(lib: RecapLibrary, root: Path, world: World) -> float:
+    """Time ``add_one`` of a saved 60-minute recap (1800 cells): load, calibrate, store, compact check."""
+    background = np.load(next((lib.folder).glob("background-*.npy"))) if list(lib.folder.glob("background-*.npy")) \
+        else None
+    prepared = world.video(1800, "hour", world.vectors(world.rng.integers(0, TOPICS, 32), 1.0))
+    recap = prepared.recap
+    for c, d in zip(recap.cells, prepared.docs, strict=True):
+        c.speech = d
+    out = root / "hour.recap"
+    recap.save(out)
+    if background is None:
+        np.save(lib.folder / "background-embedded.npy", world.vectors(world.rng.integers(0, TOPICS, 32), 1.0))
+    t0 = time.perf_counter()
+    outcome = lib.add_one(out, compact=True)
+    assert outcome.status == "added", outcome
+    return time.perf_counter() - t0
+
+
+def size_mb(folder: Path) -> dict[str, float]:
+    sizes = {"catalog": 0.0, "ann": 0.0}
+    for p in folder.iterdir():
+        if p.name.startswith("catalog.sqlite"):
+            sizes["catalog"] += p.stat().st_size / 2**20
+        elif p.suffix == ".faiss":
+            sizes["ann"] += p.stat().st_size / 2**20
+    return sizes
+
+
+def run(n_cells: int, n_queries: int, where: Path) -> None:
+    root = where / f"lib-{n_cells}"
+    shutil.rmtree(root, ignore_errors=True)
+    world = World()
+    print(f"{n_cells:,} cells: building ...", flush=True)
+    lib, stored, ann = build(root, n_cells, world)
+    vectors = int(lib.catalog.get("vectors"))
+    qs = queries(world, n_queries)
+    for text, v in qs[:5]:  # warm caches (page cache, FAISS file)
+        lib.searcher.search(text, v, 10)
+    wall, cpu = [], []
+    for text, v in qs:
+        t0, c0 = time.perf_counter(), time.process_time()
+        hits = lib.searcher.search(text, v, 10)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+        assert hits
+    sizes = size_mb(lib.folder)
+    recalls = {}
+    for nprobe in (16, 48, 128):
+        lib.vectors.nprobe = nprobe
+        recalls[nprobe] = recall(lib, qs[:20])
+    lib.vectors.nprobe = NPROBE
+    rec = " ".join(f"{r:.2f}@nprobe={p}" for p, r in recalls.items())
+    add = add_one_recap(lib, root, world)
+    print(f"{n_cells:,} cells, {vectors:,} vectors: store {stored:.0f} s, ANN build {ann:.0f} s; "
+          f"catalog {sizes['catalog']:.0f} MiB, ANN {sizes['ann']:.0f} MiB; "
+          f"query wall p50/p95 {_pct(wall, 50):.1f}/{_pct(wall, 95):.1f} ms, "
+          f"CPU p50/p95 {_pct(cpu, 50):.1f}/{_pct(cpu, 95):.1f} ms ({n_queries} queries); "
+          f"ANN recall of exact top-10 {rec}; add a 60-min recap {add:.2f} s", flush=True)
+    lib.close()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _pct(seconds: list[float], q: int) -> float:
+    ms = sorted(x * 1000 for x in seconds)
+    return statistics.median(ms) if q == 50 else ms[int(q / 100 * (len(ms) - 1))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cells", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--dir", type=Path, help="where to build the libraries (default: a temporary folder)")
+    args = ap.parse_args()
+    where = args.dir or Path(tempfile.mkdtemp(prefix="vidrecap-library-bench-"))
+    for n in args.cells:
+        run(n, args.queries, where)
+
+
+if __name__ == "__main__":
+    main()
