@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, str] = {
     "tvsum-f1": "TVSum summarization: knapsack F1 (mean over users), Kendall, Spearman (--gt ydata-tvsum50.mat)",
     "summe-f1": "SumMe summarization: knapsack F1 (max over users), Kendall, Spearman (--gt SumMe GT/ folder)",
     "videoxum": "VideoXum: top-15% F1, Kendall, Spearman, BLEU-4/METEOR/ROUGE-L/CIDEr (--gt *_videoxum.json)",
+    "egoschema": "EgoSchema multiple choice: accuracy (--pred/--gt {q_uid: answer} json or q_uid,answer csv)",
     "captions": "captions (Ego4D-HCap clip/segment/video): BLEU-1..4, METEOR, ROUGE-L, CIDEr, rougeLsum",
 }
 
@@ -79,6 +80,12 @@ def _run_captions(args) -> dict:
     return evaluate_captions(predictions, references, meteor=False if args.no_meteor else None).to_dict()
 
 
+def _run_egoschema(args) -> dict:
+    from .egoschema import evaluate_egoschema_files
+
+    return evaluate_egoschema_files(args.pred, args.gt).to_dict()
+
+
 RUNNERS: dict[str, Callable] = {
     "qvhighlights": _run_qvhighlights,
     "charades": _run_moments,
@@ -90,6 +97,7 @@ RUNNERS: dict[str, Callable] = {
     "summe-f1": _run_summarization,
     "videoxum": _run_videoxum,
     "captions": _run_captions,
+    "egoschema": _run_egoschema,
 }
 
 
