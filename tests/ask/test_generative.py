@@ -1,0 +1,76 @@
+"""Answers by chat LMs: the tiny local hf model, and an OpenAI-compatible server started in the test."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.backends.chat_server import ChatServer
+from tests.backends.tiny import WRITER_WORD, build_writer
+from vidrecap import registry
+from vidrecap.ask import NOT_FOUND, Asker
+from vidrecap.ask.citations import stamp
+
+FAST = dict(retries=0, backoff=0.01, timeout=20.0)
+QUESTION = "How long should the spaghetti cook?"
+
+
+class CitingServer(ChatServer):
+    """Replies like a grounded model: cites the first evidence line's time, plus an invented one."""
+
+    reply: str = ""
+
+    def _completion(self, body):
+        prompt = body["messages"][-1]["content"]
+        first = re.search(r"^(\[[0-9:]+\])", prompt.split("Evidence from the video:\n", 1)[1], re.M).group(1)
+        if "Options:" in prompt:
+            text = "The best option is 1."
+        else:
+            text = self.reply or f"Cook it for eight minutes {first}, then drain it [59:59]."
+        return {"choices": [{"index": 0, "message": {"role": "assistant", "content": text}}]}
+
+
+@pytest.fixture(scope="module")
+def index(asker):
+    return asker.finder.index
+
+
+def test_tiny_hf_writer_answers_from_the_evidence(index, tmp_path):
+    path = build_writer(tmp_path / "writer")
+    asker = Asker(index, registry.create("writer", f"hf:{path}", device="cpu"))
+    answer = asker.ask(QUESTION)
+    assert answer.found and WRITER_WORD in answer.answer  # the tiny model writes its marker word
+    assert answer.backend.startswith("hf:") and answer.evidence
+    assert answer.citations == [] and answer.dropped_citations == []  # it cites nothing, so nothing survives
+
+
+def test_served_model_citations_are_checked_and_invented_ones_dropped(index):
+    with CitingServer() as server:
+        asker = Asker(index, registry.create("writer", "openai:tiny", base_url=server.base_url, **FAST))
+        answer = asker.ask(QUESTION)
+        prompt = server.posts()[0]["body"]["messages"][-1]["content"]
+    assert "Question: " + QUESTION in prompt and "(said)" in prompt
+    assert answer.found and answer.dropped_citations == ["[59:59]"] and "[59:59]" not in answer.answer
+    assert len(answer.citations) == 1
+    cited = answer.citations[0]
+    assert stamp(cited.start) in answer.answer and any(e.text == cited.text for e in answer.evidence)
+
+
+def test_served_model_saying_not_found_and_unrelated_questions(index):
+    with CitingServer() as server:
+        server.reply = "Not found in this video."
+        asker = Asker(index, registry.create("writer", "openai:tiny", base_url=server.base_url, **FAST))
+        said_no = asker.ask(QUESTION)
+        unrelated = asker.ask("Which team won the basketball championship final?")
+        calls = len(server.posts())
+    assert not said_no.found and said_no.answer == NOT_FOUND
+    assert not unrelated.found and calls == 1  # nothing relevant: the model is not asked
+
+
+def test_served_model_picks_an_option(index):
+    with CitingServer() as server:
+        asker = Asker(index, registry.create("writer", "openai:tiny", base_url=server.base_url, **FAST))
+        choice = asker.choose("How long does the spaghetti cook?", ["two minutes", "eight minutes", "an hour"])
+        prompt = server.posts()[0]["body"]["messages"][-1]["content"]
+    assert choice.index == 1 and "0. two minutes" in prompt and len(choice.scores) == 3
