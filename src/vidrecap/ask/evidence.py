@@ -10,6 +10,8 @@ contain). An hour of video therefore costs one query embedding and a few dozen s
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,10 +117,39 @@ class Retrieval:
         return self.evidence[0].score if self.evidence else 0.0
 
 
+class RememberingEncoder:
+    """An encoder that remembers its last ``size`` text embeddings: the question (and each option)
+    is embedded once for the moment index and reused for matching sentences."""
+
+    def __init__(self, encoder: Any, size: int = 256):
+        self.inner, self.size = encoder, size
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def embed_text(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        if missing:
+            for text, vector in zip(missing, self.inner.embed_text(missing), strict=True):
+                self._memo[text] = vector
+        rows = [self._memo[t] for t in texts]
+        for text in texts:
+            self._memo.move_to_end(text)
+        while len(self._memo) > self.size:
+            self._memo.popitem(last=False)
+        return np.stack(rows) if rows else self.inner.embed_text([])
+
+
 class EvidenceFinder:
-    """Top-down evidence retrieval over one indexed recap; sentence embeddings are cached."""
+    """Top-down evidence retrieval over one indexed recap; sentence embeddings are cached.
+
+    The index's encoder is wrapped in a ``RememberingEncoder`` (same vectors, fewer model calls)."""
 
     def __init__(self, index: MomentIndex):
+        if not isinstance(index.encoder, RememberingEncoder):
+            index.encoder = RememberingEncoder(index.encoder)
         self.index = index
         self.recap = index.recap
         self.units = evidence_units(self.recap)
@@ -134,7 +165,7 @@ class EvidenceFinder:
         return Retrieval(relevance, segments, clips, ranked[:limit])
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        return self.index.encoder.embed_text(texts)
+        return self.index.encoder.embed_text(texts)  # remembered: see RememberingEncoder
 
     def calibrated(self, source: str, cosines: np.ndarray, z: float = SENTENCE_Z) -> np.ndarray:
         """Cosines of sentences of one source against the index's null for that channel: ≈0 at

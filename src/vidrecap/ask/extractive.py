@@ -56,7 +56,7 @@ def choose_option(finder: EvidenceFinder, question: str, options: Sequence[str])
     weights = np.array([e.score for e in evidence], np.float64)
     weights = weights / max(float(weights.max()), 1e-6) if len(weights) else weights
     vectors = finder.embed([e.text for e in evidence]) if evidence else None
-    queries = finder.embed(list(options))
+    queries = finder.embed(list(options))  # one batch; the index's scoring below reuses them
     scores = []
     for k, option in enumerate(options):
         support = 0.0
