@@ -17,7 +17,7 @@ import numpy as np
 from search import TOPICS, synthetic_recap  # benchmarks/search.py
 
 from vidrecap import registry
-from vidrecap.ask import Asker
+from vidrecap.qa import Asker
 from vidrecap.results import CELL_SECONDS, Caption, SpeechSegment, Transcript
 
 

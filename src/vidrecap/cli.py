@@ -15,7 +15,7 @@ from .errors import VidrecapError
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("vidrecap.pipeline.command", "recap a video: clip captions, segments, summary"),
     "search": ("vidrecap.moments.command", "find the moments that match a text query"),
-    "ask": ("vidrecap.ask.command", "answer a question about a recapped video, citing times"),
+    "ask": ("vidrecap.qa.command", "answer a question about a recapped video, citing times"),
     "highlights": ("vidrecap.moments.highlights_command", "highlights without a query, optional reel"),
     "xsum": ("vidrecap.moments.xsum_command", "cross-modal summary: key frames aligned with the text"),
     "eval": ("vidrecap.eval.command", "score predictions with a benchmark's official metrics"),

@@ -26,7 +26,7 @@ def facts_out(facts_video, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def asker(facts_out):
-    from vidrecap.ask import Asker
+    from vidrecap.qa import Asker
 
     return Asker.build(facts_out)
 

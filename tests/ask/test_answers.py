@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vidrecap.ask import NOT_FOUND
 from vidrecap.errors import InputError
+from vidrecap.qa import NOT_FOUND
 
 from .facts import CHOICES, OUT_OF_VIDEO, QUESTIONS
 

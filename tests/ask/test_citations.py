@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from vidrecap.ask.citations import check_citations, seconds, stamp
-from vidrecap.ask.evidence import Evidence, sentences_of
+from vidrecap.qa.citations import check_citations, seconds, stamp
+from vidrecap.qa.evidence import Evidence, sentences_of
 from vidrecap.results import SpeechSegment, Word
 
 EVIDENCE = [Evidence(29.0, 33.6, "cook the spaghetti for 8 minutes", "speech", 0.9),

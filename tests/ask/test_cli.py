@@ -55,3 +55,10 @@ def test_bad_input_is_one_line_and_exit_2(facts_out, tmp_path, capsys, args, mes
     code = main(args)
     err = capsys.readouterr().err.strip()
     assert code in (2, 3) and message in err and len(err.splitlines()) == 1, err
+
+
+def test_top_level_api(facts_out):
+    import vidrecap
+
+    answer = vidrecap.ask(facts_out, "What animal wakes up under the trees?")
+    assert isinstance(answer, vidrecap.Answer) and answer.found and "rabbit" in answer.answer.lower()

@@ -9,8 +9,8 @@ import pytest
 from tests.backends.chat_server import ChatServer
 from tests.backends.tiny import WRITER_WORD, build_writer
 from vidrecap import registry
-from vidrecap.ask import NOT_FOUND, Asker
-from vidrecap.ask.citations import stamp
+from vidrecap.qa import NOT_FOUND, Asker
+from vidrecap.qa.citations import stamp
 
 FAST = dict(retries=0, backoff=0.01, timeout=20.0)
 QUESTION = "How long should the spaghetti cook?"
@@ -74,3 +74,39 @@ def test_served_model_picks_an_option(index):
         choice = asker.choose("How long does the spaghetti cook?", ["two minutes", "eight minutes", "an hour"])
         prompt = server.posts()[0]["body"]["messages"][-1]["content"]
     assert choice.index == 1 and "0. two minutes" in prompt and len(choice.scores) == 3
+
+
+class StandInLlama:
+    """Stands in for ``llama_cpp.Llama`` (not installed here): word tokens; cites the first stamp."""
+
+    prompts: list[str] = []
+
+    def __init__(self, model_path, n_ctx, n_threads, n_gpu_layers, verbose):
+        self.n_ctx = n_ctx
+
+    def tokenize(self, data: bytes, add_bos: bool = True, special: bool = False) -> list[int]:
+        return list(range(len(data.split())))
+
+    def create_chat_completion(self, messages, max_tokens, temperature, top_k):
+        prompt = messages[-1]["content"]
+        StandInLlama.prompts.append(prompt)
+        first = re.search(r"\[[0-9:]+\]", prompt).group(0)
+        return {"choices": [{"message": {"role": "assistant", "content": f"Eight minutes {first}."}}]}
+
+
+def test_gguf_writer_answers_within_its_context(index, tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from vidrecap.backends import gguf
+
+    monkeypatch.setitem(sys.modules, "llama_cpp", types.SimpleNamespace(Llama=StandInLlama))
+    monkeypatch.setattr(gguf, "llama_cpp_available", lambda: True)
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"GGUF")
+    StandInLlama.prompts = []
+    writer = registry.create("writer", f"gguf:{model}", context=170, max_new_tokens=20)
+    answer = Asker(index, writer).ask(QUESTION, limit=6)
+    assert answer.found and answer.citations and answer.backend.startswith("gguf:m.gguf")
+    shown = StandInLlama.prompts[0].count("\n[")  # evidence lines that fit the 170-token context
+    assert 1 <= shown < len(answer.evidence)

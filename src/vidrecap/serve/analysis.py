@@ -113,7 +113,7 @@ class RecapAnalysis:
         index = self.index()
         with self._lock:
             if self._asker is None:
-                from ..ask import Asker
+                from ..qa import Asker
 
                 self._asker = Asker(index)
             asker = self._asker

@@ -77,9 +77,7 @@ def _choices(asker, items, output: str | None) -> int:
 
 def format_answer(answer: Answer) -> str:
     """The answer, then its citations as ``[m:ss-m:ss] text`` lines and the confidence."""
-    lines = [answer.answer, ""]
-    for c in answer.citations:
-        text = " ".join(c.text.split())
-        lines.append(f"  {stamp(c.start)[:-1]}-{stamp(c.end)[1:]} {text[:100]}")
-    lines.append(f"confidence {answer.confidence:.2f} ({answer.backend})")
-    return "\n".join(line for line in lines if line is not None).replace("\n\n\n", "\n\n")
+    cited = [f"  {stamp(c.start)[:-1]}-{stamp(c.end)[1:]} {' '.join(c.text.split())[:100]}"
+             for c in answer.citations]
+    return "\n".join([answer.answer, *([""] + cited if cited else []), "",
+                      f"confidence {answer.confidence:.2f} ({answer.backend})"])
