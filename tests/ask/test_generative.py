@@ -108,5 +108,23 @@ def test_gguf_writer_answers_within_its_context(index, tmp_path, monkeypatch):
     writer = registry.create("writer", f"gguf:{model}", context=170, max_new_tokens=20)
     answer = Asker(index, writer).ask(QUESTION, limit=6)
     assert answer.found and answer.citations and answer.backend.startswith("gguf:m.gguf")
-    shown = StandInLlama.prompts[0].count("\n[")  # evidence lines that fit the 170-token context
-    assert 1 <= shown < len(answer.evidence)
+    assert len(StandInLlama.prompts) == 1 and "Question: " + QUESTION in StandInLlama.prompts[0]
+
+
+def test_evidence_is_left_out_least_relevant_first_to_fit_the_budget():
+    from types import SimpleNamespace
+
+    from vidrecap.backends.prompting import Budget
+    from vidrecap.errors import BackendError
+    from vidrecap.qa.evidence import Evidence
+    from vidrecap.qa.generative import answer_messages, fitted
+
+    evidence = [Evidence(10.0 * i, 10.0 * i + 5, f"fact number {i} " + "word " * 10, "speech", 1.0 - i / 10)
+                for i in range(6)]
+    words = lambda text: len(text.split())  # noqa: E731
+    base = sum(words(str(m["content"])) + 4 for m in answer_messages("q?", []))
+    writer = SimpleNamespace(budget=Budget(base + 3 * 15 + 5, count=words))  # room for three 15-word lines
+    prompt = fitted(lambda ev: answer_messages("q?", ev), evidence, writer)[-1]["content"]
+    assert [f"fact number {i} " in prompt for i in range(6)] == [True] * 3 + [False] * 3
+    with pytest.raises(BackendError, match="does not fit"):
+        fitted(lambda ev: answer_messages("q?", ev), evidence, SimpleNamespace(budget=Budget(5, count=words)))
