@@ -19,6 +19,7 @@ _EXPORTS = {
     "search": ".moments", "highlights": ".moments", "xsum": ".moments", "make_reel": ".moments",
     "MomentIndex": ".moments", "MomentResult": ".moments", "Window": ".moments", "Highlights": ".moments",
     "CrossModalSummary": ".moments",
+    "ask": ".qa", "Asker": ".qa", "Answer": ".qa",
     "Recap": ".results", "Caption": ".results", "Cell": ".results", "Transcript": ".results",
     "SpeechSegment": ".results", "Word": ".results", "VideoInfo": ".results",
     "VidrecapError": ".errors", "InputError": ".errors", "BackendError": ".errors",

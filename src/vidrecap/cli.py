@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 
 from .errors import VidrecapError
@@ -17,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("vidrecap.pipeline.command", "recap a video: clip captions, segments, summary"),
     "search": ("vidrecap.moments.command", "find the moments that match a text query"),
     "library": ("vidrecap.library.command", "a library of recaps: add, remove, list (search with `search ROOT`)"),
+    "ask": ("vidrecap.qa.command", "answer a question about a recapped video, citing times"),
     "highlights": ("vidrecap.moments.highlights_command", "highlights without a query, optional reel"),
     "xsum": ("vidrecap.moments.xsum_command", "cross-modal summary: key frames aligned with the text"),
     "eval": ("vidrecap.eval.command", "score predictions with a benchmark's official metrics"),
@@ -51,8 +51,6 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_execute", None):

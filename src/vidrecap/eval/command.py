@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, str] = {
     "tvsum-f1": "TVSum summarization: knapsack F1 (mean over users), Kendall, Spearman (--gt ydata-tvsum50.mat)",
     "summe-f1": "SumMe summarization: knapsack F1 (max over users), Kendall, Spearman (--gt SumMe GT/ folder)",
     "videoxum": "VideoXum: top-15% F1, Kendall, Spearman, BLEU-4/METEOR/ROUGE-L/CIDEr (--gt *_videoxum.json)",
+    "egoschema": "EgoSchema multiple choice: accuracy (--pred/--gt {q_uid: answer} json or q_uid,answer csv)",
     "captions": "captions (Ego4D-HCap clip/segment/video): BLEU-1..4, METEOR, ROUGE-L, CIDEr, rougeLsum",
     "ek100-mir": "EPIC-KITCHENS-100 MIR: mAP + nDCG (--pred sim (videos, texts) .npy/.npz, --gt relevancy)",
     "egomcq": "EgoMCQ: inter/intra-video accuracy (--pred {id: [scores]} json, --gt egomcq.json)",
@@ -105,6 +106,12 @@ def _run_video_text(args) -> dict:
     return video_text.evaluate_retrieval_files(args.pred, args.gt)
 
 
+def _run_egoschema(args) -> dict:
+    from .egoschema import evaluate_egoschema_files
+
+    return evaluate_egoschema_files(args.pred, args.gt).to_dict()
+
+
 RUNNERS: dict[str, Callable] = {
     "qvhighlights": _run_qvhighlights,
     "charades": _run_moments,
@@ -119,6 +126,7 @@ RUNNERS: dict[str, Callable] = {
     "ek100-mir": _run_video_text,
     "egomcq": _run_video_text,
     "retrieval": _run_video_text,
+    "egoschema": _run_egoschema,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -26,10 +27,13 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--segment-seconds", type=float, help="target segment length (default 180)")
     p.add_argument("--frame-side", type=int, help="key-frame size in pixels (default 480)")
     p.add_argument("--device", help="cpu (default) or cuda")
+    p.add_argument("--offline", action="store_true", help="never download models (HF_HUB_OFFLINE=1)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
 
 def execute(args: argparse.Namespace) -> int:
+    if args.offline:
+        os.environ["HF_HUB_OFFLINE"] = "1"
     out = Path(args.out) if args.out else Path(Path(args.video).name + ".recap")
     options = {role: getattr(args, role) for role in PIPELINE_ROLES}
     options.update(language=args.language, segment_seconds=args.segment_seconds,

@@ -64,6 +64,7 @@ class RecapAnalysis:
         self._index: Any = None
         self._highlights: dict[str, Any] | None = None
         self._key_frames: list[KeyFrame] | None = None
+        self._asker: Any = None
 
     def index(self) -> Any:
         """The ``MomentIndex`` (loads the recap's encoder the first time)."""
@@ -106,3 +107,14 @@ class RecapAnalysis:
                 detached = dataclasses.replace(self.recap, directory=None)  # keep xsum from writing
                 self._key_frames = pick_key_frames(xsum(detached, encoder=encoder).clips, self.recap)
             return self._key_frames
+
+    def ask(self, question: str) -> dict[str, Any]:
+        """The embedded (extractive) answer to ``question``, with cited times (docs/ask.md)."""
+        index = self.index()
+        with self._lock:
+            if self._asker is None:
+                from ..qa import Asker
+
+                self._asker = Asker(index)
+            asker = self._asker
+        return asker.ask(question).to_dict()

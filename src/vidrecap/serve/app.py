@@ -186,6 +186,14 @@ def _add_api(app: FastAPI, state: ServerState) -> None:
         except InputError as exc:
             raise HTTPException(400, str(exc)) from None
 
+    @app.get("/api/recaps/{rid}/ask")
+    def ask(rid: str, q: str = Query(..., max_length=1000)) -> dict[str, Any]:
+        analysis = state.analysis(rid)
+        try:
+            return analysis.ask(q)
+        except InputError as exc:
+            raise HTTPException(400, str(exc)) from None
+
     @app.get("/api/recaps/{rid}/highlights")
     def highlights(rid: str) -> dict[str, Any]:
         return state.analysis(rid).highlights()

@@ -92,7 +92,7 @@ def recap_page(entry: RecapEntry) -> str:
     body = (f'<header class="top"><a href="/">All recaps</a><h1>{escape(title)}</h1></header>'
             f'<main class="recap" id="recap" data-recap-id="{rid}" data-duration="{recap.video.duration:.3f}">'
             f'{_player(rid, recap)}{_outline(recap)}</main>')
-    return layout(title, body, ("recap.js", "seek.js"))
+    return layout(title, body, ("recap.js", "seek.js", "ask.js"))
 
 
 def _player(rid: str, recap: Recap) -> str:
@@ -107,8 +107,17 @@ def _player(rid: str, recap: Recap) -> str:
             f'<input id="q" name="q" type="search" maxlength="1000" required placeholder="e.g. cooking pasta"> '
             f'<button type="submit">Search</button></form>'
             f'<ol id="search-results" class="results" aria-live="polite"></ol>'
+            f'{_ask_box()}'
             f'<section aria-labelledby="kf-h"><h2 id="kf-h">Key frames</h2>'
             f'<ol id="keyframes" class="strip"></ol></section></section>')
+
+
+def _ask_box() -> str:
+    """A question box; ``static/ask.js`` shows the answer, its cited times seek the player."""
+    return ('<form id="ask-form" class="search ask"><label for="ask-q">Ask the video</label> '
+            '<input id="ask-q" name="q" type="text" maxlength="1000" required '
+            'placeholder="e.g. how long does the pasta cook?"> <button type="submit">Ask</button></form>'
+            '<div id="ask-answer" class="answer" aria-live="polite"></div>')
 
 
 def _outline(recap: Recap) -> str:
