@@ -1,0 +1,136 @@
+"""The speech pass finds every sentence, whatever the silences around it, at the right times,
+and a pass interrupted after any window resumes to the same transcript."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from tests.media import SR, speech
+from vidrecap import registry
+from vidrecap.evidence import speech as speech_mod
+from vidrecap.evidence.speech import SpeechPass
+
+# (sentence, seconds of silence before it); the last one ends exactly at the end of the file
+SCRIPT = [
+    ("Good morning and welcome to the river museum.", 0.0),
+    ("The first room shows old wooden boats.", 20.0),
+    ("Please do not touch the paintings.", 45.0),
+    ("The cafe on the second floor serves hot soup.", 8.0),  # between two long pauses, one window
+    ("Thank you for visiting and goodbye.", 8.0),
+]
+
+
+def _trimmed(text: str) -> np.ndarray:
+    voice = speech(text)
+    loud = np.flatnonzero(np.abs(voice) > 0.02)
+    return voice[loud[0]:loud[-1] + 1]
+
+
+def _write_m4a(path, audio: np.ndarray) -> None:
+    import av
+
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("aac", rate=SR, layout="mono")
+        for i in range(0, audio.size, 1024):
+            f = av.AudioFrame.from_ndarray(audio[i:i + 1024].reshape(1, -1).copy(), format="flt", layout="mono")
+            f.sample_rate, f.pts, f.time_base = SR, i, Fraction(1, SR)
+            for p in s.encode(f):
+                out.mux(p)
+        for p in s.encode(None):
+            out.mux(p)
+
+
+@pytest.fixture(scope="module")
+def pauses_file(tmp_path_factory):
+    """An audio file following SCRIPT; returns its path and each sentence's (start, end)."""
+    parts, placed, t = [], [], 0.0
+    for text, silence in SCRIPT:
+        voice = _trimmed(text)
+        parts += [np.zeros(int(silence * SR), np.float32), voice * 0.9]
+        t += silence
+        placed.append((t, t + voice.size / SR))
+        t += voice.size / SR
+    path = tmp_path_factory.mktemp("speech") / "pauses.m4a"
+    _write_m4a(path, np.concatenate(parts))
+    return path, placed, t
+
+
+@pytest.fixture(scope="module")
+def asr():
+    return registry.create("asr", "embedded")
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower()))
+
+
+def _run(asr, path, journal, duration):
+    asr.language = None  # as a freshly loaded recogniser
+    return SpeechPass(asr, journal).run(str(path), duration)
+
+
+def test_every_sentence_at_its_place(pauses_file, asr, tmp_path):
+    path, placed, duration = pauses_file
+    transcript = _run(asr, path, tmp_path / "journal.jsonl", duration)
+    words = transcript.words()
+    assert [w.start for w in words] == sorted(w.start for w in words)
+    for (text, _), (start, end) in zip(SCRIPT, placed, strict=True):
+        mine = [w for w in words if start - 1.0 <= (w.start + w.end) / 2 <= end + 1.0]
+        heard = _words(" ".join(w.text for w in mine))
+        overlap = len(heard & _words(text)) / len(_words(text))
+        assert overlap >= 0.6, (text, heard)
+        assert abs(mine[0].start - start) <= 0.5, (text, mine[0].start, start)
+        assert abs(mine[-1].end - end) <= 0.5, (text, mine[-1].end, end)
+    assert len(words) <= sum(len(t.split()) for t, _ in SCRIPT) + 4  # nothing heard in the silences
+
+
+class _Killed(Exception):
+    pass
+
+
+def _dying_after(asr, calls: int):
+    real, count = asr.transcribe, [0]
+
+    def transcribe(audio, offset):
+        if count[0] == calls:
+            raise _Killed
+        count[0] += 1
+        return real(audio, offset)
+
+    return transcribe
+
+
+def test_interrupted_pass_resumes_to_the_same_transcript(pauses_file, asr, tmp_path, monkeypatch):
+    monkeypatch.setattr(speech_mod, "WINDOW_SECONDS", 7.0)  # several windows on this short file
+    path, _, duration = pauses_file
+    full = _run(asr, path, tmp_path / "full.jsonl", duration)
+    journal = tmp_path / "full.jsonl"
+    n_windows = sum(1 for line in journal.read_text().splitlines() if '"final"' not in line)
+    assert n_windows >= 3
+    for kill_after in range(1, n_windows):
+        resumed_journal = tmp_path / f"killed-{kill_after}.jsonl"
+        monkeypatch.setattr(asr, "transcribe", _dying_after(asr, kill_after))
+        with pytest.raises(_Killed):
+            _run(asr, path, resumed_journal, duration)
+        monkeypatch.undo()
+        monkeypatch.setattr(speech_mod, "WINDOW_SECONDS", 7.0)
+        resumed = _run(asr, path, resumed_journal, duration)
+        assert asdict(resumed) == asdict(full), kill_after
+
+
+def test_windows_hold_speech_only():
+    rate = speech_mod.SAMPLE_RATE
+    regions = [speech_mod.SpeechRegion(s, s + n, np.ones(int(n * rate), np.float32))
+               for s, n in ((0.0, 2.0), (30.0, 10.0), (100.0, 18.0), (500.0, 3.0))]
+    windows = list(speech_mod.plan_windows(iter(regions)))
+    assert [[r.start for r in w.regions] for w, _ in windows] == [[0.0, 30.0], [100.0, 500.0]]
+    assert [nxt for _, nxt in windows] == [100.0, None]
+    window = windows[1][0]
+    assert window.audio().size == int((18.0 + speech_mod.SPLICE_GAP + 3.0) * rate)
+    # spliced time 18.3 s + 1 s lies 1 s into the second region, at 501 s of the file
+    assert window.to_file_time(18.0 + speech_mod.SPLICE_GAP + 1.0, window.region_of(19.2, 19.4)) == 501.0
