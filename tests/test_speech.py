@@ -134,3 +134,55 @@ def test_windows_hold_speech_only():
     assert window.audio().size == int((18.0 + speech_mod.SPLICE_GAP + 3.0) * rate)
     # spliced time 18.3 s + 1 s lies 1 s into the second region, at 501 s of the file
     assert window.to_file_time(18.0 + speech_mod.SPLICE_GAP + 1.0, window.region_of(19.2, 19.4)) == 501.0
+
+
+def test_any_whisper_model_loads_by_name_or_directory(tmp_path):
+    from vidrecap.backends.embedded import whisper_base_dir
+    from vidrecap.errors import BackendError
+    from vidrecap.pipeline.options import RunOptions
+
+    base = whisper_base_dir()
+    assert "whisper-base" in registry.create("asr", "whisper:base").spec
+    local = registry.create("asr", f"whisper:{base}")
+    segments, _ = local.transcribe(_trimmed("The library opens at nine."), 0.0)
+    assert "library" in _words(" ".join(s.text for s in segments))
+    assert RunOptions(asr=str(base)).asr == f"whisper:{base}"  # --asr /path/to/ct2-dir
+    opts = RunOptions()
+    assert opts.stage_key("f", "speech") != RunOptions(translate=True).stage_key("f", "speech")
+    assert opts.stage_key("f", "visual") == RunOptions(translate=True).stage_key("f", "visual")
+    with pytest.raises(BackendError, match="no model.bin"):
+        registry.create("asr", f"whisper:{tmp_path}")
+
+
+def test_named_model_missing_offline_is_one_clear_line(pauses_file, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1",
+           "VIDRECAP_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.run([sys.executable, "-m", "vidrecap.cli", "run", str(pauses_file[0]), "-q",
+                           "--asr", "whisper:large-v3", "-o", str(tmp_path / "out")],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "large-v3" in lines[0] and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_translate_writes_english(tmp_path):
+    import subprocess
+
+    wav = tmp_path / "fr.wav"
+    subprocess.run(["espeak-ng", "-v", "fr", "-w", str(wav),
+                    "Bonjour. Je m'appelle Marie et j'habite à Paris. Aujourd'hui il fait très beau."], check=True)
+    import av
+
+    with av.open(str(wav)) as c:
+        res = av.AudioResampler(format="flt", layout="mono", rate=SR)
+        audio = np.concatenate([o.to_ndarray().reshape(-1) for f in c.decode(audio=0) for o in res.resample(f)])
+    french = {"je", "appelle", "bonjour", "habite", "il", "fait", "beau", "aujourd"}
+    heard = _words(" ".join(s.text for s in registry.create("asr", "whisper").transcribe(audio, 0.0)[0]))
+    asr = registry.create("asr", "whisper", translate=True)
+    english = _words(" ".join(s.text for s in asr.transcribe(audio, 0.0)[0]))
+    assert heard & french and asr.spec.endswith(":translate")
+    assert english and not english & french, english

@@ -25,6 +25,7 @@ _MODULES = {
     "gguf": "vidrecap.backends.gguf",
     "recap": "vidrecap.train.backend",
     "none": "vidrecap.backends.embedded",
+    "whisper": "vidrecap.backends.embedded",
 }
 
 
