@@ -4,8 +4,9 @@ OCR (the costliest step, ~0.25 s a frame) runs only where text is likely new: on
 after a scene cut, when a moving shot comes to rest (slides, titles, screens), and otherwise at
 most every ``ocr_every`` seconds of moving footage (doubling, up to a minute, while a shot keeps
 showing no text). A frame that did not change since the last
-OCR reuses its text. Cells are processed in small batches (one tagger call each) and journaled,
-so a killed run resumes at the first unfinished cell.
+OCR reuses its text. Cells are processed in small batches (one tagger call each) and journaled;
+the last row of each batch also holds the state later decisions depend on, so a killed run
+resumes after the last whole batch and decides exactly as an uninterrupted run would.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InputError
 
-STAGE_VERSION = {"visual": 3, "speech": 3, "embeddings": 1, "captions": 2, "segments": 3}
+STAGE_VERSION = {"visual": 4, "speech": 3, "embeddings": 1, "captions": 2, "segments": 3}
 
 
 @dataclass
@@ -72,7 +72,8 @@ class RunOptions:
             "segments": ("tagger", "ocr", "frame_side", *speech, "captioner", "writer", "segment_seconds"),
         }[stage]
         # a later stage is redone when the evidence it was built from changed version
-        versions = {s: STAGE_VERSION[s] for s in ("visual", "speech", stage)}
+        upstream = () if stage in ("visual", "speech") else ("visual", "speech")
+        versions = {s: STAGE_VERSION[s] for s in (*upstream, stage)}
         payload = {"video": fingerprint, "stage": stage, "v": versions,
                    **{k: getattr(self, k) for k in deps},
                    "backend_options": {k: self.backend_options[k] for k in deps if self.backend_options.get(k)}}
