@@ -28,9 +28,9 @@ from ..util.journal import Journal
 
 BLOCK_SECONDS = 30.0  # VAD block; fixed grid from the start of the audio
 WINDOW_SECONDS = 29.0  # spliced speech per Whisper call (its context is 30 s)
-SPLICE_GAP = 0.3  # silence inserted between two spliced regions
+SPLICE_GAP = 1.0  # silence between two spliced regions: never longer than the pause it replaces
 MIN_SILENCE = 1.0  # shorter pauses stay inside a region
-SPEECH_PAD = 0.3
+SPEECH_PAD = 0.5  # kept on both sides of detected speech (Whisper misreads clipped word edges)
 JOIN_TOLERANCE = 0.35  # regions this close to both sides of a block boundary are one region
 
 
@@ -71,9 +71,13 @@ class SplicedWindow:
         return out
 
     def region_of(self, start: float, end: float) -> int:
-        """The region holding the middle of ``start..end`` (spliced times), or the nearest one."""
-        mid = (start + end) / 2
+        """The region ``start..end`` (spliced times) overlaps most, else the one nearest its middle."""
         spans = self.spans()
+        overlaps = [min(end, hi) - max(start, lo) for lo, hi in spans]
+        best = max(range(len(spans)), key=lambda i: overlaps[i])
+        if overlaps[best] > 0:
+            return best
+        mid = (start + end) / 2
         return min(range(len(spans)), key=lambda i: max(spans[i][0] - mid, mid - spans[i][1], 0.0))
 
     def to_file_time(self, t: float, region: int) -> float:
@@ -81,17 +85,22 @@ class SplicedWindow:
         r = self.regions[region]
         return round(float(min(max(r.start + (t - lo), r.start), r.end)), 3)
 
-    def map_segment(self, seg: SpeechSegment) -> SpeechSegment:
-        words = []
+    def map_segment(self, seg: SpeechSegment) -> list[SpeechSegment]:
+        """The segment at file times, split where its words cross from one region to the next
+        (an utterance never spans a silence that was cut out)."""
+        if not seg.words:
+            i = self.region_of(seg.start, seg.end)
+            return [SpeechSegment(self.to_file_time(seg.start, i), self.to_file_time(seg.end, i), seg.text)]
+        groups: dict[int, list[Word]] = {}
         for w in seg.words:
             i = self.region_of(w.start, w.end)
-            words.append(Word(self.to_file_time(w.start, i), self.to_file_time(w.end, i), w.text, w.probability))
-        if words:
-            start, end = words[0].start, max(w.end for w in words)
-        else:
-            i = self.region_of(seg.start, seg.end)
-            start, end = self.to_file_time(seg.start, i), self.to_file_time(seg.end, i)
-        return SpeechSegment(start, end, seg.text, words)
+            groups.setdefault(i, []).append(
+                Word(self.to_file_time(w.start, i), self.to_file_time(w.end, i), w.text, w.probability))
+        if len(groups) == 1:
+            (words,) = groups.values()
+            return [SpeechSegment(words[0].start, max(w.end for w in words), seg.text, words)]
+        return [SpeechSegment(ws[0].start, max(w.end for w in ws), " ".join(w.text for w in ws), ws)
+                for _, ws in sorted(groups.items())]
 
 
 def detect_speech(audio: np.ndarray) -> list[tuple[int, int]]:
@@ -209,7 +218,7 @@ class SpeechPass:
         raw, lang = self.asr.transcribe(window.audio(), 0.0)
         covered = {window.region_of(w.start, w.end) for s in raw for w in s.words}
         covered |= {window.region_of(s.start, s.end) for s in raw if not s.words}
-        segs = [window.map_segment(s) for s in raw]
+        segs = [part for s in raw for part in window.map_segment(s)]
         missed = [r for i, r in enumerate(window.regions) if i not in covered]
         if retry and missed and len(missed) < len(window.regions):
             more, more_lang = self._transcribe(SplicedWindow(missed), retry=False)
