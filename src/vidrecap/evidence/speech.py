@@ -141,7 +141,7 @@ def _joined_regions(blocks: Iterator[tuple[float, np.ndarray]], analyse_from: fl
             else:
                 yield open_region
             open_region = None
-        if regions and block_end - regions[-1].end <= JOIN_TOLERANCE:
+        if regions and block_end - regions[-1].end <= JOIN_TOLERANCE and regions[-1].start >= offset:
             last = regions.pop()  # runs on to the block's end: it may continue in the next block
             tail = block[int(round((last.start - offset) * SAMPLE_RATE)):]
             open_region = SpeechRegion(last.start, block_end, tail)
