@@ -66,12 +66,13 @@ def _fetch_deb(package: str, pattern: str, target: Path) -> None:
         target.write_bytes(Path(found[0]).read_bytes())
 
 
-def speech(text: str, speed: int = 165) -> np.ndarray:
-    """16 kHz mono float32 speech from espeak-ng."""
+def speech(text: str, speed: int = 165, voice: str | None = None) -> np.ndarray:
+    """16 kHz mono float32 speech from espeak-ng (``voice``: e.g. ``en-gb``, ``en-us+f3``, ``fr``)."""
     import av
 
     with tempfile.NamedTemporaryFile(suffix=".wav") as wav:
-        subprocess.run(["espeak-ng", "-s", str(speed), "-w", wav.name, text], check=True)
+        subprocess.run(["espeak-ng", "-s", str(speed), *(["-v", voice] if voice else []), "-w", wav.name, text],
+                       check=True)
         with av.open(wav.name) as c:
             res = av.AudioResampler(format="flt", layout="mono", rate=SR)
             chunks = [o.to_ndarray().reshape(-1) for f in c.decode(audio=0) for o in res.resample(f)]

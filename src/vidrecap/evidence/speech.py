@@ -1,49 +1,173 @@
-"""Speech pass: stream audio → voice activity → recognise speech windows at their true offsets.
+"""Speech pass: stream audio → voice activity → spliced speech-only windows → words at file times.
 
-faster-whisper's own VAD filter concatenates speech chunks and maps timestamps back afterwards;
-after long silences that mapping is known to shift words. We run the VAD ourselves and
-transcribe each contiguous window of speech (≤ ``WINDOW_SECONDS``, Whisper's context) separately,
-with its absolute offset, so a timestamp can never drift past a silence. Audio is processed in
-bounded buffers (memory is flat in video length); each window is journaled for resume.
+Silences longer than about a second are cut out: the speech regions found by Silero VAD are
+spliced (with a short gap between them) into windows of up to ``WINDOW_SECONDS`` of speech, each
+window is recognised in one Whisper call, and every word is mapped back through the offset of the
+region it lies in (a word never crosses a region). No silence is decoded, speech after a long
+pause cannot be dropped by Whisper, and times stay exact after any silence.
+
+Everything is a function of the file, not of where a run started: the audio is always decoded
+from the start (decoding is cheap next to recognition) in fixed ``BLOCK_SECONDS`` blocks, VAD runs
+on each block alone, and windows are packed greedily from the first region after the last
+journaled window. A resumed run therefore plans exactly the windows an uninterrupted run plans.
+Memory holds one block plus the pending window's speech, whatever the length of the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from ..backends.base import SpeechRecognizer
 from ..media.audio import SAMPLE_RATE, iter_audio_blocks
-from ..results import SpeechSegment, Transcript
+from ..results import SpeechSegment, Transcript, Word
 from ..util.journal import Journal
 
-WINDOW_SECONDS = 28.0
-BUFFER_SECONDS = 90.0
-SETTLE_SECONDS = 3.0  # speech ending this close to the buffer's end may continue: wait for more
-PAD = 0.3
+BLOCK_SECONDS = 30.0  # VAD block; fixed grid from the start of the audio
+WINDOW_SECONDS = 29.0  # spliced speech per Whisper call (its context is 30 s)
+SPLICE_GAP = 1.0  # silence between two spliced regions: never longer than the pause it replaces
+MIN_SILENCE = 1.0  # shorter pauses stay inside a region
+SPEECH_PAD = 0.5  # kept on both sides of detected speech (Whisper misreads clipped word edges)
+JOIN_TOLERANCE = 0.35  # regions this close to both sides of a block boundary are one region
 
 
-def speech_regions(audio: np.ndarray, offset: float) -> list[tuple[float, float]]:
-    """Voice-activity regions (absolute seconds) with Silero VAD, as packaged by faster-whisper."""
+@dataclass
+class SpeechRegion:
+    """A stretch of speech at file times ``start``..``end`` with its samples."""
+
+    start: float
+    end: float
+    audio: np.ndarray = field(repr=False)
+
+    @property
+    def seconds(self) -> float:
+        return self.audio.size / SAMPLE_RATE
+
+
+@dataclass
+class SplicedWindow:
+    """Regions spliced into one recogniser input; maps its times back to file times."""
+
+    regions: list[SpeechRegion]
+
+    def audio(self) -> np.ndarray:
+        gap = np.zeros(int(SPLICE_GAP * SAMPLE_RATE), np.float32)
+        parts: list[np.ndarray] = []
+        for i, r in enumerate(self.regions):
+            if i:
+                parts.append(gap)
+            parts.append(r.audio)
+        return np.concatenate(parts).astype(np.float32, copy=False)
+
+    def spans(self) -> list[tuple[float, float]]:
+        """Where each region lies in the spliced audio (seconds)."""
+        out, t = [], 0.0
+        for r in self.regions:
+            out.append((t, t + r.seconds))
+            t += r.seconds + SPLICE_GAP
+        return out
+
+    def region_of(self, start: float, end: float) -> int:
+        """The region ``start..end`` (spliced times) overlaps most, else the one nearest its middle."""
+        spans = self.spans()
+        overlaps = [min(end, hi) - max(start, lo) for lo, hi in spans]
+        best = max(range(len(spans)), key=lambda i: overlaps[i])
+        if overlaps[best] > 0:
+            return best
+        mid = (start + end) / 2
+        return min(range(len(spans)), key=lambda i: max(spans[i][0] - mid, mid - spans[i][1], 0.0))
+
+    def to_file_time(self, t: float, region: int) -> float:
+        lo, _ = self.spans()[region]
+        r = self.regions[region]
+        return round(float(min(max(r.start + (t - lo), r.start), r.end)), 3)
+
+    def map_segment(self, seg: SpeechSegment) -> list[SpeechSegment]:
+        """The segment at file times, split where its words cross from one region to the next
+        (an utterance never spans a silence that was cut out)."""
+        if not seg.words:
+            i = self.region_of(seg.start, seg.end)
+            return [SpeechSegment(self.to_file_time(seg.start, i), self.to_file_time(seg.end, i), seg.text)]
+        groups: dict[int, list[Word]] = {}
+        for w in seg.words:
+            i = self.region_of(w.start, w.end)
+            groups.setdefault(i, []).append(
+                Word(self.to_file_time(w.start, i), self.to_file_time(w.end, i), w.text, w.probability))
+        if len(groups) == 1:
+            (words,) = groups.values()
+            return [SpeechSegment(words[0].start, max(w.end for w in words), seg.text, words)]
+        return [SpeechSegment(ws[0].start, max(w.end for w in ws), " ".join(w.text for w in ws), ws)
+                for _, ws in sorted(groups.items())]
+
+
+def detect_speech(audio: np.ndarray) -> list[tuple[int, int]]:
+    """Speech regions (sample indices) of one block, with Silero VAD as packaged by faster-whisper."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    opts = VadOptions(min_silence_duration_ms=500, speech_pad_ms=200, max_speech_duration_s=WINDOW_SECONDS)
-    return [(offset + r["start"] / SAMPLE_RATE, offset + r["end"] / SAMPLE_RATE)
-            for r in get_speech_timestamps(audio, opts)]
+    opts = VadOptions(min_silence_duration_ms=int(MIN_SILENCE * 1000), speech_pad_ms=int(SPEECH_PAD * 1000),
+                      max_speech_duration_s=WINDOW_SECONDS - 1.0)
+    return [(r["start"], r["end"]) for r in get_speech_timestamps(audio, opts)]
 
 
-def pack_windows(regions: list[tuple[float, float]], limit: float = WINDOW_SECONDS) -> list[tuple[float, float]]:
-    """Group consecutive regions into windows no longer than ``limit`` seconds."""
-    windows: list[list[float]] = []
-    for start, end in regions:
-        if windows and end - windows[-1][0] <= limit:
-            windows[-1][1] = end
-        else:
-            windows.append([start, end])
-    return [(s, e) for s, e in windows]
+def iter_regions(blocks: Iterator[tuple[float, np.ndarray]], resume_at: float = 0.0,
+                 on_block: Callable[[float], None] | None = None) -> Iterator[SpeechRegion]:
+    """Speech regions starting at or after ``resume_at``, from fixed audio blocks in file order."""
+    # a region spans at most two blocks, so analysing from one block earlier rebuilds the joins
+    for region in _joined_regions(blocks, resume_at - BLOCK_SECONDS, on_block):
+        if region.start >= resume_at:
+            yield region
+
+
+def _joined_regions(blocks: Iterator[tuple[float, np.ndarray]], analyse_from: float,
+                    on_block: Callable[[float], None] | None) -> Iterator[SpeechRegion]:
+    """VAD regions per block; one reaching a block's end is joined to one starting the next block
+    (when the two fit in one window), so speech cut by the block grid is one region again."""
+    open_region: SpeechRegion | None = None
+    for offset, block in blocks:
+        block_end = offset + block.size / SAMPLE_RATE
+        if block_end <= analyse_from:
+            continue  # decoded, so every later sample equals a full run's, but not analysed
+        regions = [SpeechRegion(offset + a / SAMPLE_RATE, offset + b / SAMPLE_RATE, block[a:b].copy())
+                   for a, b in detect_speech(block)]
+        if open_region is not None:
+            first = regions[0] if regions else None
+            if (first is not None and first.start - offset <= JOIN_TOLERANCE
+                    and open_region.seconds + first.end - offset <= WINDOW_SECONDS):
+                head = block[:int(round((first.end - offset) * SAMPLE_RATE))]
+                regions[0] = SpeechRegion(open_region.start, first.end, np.concatenate([open_region.audio, head]))
+            else:
+                yield open_region
+            open_region = None
+        if regions and block_end - regions[-1].end <= JOIN_TOLERANCE and regions[-1].start >= offset:
+            last = regions.pop()  # runs on to the block's end: it may continue in the next block
+            tail = block[int(round((last.start - offset) * SAMPLE_RATE)):]
+            open_region = SpeechRegion(last.start, block_end, tail)
+        yield from regions
+        if on_block:
+            on_block(block_end)
+    if open_region is not None:
+        yield open_region
+
+
+def plan_windows(regions: Iterator[SpeechRegion]) -> Iterator[tuple[SplicedWindow, float | None]]:
+    """Pack regions greedily into windows of at most ``WINDOW_SECONDS`` of spliced audio.
+
+    Yields each window with the start of the next region (``None`` after the last window).
+    """
+    current: list[SpeechRegion] = []
+    length = 0.0
+    for region in regions:
+        added = region.seconds + (SPLICE_GAP if current else 0.0)
+        if current and length + added > WINDOW_SECONDS:
+            yield SplicedWindow(current), region.start
+            current, length, added = [], 0.0, region.seconds
+        current.append(region)
+        length += added
+    if current:
+        yield SplicedWindow(current), None
 
 
 class SpeechPass:
@@ -60,56 +184,49 @@ class SpeechPass:
 
     def run(self, path: str, duration: float) -> Transcript:
         done = self.journal.read()
-        segments = [SpeechSegment.from_dict(s) for e in done for s in e["segments"]]
+        segments = [SpeechSegment.from_dict(s) for e in done for s in e.get("segments", [])]
         language = next((e["language"] for e in reversed(done) if e.get("language")), "")
-        until = done[-1]["until"] if done else 0.0
         if not (done and done[-1].get("final")):
-            self.on_progress(until)
+            resume_at = done[-1]["next"] if done else 0.0
+            self._restore_language(done)
+            self.on_progress(done[-1]["until"] if done else 0.0)
             with self.journal:
-                for seg_batch, lang, reached in self._windows(path, until, duration):
-                    segments.extend(seg_batch)
+                for segs, lang in self._recognise(path, resume_at):
+                    segments.extend(segs)
                     language = lang or language
-                    self.on_progress(reached)
         self.on_progress(duration)
-        return Transcript(language, sorted(segments, key=lambda s: s.start))
+        return Transcript(language, sorted(segments, key=lambda s: (s.start, s.end)))
 
-    def _windows(self, path: str, start: float, duration: float):
-        buf, buf_start = np.zeros(0, np.float32), start
-        for offset, block in iter_audio_blocks(path, start_time=start):
-            if buf.size == 0:
-                buf_start = offset
-            buf = np.concatenate([buf, block])
-            if buf.size >= BUFFER_SECONDS * SAMPLE_RATE:
-                buf, buf_start = yield from self._drain(buf, buf_start, final=False)
-        yield from self._drain(buf, buf_start, final=True)
+    def _recognise(self, path: str, resume_at: float):
+        blocks = iter_audio_blocks(path, block_seconds=BLOCK_SECONDS)
+        regions = iter_regions(blocks, resume_at, self.on_progress)
+        for window, next_start in plan_windows(regions):
+            segs, lang = self._transcribe(window)
+            until = window.regions[-1].end
+            self.journal.append({"until": until, "next": next_start if next_start is not None else until,
+                                 "language": lang, "asr_language": getattr(self.asr, "language", None),
+                                 "segments": [asdict(s) for s in segs]})
+            yield segs, lang
+        self.journal.append({"until": None, "segments": [], "final": True})
 
-    def _drain(self, buf: np.ndarray, buf_start: float, final: bool):
-        buf_end = buf_start + buf.size / SAMPLE_RATE
-        regions = speech_regions(buf, buf_start) if buf.size else []
-        closed = regions if final else [r for r in regions if r[1] < buf_end - SETTLE_SECONDS]
-        cut = buf_end
-        if not final:
-            still_open = [r for r in regions if r[1] >= buf_end - SETTLE_SECONDS]
-            cut = still_open[0][0] - PAD if still_open else buf_end - SETTLE_SECONDS
-        for w_start, w_end in pack_windows(closed):
-            lo = max(buf_start, w_start - PAD)
-            hi = min(buf_end, w_end + PAD)
-            audio = buf[int((lo - buf_start) * SAMPLE_RATE):int((hi - buf_start) * SAMPLE_RATE)]
-            segs, lang = self.asr.transcribe(audio, lo)
-            segs = [_clamp(s, lo, hi) for s in segs]
-            until = min(hi, cut) if not final else hi
-            self.journal.append({"until": until, "language": lang, "segments": [asdict(s) for s in segs]})
-            yield segs, lang, until
-        cut = max(cut, buf_start)
-        if final:
-            self.journal.append({"until": buf_end, "language": "", "segments": [], "final": True})
-            yield [], "", buf_end
-            return np.zeros(0, np.float32), buf_end
-        return buf[int((cut - buf_start) * SAMPLE_RATE):], cut
+    def _transcribe(self, window: SplicedWindow, retry: bool = True) -> tuple[list[SpeechSegment], str]:
+        """Recognise a window; regions it left without words get one more call on their own.
 
+        Whisper may end a window early (it ends decoding at a timestamp it thinks is the last, and
+        it tends to skip a sentence that repeats the previous one): the retry keeps every word.
+        """
+        raw, lang = self.asr.transcribe(window.audio(), 0.0)
+        covered = {window.region_of(w.start, w.end) for s in raw for w in s.words}
+        covered |= {window.region_of(s.start, s.end) for s in raw if not s.words}
+        segs = [part for s in raw for part in window.map_segment(s)]
+        missed = [r for i, r in enumerate(window.regions) if i not in covered]
+        if retry and missed and len(missed) < len(window.regions):
+            more, more_lang = self._transcribe(SplicedWindow(missed), retry=False)
+            segs, lang = segs + more, lang or more_lang
+        return segs, lang
 
-def _clamp(seg: SpeechSegment, lo: float, hi: float) -> SpeechSegment:
-    for w in seg.words:
-        w.start, w.end = min(max(w.start, lo), hi), min(max(w.end, lo), hi)
-    seg.start, seg.end = min(max(seg.start, lo), hi), min(max(seg.end, lo), hi)
-    return seg
+    def _restore_language(self, done: list[dict]) -> None:
+        """A recogniser that fixed its language after a confident detection gets it back on resume."""
+        locked = done[-1].get("asr_language") if done else None
+        if locked and getattr(self.asr, "language", "") is None:
+            self.asr.language = locked

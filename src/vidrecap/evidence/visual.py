@@ -4,12 +4,14 @@ OCR (the costliest step, ~0.25 s a frame) runs only where text is likely new: on
 after a scene cut, when a moving shot comes to rest (slides, titles, screens), and otherwise at
 most every ``ocr_every`` seconds of moving footage (doubling, up to a minute, while a shot keeps
 showing no text). A frame that did not change since the last
-OCR reuses its text. Cells are processed in small batches (one tagger call each) and journaled,
-so a killed run resumes at the first unfinished cell.
+OCR reuses its text. Cells are processed in small batches (one tagger call each) and journaled;
+the last row of each batch also holds the state later decisions depend on, so a killed run
+resumes after the last whole batch and decides exactly as an uninterrupted run would.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,9 +66,19 @@ class VisualPass:
     def run(self, path: str, duration: float) -> list[CellVisual]:
         entries = self.journal.read()
         finished = bool(entries) and entries[-1]["cell"] < 0
-        done = [CellVisual(**{**e, "tags": [tuple(t) for t in e["tags"]]}) for e in entries if e["cell"] >= 0]
+        if not finished:  # resume after the last batch whose end state was journaled
+            checkpoint = next((e for e in reversed(entries) if "state" in e), None)
+            entries = entries[:entries.index(checkpoint) + 1] if checkpoint else []
+        rows: dict[int, CellVisual] = {}  # a batch redone after a kill is journaled twice: last wins
+        for e in entries:
+            if e["cell"] >= 0:
+                row = {k: v for k, v in e.items() if k != "state"}
+                rows[e["cell"]] = CellVisual(**{**row, "tags": [tuple(t) for t in row["tags"]]})
+        done = [rows[c] for c in sorted(rows)]
         if not finished:
             self.frames_dir.mkdir(parents=True, exist_ok=True)
+            if entries:
+                self._restore_state(entries[-1]["state"])
             start = (done[-1].cell + 1) * CELL_SECONDS if done else 0.0
             self.on_progress(start)
             with self.journal:
@@ -74,6 +86,23 @@ class VisualPass:
                 self.journal.append({"cell": -1})  # end marker: the pass is complete
         self.on_progress(duration)
         return done
+
+    def _state(self) -> dict:
+        """Everything later decisions depend on, journaled at the end of each batch so that a
+        resumed run decides (reuses tags, schedules OCR) exactly as an uninterrupted one."""
+        ref_sig, ref_probs = self._tag_ref
+        return {"last_ocr_time": self._last_ocr_time, "ocr_interval": self._ocr_interval,
+                "was_still": self._was_still, "ocr_text": self._ocr_text,
+                **{k: _pack(v) for k, v in (("sample_sig", self._sample_sig), ("ocr_sig", self._ocr_sig),
+                                            ("prev_sig", self._prev_sig), ("tag_sig", ref_sig),
+                                            ("tag_probs", ref_probs))}}
+
+    def _restore_state(self, state: dict) -> None:
+        self._last_ocr_time, self._ocr_interval = state["last_ocr_time"], state["ocr_interval"]
+        self._was_still, self._ocr_text = state["was_still"], state["ocr_text"]
+        self._sample_sig, self._ocr_sig = _unpack(state["sample_sig"]), _unpack(state["ocr_sig"])
+        self._prev_sig = _unpack(state["prev_sig"])
+        self._tag_ref = (_unpack(state["tag_sig"]), _unpack(state["tag_probs"]))
 
     def _process(self, path: str, start: float):
         pending: dict[int, list[SampledFrame]] = {}
@@ -90,6 +119,7 @@ class VisualPass:
         sigs = {id(f): _signature(f.image) for f in frames}
         probs = self._tag(frames, sigs) if self.tagger else None
         row = 0
+        last_cell = max(pending)
         for cell, fs in sorted(pending.items()):
             visual = CellVisual(cell=cell, scene_cut=any(f.is_cut for f in fs))
             if probs is not None:
@@ -99,7 +129,7 @@ class VisualPass:
             visual.change = self._change(sigs[id(main)])
             visual.on_screen = self._read_text(fs, sigs)
             visual.frame = self._save_frame(cell, main.image)
-            self.journal.append(visual.__dict__)
+            self.journal.append({**visual.__dict__, **({"state": self._state()} if cell == last_cell else {})})
             self.on_progress((cell + 1) * CELL_SECONDS)
             yield visual
 
@@ -178,8 +208,24 @@ def _difference(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _signature(image: np.ndarray) -> np.ndarray:
-    """A 32×18 grey thumbnail in 0..1, for cheap change detection."""
+    """A 32×18 grey thumbnail in 0..1, for cheap change detection (float32: journaled exactly)."""
     h, w = image.shape[:2]
     ys = np.linspace(0, h - 1, 18).astype(int)
     xs = np.linspace(0, w - 1, 32).astype(int)
-    return image[np.ix_(ys, xs)].mean(axis=2) / 255.0
+    return (image[np.ix_(ys, xs)].mean(axis=2) / 255.0).astype(np.float32)
+
+
+def _pack(array: np.ndarray | None) -> dict | None:
+    """An array as exact bytes (base64) for the journal."""
+    if array is None:
+        return None
+    array = np.ascontiguousarray(array)
+    return {"dtype": str(array.dtype), "shape": list(array.shape),
+            "data": base64.b64encode(array.tobytes()).decode("ascii")}
+
+
+def _unpack(packed: dict | None) -> np.ndarray | None:
+    if packed is None:
+        return None
+    data = np.frombuffer(base64.b64decode(packed["data"]), dtype=packed["dtype"])
+    return data.reshape(packed["shape"]).copy()

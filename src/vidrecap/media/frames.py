@@ -17,6 +17,7 @@ from ..results import CELL_SECONDS
 from .probe import open_container, open_stream
 
 CUT_THRESHOLD = 0.35  # histogram distance between probes that counts as a scene cut
+WARMUP_SECONDS = 2.0
 
 
 @dataclass
@@ -32,23 +33,28 @@ def iter_sampled_frames(path: str, start_time: float = 0.0, max_side: int = 640,
     """Yield sampled frames in time order from ``start_time`` (a cell boundary) to the end."""
     import av
 
+    # Cut detection compares probes on a fixed time grid; a run starting mid-file first decodes a
+    # little before ``start_time`` to rebuild that state, so its cuts equal a full run's.
+    warm_from = max(0.0, (start_time - WARMUP_SECONDS) // probe_every * probe_every) if start_time > 0 else 0.0
     with open_container(path) as container:
-        stream = open_stream(container, "video", start_time)
+        stream = open_stream(container, "video", warm_from)
         if stream is None:
             return
         next_cell = int(round(start_time / CELL_SECONDS))
-        next_probe, last_hist, last_time = start_time, None, -1.0
+        next_probe, last_hist, last_time = warm_from, None, -1.0
         try:
             for frame in container.decode(stream):
                 t = _frame_time(frame, stream, last_time)
-                if t < start_time - 1e-3:
+                if t < warm_from - 1e-3:
                     continue
                 last_time = t
                 cut = False
                 if t >= next_probe:
                     hist = _grey_histogram(frame)
                     cut = last_hist is not None and _distance(hist, last_hist) > CUT_THRESHOLD
-                    last_hist, next_probe = hist, t + probe_every
+                    last_hist, next_probe = hist, (t // probe_every + 1) * probe_every
+                if t < start_time - 1e-3:
+                    continue
                 cell = int(t // CELL_SECONDS)
                 if cut:
                     yield SampledFrame(t, cell, _rgb(frame, max_side), is_cut=True)

@@ -20,10 +20,12 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="batch on a Ray cluster (ADDRESS, or a local one when omitted)")
     p.add_argument("--cpus-per-video", type=float, default=2.0, help="Ray CPUs per video (default 2)")
     for role in PIPELINE_ROLES:
-        p.add_argument(f"--{role}", metavar="SPEC", help=f"{role} backend (default: embedded)")
+        p.add_argument(f"--{role}", metavar="SPEC", help=f"{role} backend (default: embedded)"
+                       + ("; whisper:small, whisper:large-v3 or a CTranslate2 directory" if role == "asr" else ""))
     p.add_argument("--profile", help="backend profile: offline (default), hf, api, gguf (see `vidrecap models`)")
     p.add_argument("--config", help="TOML file with backend specs and options (docs/backends.md)")
     p.add_argument("--language", help="speech language code (default: detect)")
+    p.add_argument("--translate", action="store_true", help="write the speech in English (Whisper translate)")
     p.add_argument("--segment-seconds", type=float, help="target segment length (default 180)")
     p.add_argument("--frame-side", type=int, help="key-frame size in pixels (default 480)")
     p.add_argument("--device", help="cpu (default) or cuda")
@@ -36,7 +38,7 @@ def execute(args: argparse.Namespace) -> int:
         os.environ["HF_HUB_OFFLINE"] = "1"
     out = Path(args.out) if args.out else Path(Path(args.video).name + ".recap")
     options = {role: getattr(args, role) for role in PIPELINE_ROLES}
-    options.update(language=args.language, segment_seconds=args.segment_seconds,
+    options.update(language=args.language, translate=args.translate or None, segment_seconds=args.segment_seconds,
                    frame_side=args.frame_side, device=args.device)
     RunOptions.resolve(args.profile, args.config, **options)  # validate before any work
     if Path(args.video).is_dir():

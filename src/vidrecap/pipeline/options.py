@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InputError
 
-STAGE_VERSION = {"visual": 3, "speech": 2, "embeddings": 1, "captions": 2, "segments": 4}
+STAGE_VERSION = {"visual": 4, "speech": 3, "embeddings": 1, "captions": 2, "segments": 4}
 
 
 @dataclass
@@ -25,9 +25,12 @@ class RunOptions:
     frame_side: int = 480
     device: str = "cpu"
     asr_threads: int = 2
+    translate: bool = False  # speech written in English whatever the spoken language (Whisper's translate task)
     backend_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # role -> backend kwargs
 
     def __post_init__(self):
+        if _is_path(self.asr):  # --asr /path/to/ct2-dir
+            self.asr = f"whisper:{self.asr}"
         if not 20 <= self.segment_seconds <= 3600:
             raise InputError(f"segment_seconds must be between 20 and 3600, got {self.segment_seconds}")
         if not 64 <= self.frame_side <= 2048:
@@ -60,16 +63,24 @@ class RunOptions:
 
     def stage_key(self, fingerprint: str, stage: str) -> str:
         """Cache key of ``stage``: the video plus only the options that stage depends on."""
+        speech = ("asr", "language", "translate")
         deps = {
             "visual": ("tagger", "ocr", "frame_side"),
-            "speech": ("asr", "language"),
-            "embeddings": ("tagger", "ocr", "frame_side", "asr", "language", "encoder"),
-            "captions": ("tagger", "ocr", "frame_side", "asr", "language", "captioner"),
-            "segments": ("tagger", "ocr", "frame_side", "asr", "language", "captioner", "writer",
-                         "segment_seconds"),
+            "speech": speech,
+            "embeddings": ("tagger", "ocr", "frame_side", *speech, "encoder"),
+            "captions": ("tagger", "ocr", "frame_side", *speech, "captioner"),
+            "segments": ("tagger", "ocr", "frame_side", *speech, "captioner", "writer", "segment_seconds"),
         }[stage]
-        payload = {"video": fingerprint, "stage": stage, "v": STAGE_VERSION[stage],
+        # a later stage is redone when the evidence it was built from changed version
+        upstream = () if stage in ("visual", "speech") else ("visual", "speech")
+        versions = {s: STAGE_VERSION[s] for s in (*upstream, stage)}
+        payload = {"video": fingerprint, "stage": stage, "v": versions,
                    **{k: getattr(self, k) for k in deps},
                    "backend_options": {k: self.backend_options[k] for k in deps if self.backend_options.get(k)}}
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
         return f"{stage}-{digest}"
+
+
+def _is_path(spec: str) -> bool:
+    name = spec.partition(":")[0]
+    return spec.startswith((".", "~", "/")) or "/" in name

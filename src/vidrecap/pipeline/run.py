@@ -44,6 +44,8 @@ class Backends:
             kwargs = {"device": self.options.device, **self.options.backend_options.get(role, {})}
             if role == "asr":
                 kwargs.update(language=self.options.language, threads=self.options.asr_threads)
+                if self.options.translate:
+                    kwargs["translate"] = True
             self._made[role] = registry.create(role, spec, **kwargs)
         return self._made[role]
 
