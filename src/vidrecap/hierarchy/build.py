@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,10 +56,11 @@ class SegmentPlan:
 
 
 def plan_segments(clips: Sequence[Caption], cells: Sequence[Cell], transcript: Transcript,
-                  target: float, load_frames=None) -> list[SegmentPlan]:
+                  target: float, load_frames=None, mode: str = "content",
+                  embeddings: Mapping[str, np.ndarray] | None = None) -> list[SegmentPlan]:
     bounds = [(c.start, c.end) for c in clips]
     plans = []
-    for a, b in segment_clips(bounds, transcript, cells, target):
+    for a, b in segment_clips(bounds, transcript, cells, target, mode, embeddings):
         span_cells = [cells[i] for c in clips[a:b] for i in c.children]
         start, end = clips[a].start, clips[b - 1].end
         req = WriteRequest(

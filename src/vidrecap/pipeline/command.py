@@ -23,7 +23,10 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", help="backend profile: offline (default), hf, api, gguf (see `vidrecap models`)")
     p.add_argument("--config", help="TOML file with backend specs and options (docs/backends.md)")
     p.add_argument("--language", help="speech language code (default: detect)")
-    p.add_argument("--segment-seconds", type=float, help="target segment length (default 180)")
+    p.add_argument("--segment-seconds", type=float,
+                   help="chapter length: a soft target, and 1.5x it a ceiling (default 180)")
+    p.add_argument("--segmentation", choices=("content", "fixed"),
+                   help="content: chapters follow the content (default); fixed: ~segment-seconds each (Video ReCap)")
     p.add_argument("--frame-side", type=int, help="key-frame size in pixels (default 480)")
     p.add_argument("--device", help="cpu (default) or cuda")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
@@ -32,7 +35,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 def execute(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path(Path(args.video).name + ".recap")
     options = {role: getattr(args, role) for role in PIPELINE_ROLES}
-    options.update(language=args.language, segment_seconds=args.segment_seconds,
+    options.update(language=args.language, segment_seconds=args.segment_seconds, segmentation=args.segmentation,
                    frame_side=args.frame_side, device=args.device)
     RunOptions.resolve(args.profile, args.config, **options)  # validate before any work
     if Path(args.video).is_dir():

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InputError
 
-STAGE_VERSION = {"visual": 3, "speech": 2, "embeddings": 1, "captions": 2, "segments": 3}
+STAGE_VERSION = {"visual": 3, "speech": 2, "embeddings": 1, "captions": 2, "segments": 4}
 
 
 @dataclass
@@ -22,6 +22,7 @@ class RunOptions:
     writer: str = "embedded"
     language: str | None = None
     segment_seconds: float = 180.0
+    segmentation: str = "content"  # "content": chapters follow the content; "fixed": ~segment_seconds (ReCap)
     frame_side: int = 480
     device: str = "cpu"
     asr_threads: int = 2
@@ -30,6 +31,8 @@ class RunOptions:
     def __post_init__(self):
         if not 20 <= self.segment_seconds <= 3600:
             raise InputError(f"segment_seconds must be between 20 and 3600, got {self.segment_seconds}")
+        if self.segmentation not in ("content", "fixed"):
+            raise InputError(f"segmentation must be 'content' or 'fixed', got {self.segmentation!r}")
         if not 64 <= self.frame_side <= 2048:
             raise InputError(f"frame_side must be between 64 and 2048, got {self.frame_side}")
 
@@ -66,7 +69,7 @@ class RunOptions:
             "embeddings": ("tagger", "ocr", "frame_side", "asr", "language", "encoder"),
             "captions": ("tagger", "ocr", "frame_side", "asr", "language", "captioner"),
             "segments": ("tagger", "ocr", "frame_side", "asr", "language", "captioner", "writer",
-                         "segment_seconds"),
+                         "segment_seconds", "segmentation", "encoder"),
         }[stage]
         payload = {"video": fingerprint, "stage": stage, "v": STAGE_VERSION[stage],
                    **{k: getattr(self, k) for k in deps},

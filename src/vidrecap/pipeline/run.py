@@ -80,7 +80,8 @@ def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: boo
             loader = FrameLoader(frames_dir)
             embeddings, space = _embeddings(info, opts, backends, cache, cells, loader)
             clips = _captions(info, opts, backends, cache, cells, loader, progress)
-            segments, summary = _levels(info, opts, backends, cache, clips, cells, transcript, loader, progress)
+            segments, summary = _levels(info, opts, backends, cache, clips, cells, transcript, loader, progress,
+                                        embeddings)
         except KeyboardInterrupt:
             progress.stop.set()
             raise
@@ -213,14 +214,15 @@ class _NoCaptioner:
         raise AssertionError("all captions are cached")
 
 
-def _levels(info, opts, backends, cache, clips, cells, transcript, loader, progress):
+def _levels(info, opts, backends, cache, clips, cells, transcript, loader, progress, embeddings):
     journal = Journal(cache / f"{opts.stage_key(info.fingerprint, 'segments')}.jsonl")
     entries = journal.read()
     done = [e for e in entries if e.get("level") == "segment"]
     summary_entry = next((e for e in entries if e.get("level") == "summary"), None)
     writer = backends.get("writer") if summary_entry is None else None
     frames = loader if getattr(writer, "uses_frames", False) else None
-    plans = plan_segments(clips, cells, transcript, opts.segment_seconds, frames)
+    plans = plan_segments(clips, cells, transcript, opts.segment_seconds, frames,
+                          mode=opts.segmentation, embeddings=embeddings)
     update = progress.stage("segments", len(plans) + 1)
     count = [len(done)]
     update(count[0])
