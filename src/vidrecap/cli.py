@@ -15,6 +15,7 @@ from .errors import VidrecapError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("vidrecap.pipeline.command", "recap a video: clip captions, segments, summary"),
+    "chapters": ("vidrecap.outputs.chapters_command", "list a recap's chapters, or write them into a video copy"),
     "search": ("vidrecap.moments.command", "find the moments that match a text query"),
     "highlights": ("vidrecap.moments.highlights_command", "highlights without a query, optional reel"),
     "xsum": ("vidrecap.moments.xsum_command", "cross-modal summary: key frames aligned with the text"),

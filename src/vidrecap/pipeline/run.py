@@ -220,9 +220,10 @@ def _levels(info, opts, backends, cache, clips, cells, transcript, loader, progr
     done = [e for e in entries if e.get("level") == "segment"]
     summary_entry = next((e for e in entries if e.get("level") == "summary"), None)
     writer = backends.get("writer") if summary_entry is None else None
+    encoder = backends.get("encoder") if summary_entry is None else None  # key phrases for titles
     frames = loader if getattr(writer, "uses_frames", False) else None
     plans = plan_segments(clips, cells, transcript, opts.segment_seconds, frames,
-                          mode=opts.segmentation, embeddings=embeddings)
+                          mode=opts.segmentation, embeddings=embeddings, encoder=encoder)
     update = progress.stage("segments", len(plans) + 1)
     count = [len(done)]
     update(count[0])
@@ -235,7 +236,7 @@ def _levels(info, opts, backends, cache, clips, cells, transcript, loader, progr
     with journal:
         segments = write_segments(plans, writer, done=done, on_write=on_write)
         if summary_entry is None:
-            summary = write_summary(segments, cells, writer, loader)
+            summary = write_summary(segments, cells, writer, loader, transcript, encoder)
             journal.append({"level": "summary", "text": summary.text, "title": summary.title})
         else:
             summary = Caption("summary", 0, segments[0].start, segments[-1].end, summary_entry["text"],
