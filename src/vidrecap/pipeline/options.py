@@ -71,7 +71,12 @@ class RunOptions:
             "segments": ("tagger", "ocr", "frame_side", "asr", "language", "captioner", "writer",
                          "segment_seconds", "segmentation", "encoder"),
         }[stage]
-        payload = {"video": fingerprint, "stage": stage, "v": STAGE_VERSION[stage],
+        upstream = {"visual": ("visual",), "speech": ("speech",), "embeddings": ("visual", "speech", "embeddings"),
+                    "captions": ("visual", "speech", "captions"),
+                    "segments": ("visual", "speech", "embeddings", "captions", "segments")}[stage]
+        # a stage's results change when any stage it reads from changes version
+        versions = {s: STAGE_VERSION[s] for s in upstream}
+        payload = {"video": fingerprint, "stage": stage, "v": versions if len(versions) > 1 else STAGE_VERSION[stage],
                    **{k: getattr(self, k) for k in deps},
                    "backend_options": {k: self.backend_options[k] for k in deps if self.backend_options.get(k)}}
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
