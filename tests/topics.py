@@ -35,7 +35,7 @@ TOPICS: list[Topic] = [
             say="Bicycle gears help you climb hills. A small front chain ring and a large rear cog make "
                 "pedalling easy. Shift the gears before the climb gets steep, never while standing. "
                 "Keep the chain clean and oiled so that every gear change stays smooth and quiet.")),
-    _t("football", ("football", "match", "goal", "league"),
+    _t("football", ("football", "match", "goal", "goals", "league", "striker"),
        Part(22, footage="vtest",
             say="In the football report, the home team won the match by two goals to one. "
                 "The striker scored twice in the second half, and the league title race is open again. "
@@ -52,7 +52,7 @@ TOPICS: list[Topic] = [
             say="Here is the weather forecast. Heavy rain arrives from the west tonight with strong wind. "
                 "Tomorrow afternoon the clouds clear and the temperature climbs to twenty degrees. "
                 "The weekend forecast is dry and sunny, with a light breeze along the coast.")),
-    _t("houseplants", ("houseplant", "houseplants", "plants", "watering", "leaves"),
+    _t("houseplants", ("houseplant", "houseplants", "plants", "watering", "leaves", "soil", "fertilizer"),
        Part(22, footage="vtest",
             say="Houseplants need less water in winter. Check the soil with your finger before watering, "
                 "and keep the leaves away from cold windows and hot radiators. Most houseplants like bright "

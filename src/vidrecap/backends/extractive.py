@@ -183,7 +183,7 @@ def _title(req: WriteRequest) -> str:
 
 
 def _as_sentence(text: str) -> str:
-    text = text.strip()
+    text = text.strip().rstrip(",;:").rstrip()  # an utterance cut at a comma still ends as a sentence
     if not text or text[-1] in ".!?…":
         return text
     if text[-1] in "\"'”" and text[-2:-1] in (".", "!", "?", "…"):
