@@ -1,10 +1,12 @@
 """Chapters on generated multi-topic videos: boundary precision/recall, summary coverage, titles.
 
     python benchmarks/chapters.py [--workdir DIR] [--videos a b c d lecture] [--segmentation content|fixed]
+                                  [--segment-seconds S] [--label NAME]
 
 Videos come from ``tests/topics.py``: unrelated espeak-ng narrated topics over slides and real
-footage, in several orders (``a``-``c``: 8-10 topics; ``d``: all 12), every pause the same length
-so silence alone never gives a topic change away, and ``lecture``: one topic for two minutes.
+footage, in several orders (``a``-``c``, ``e``: 8-10 topics, ``e`` in the tests' order; ``d``: all
+12), every pause the same length so silence alone never gives a topic change away, and ``lecture``:
+one topic for two minutes.
 Each is recapped with the default options (the run's cache lives in the work dir, so a second
 run only redoes what changed). Printed per video and in total:
 
@@ -32,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 ORDERS = {"a": [0, 1, 2, 3, 4, 5, 6, 7], "b": [8, 2, 5, 9, 10, 1, 11, 3],
-          "c": [4, 10, 7, 0, 9, 6, 1, 8, 2, 11], "d": [5, 11, 1, 7, 3, 9, 0, 10, 2, 8, 4, 6]}
+          "c": [4, 10, 7, 0, 9, 6, 1, 8, 2, 11], "d": [5, 11, 1, 7, 3, 9, 0, 10, 2, 8, 4, 6],
+          "e": [11, 3, 6, 2, 9, 0, 4, 8]}
 
 
 def build(name: str, workdir: Path) -> tuple[Path, list[tuple[float, float]], list[int]]:
@@ -93,8 +96,9 @@ def score(recap, spans, order) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workdir", default=str(Path.home() / ".cache" / "vidrecap-bench-chapters"))
-    ap.add_argument("--videos", nargs="+", default=["a", "b", "c", "d", "lecture"])
+    ap.add_argument("--videos", nargs="+", default=["a", "b", "c", "d", "e", "lecture"])
     ap.add_argument("--segmentation", choices=("content", "fixed"), help="default: the run's default")
+    ap.add_argument("--segment-seconds", type=float, help="target chapter length (default: the run's default)")
     ap.add_argument("--label", default="", help="name of the result file's run (e.g. before / after)")
     args = ap.parse_args(argv)
     workdir = Path(args.workdir)
@@ -103,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     import vidrecap
 
     options = {"segmentation": args.segmentation} if args.segmentation else {}
+    if args.segment_seconds:
+        options["segment_seconds"] = args.segment_seconds
     rows = {}
     for name in args.videos:
         path, spans, order = build(name, workdir)

@@ -33,11 +33,13 @@ CUT_BONUS = 0.4
 # content mode
 WINDOW = 12.0  # seconds of evidence on each side of a candidate boundary
 PRICE = 0.55  # evidence a boundary must bring to be worth a chapter
-SPEECH_SAME, SPEECH_NEW = 0.5, 0.85  # speech shift (1 - cosine) read as "same topic" .. "new topic"
-CUT_COST = 1.5  # per second of an utterance cut off, up to 1 s
+SPEECH_SAME, SPEECH_NEW = 0.55, 0.85  # speech shift (1 - cosine) read as "same topic" .. "new topic"
+VISUAL_SAME, VISUAL_NEW = 0.1, 0.35  # visual shift (1 - cosine) across a scene cut: same .. different
+CUT_COST, CUT_CAP = 0.5, 2.0  # per second of an utterance cut off (the 4 s grid often must), up to 2 s
 SHORTEST = 12.0  # no chapter shorter than this, unless the video is
 CEILING = 1.5  # × target: no chapter longer
 LONG_PULL = 1.2  # weight of the pull towards the target for chapters longer than it
+SOFT_SHORTEST, SHORT_PUSH = 60.0, 0.3  # chapters shorter than min(60 s, target / 3) need stronger evidence
 
 
 @dataclass
@@ -54,8 +56,9 @@ class BoundaryEvidence:
     @property
     def score(self) -> float:
         visual = self.visual * (0.5 if 0.0 < self.speech < SPEECH_SAME else 1.0)
-        return (1.6 * _ramp(self.speech, SPEECH_SAME, SPEECH_NEW) + 0.8 * self.on_screen + 0.5 * visual
-                + 0.3 * self.pause - CUT_COST * min(1.0, self.cut))
+        said = _ramp(self.speech, SPEECH_SAME, SPEECH_NEW)
+        return (1.6 * said + 0.8 * self.on_screen + 0.5 * visual + 0.3 * self.pause
+                - CUT_COST * min(CUT_CAP, self.cut))
 
 
 def _ramp(x: float, lo: float, hi: float) -> float:
@@ -137,6 +140,7 @@ def _by_content(clip_bounds, evidence: Sequence[BoundaryEvidence], target: float
     total = starts[-1] - starts[0]
     ceiling = max(target * CEILING, 2 * SHORTEST)
     shortest = min(SHORTEST, total / 2)
+    soft_shortest = min(SOFT_SHORTEST, target / 3)
     # a boundary's cost: its price minus its evidence (which counts cutting an utterance against it)
     cost_at = [0.0] + [PRICE - e.score for e in evidence]
 
@@ -145,7 +149,8 @@ def _by_content(clip_bounds, evidence: Sequence[BoundaryEvidence], target: float
         if length < shortest - 1e-6 and not (i == 0 and j == n):
             return float("inf")
         over = max(0.0, length - target) / target
-        return LONG_PULL * over * over + (cost_at[j] if j < n else 0.0)
+        under = max(0.0, 1.0 - length / soft_shortest) if not (i == 0 and j == n) else 0.0
+        return LONG_PULL * over * over + SHORT_PUSH * under * under + (cost_at[j] if j < n else 0.0)
 
     return _best_split(starts, segment_cost, ceiling)
 
@@ -191,7 +196,8 @@ def boundary_evidence(times: Sequence[float], transcript: Transcript, cells: Seq
         if visual is not None:
             cut = any(c.scene_cut for c in cells[max(0, k - 1):k + 1])
             vw = max(1, w // 2)
-            ev.visual = _ramp(_shift(visual[max(0, k - vw):k], visual[k:k + vw]), 0.15, 0.5) if cut else 0.0
+            shift = _shift(visual[max(0, k - vw):k], visual[k:k + vw])
+            ev.visual = _ramp(shift, VISUAL_SAME, VISUAL_NEW) if cut else 0.0
         out.append(ev)
     return out
 
