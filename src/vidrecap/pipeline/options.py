@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InputError
 
-STAGE_VERSION = {"visual": 4, "speech": 2, "embeddings": 1, "captions": 2, "segments": 4}
+STAGE_VERSION = {"visual": 5, "speech": 2, "embeddings": 1, "captions": 2, "segments": 4}
 
 
 @dataclass
