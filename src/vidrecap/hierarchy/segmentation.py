@@ -16,6 +16,7 @@ Either way a boundary never cuts an utterance in half.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -77,18 +78,27 @@ def pause_at(t: float, spans: Sequence[tuple[float, float]]) -> tuple[bool, floa
     return inside, min(2.0, max(0.0, t - before) + max(0.0, after - t))
 
 
-def longest_gap_near(t: float, words: Sequence[tuple[float, float]], reach: float = 2.5) -> float:
-    """The longest silence between consecutive words that overlaps ``[t - reach, t + reach]``."""
+def longest_gap_near(t: float, words: Sequence[tuple[float, float]], reach: float = 2.5,
+                     starts: Sequence[float] | None = None) -> float:
+    """The longest silence between consecutive words (sorted) that overlaps ``[t - reach, t + reach]``."""
+    starts = starts if starts is not None else [w[0] for w in words]
     best = 0.0
-    for (_, a_end), (b_start, _) in zip(words, words[1:], strict=False):
-        if b_start >= t - reach and a_end <= t + reach:
-            best = max(best, b_start - a_end)
+    for i in range(max(1, bisect_left(starts, t - reach)), len(words)):
+        a_end, b_start = words[i - 1][1], words[i][0]
+        if a_end > t + reach:
+            break
+        best = max(best, b_start - a_end)
     return best
 
 
-def cut_seconds(t: float, spans: Sequence[tuple[float, float]]) -> float:
-    """How much of an utterance a boundary at ``t`` separates from the rest of it."""
-    return max((min(t - s, e - t) for s, e in spans if s < t < e), default=0.0)
+def cut_seconds(t: float, spans: Sequence[tuple[float, float]], longest: float = 60.0) -> float:
+    """How much of an utterance (``spans`` sorted, none longer than ``longest``) a boundary at ``t``
+    separates from the rest of it."""
+    best = 0.0
+    for s, e in spans[bisect_left(spans, (t - longest,)):bisect_left(spans, (t,))]:
+        if s < t < e:
+            best = max(best, min(t - s, e - t))
+    return best
 
 
 def boundary_costs(times: Sequence[float], transcript: Transcript, cells: Sequence[Cell]) -> list[float]:
@@ -181,7 +191,8 @@ def boundary_evidence(times: Sequence[float], transcript: Transcript, cells: Seq
                       embeddings: Mapping[str, np.ndarray]) -> list[BoundaryEvidence]:
     """The evidence for a chapter boundary at each of ``times``."""
     spans = utterance_spans(transcript)
-    words = [(w.start, w.end) for w in transcript.words()]
+    words = sorted((w.start, w.end) for w in transcript.words())
+    word_starts = [w[0] for w in words]
     speech = _channel(embeddings, "speech", cells)
     visual = _channel(embeddings, "visual", cells)
     texts = [frozenset(content_tokens(c.on_screen)) for c in cells]
@@ -189,7 +200,8 @@ def boundary_evidence(times: Sequence[float], transcript: Transcript, cells: Seq
     for t in times:
         k = int(round(t / CELL_SECONDS))  # first cell after the boundary
         w = max(1, int(round(WINDOW / CELL_SECONDS)))
-        ev = BoundaryEvidence(time=t, pause=_ramp(longest_gap_near(t, words), 0.6, 1.5), cut=cut_seconds(t, spans))
+        gap = longest_gap_near(t, words, starts=word_starts)
+        ev = BoundaryEvidence(time=t, pause=_ramp(gap, 0.6, 1.5), cut=cut_seconds(t, spans))
         if speech is not None:
             ev.speech = _shift(speech[max(0, k - w):k], speech[k:k + w])
         ev.on_screen = _new_text(texts, k)

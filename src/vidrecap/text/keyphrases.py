@@ -28,15 +28,18 @@ collects lay lays help helps need needs become becomes start starts less
 scored saved sang won lost carry carries wake wakes hold holds like likes get gets
 many much few several every each another lot lots thing things way ways time today tonight tomorrow now
 first second last next new good great big small little large long short best better able sure
+across along around behind beside beyond near onto toward towards upon within without via per inside
+outside among
 """.split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _CLAUSE = re.compile(r"[.!?;:,()\"\u201c\u201d]+")
 
 
-def _bad_edge(word: str) -> bool:
+def _bad_edge(word: str, last: bool) -> bool:
+    """A word no noun phrase starts or ends with (an -ing word may start one: "shopping bags")."""
     w = word.lower()
-    return (w in STOPWORDS or w in _NOT_NOUN or len(w) < 3 or w.endswith("ly")
-            or (w.endswith("ing") and len(w) > 5) or (w.endswith("ed") and len(w) > 4))
+    verb_form = (w.endswith("ing") and len(w) > 5 and last) or (w.endswith("ed") and len(w) > 4)
+    return w in STOPWORDS or w in _NOT_NOUN or len(w) < 3 or w.endswith("ly") or verb_form
 
 
 def candidate_phrases(text: str, longest: int = 3) -> Counter:
@@ -51,7 +54,7 @@ def candidate_phrases(text: str, longest: int = 3) -> Counter:
             for size in range(1, longest + 1):
                 for i in range(len(run) - size + 1):
                     gram = run[i:i + size]
-                    if not (_bad_edge(gram[0]) or _bad_edge(gram[-1])):
+                    if not (_bad_edge(gram[0], len(gram) == 1) or _bad_edge(gram[-1], True)):
                         found[" ".join(gram)] += 1
             run = []
     return found
