@@ -133,10 +133,17 @@ def _group_line(req: WriteRequest, group: range) -> str:
 def video_title(req: WriteRequest) -> str:
     """A title for the whole video, not its first part.
 
-    The title of the chapters that fill most of it; else a key phrase of the whole speech that
-    most chapters mention; else the first chapter titles and how many more follow.
+    A key phrase of the whole speech that most chapters mention (as the first chapter title that
+    contains it, e.g. the opening title card); else the title of chapters filling most of the
+    video; else the first chapter titles and how many more follow.
     """
     titles = [_title_of(req, i) for i in range(len(req.children))]
+    n = len(req.children)
+    for phrase in req.key_phrases:
+        words = set(content_tokens(phrase))
+        said = sum(1 for c in req.children if words & set(content_tokens(c.text)))
+        if n and said >= max(2, 0.6 * n):
+            return next((t for t in titles if words <= set(content_tokens(t))), as_title(phrase))
     total = max(1e-6, req.end - req.start)
     share: Counter = Counter()
     for title, child in zip(titles, req.children, strict=False):
@@ -144,12 +151,6 @@ def video_title(req: WriteRequest) -> str:
             share[title] += (child.end - child.start) / total
     if share and share.most_common(1)[0][1] >= 0.6:
         return share.most_common(1)[0][0]
-    n = len(req.children)
-    for phrase in req.key_phrases:
-        words = set(content_tokens(phrase))
-        said = sum(1 for c in req.children if words & set(content_tokens(c.text)))
-        if n and said >= max(2, 0.6 * n):
-            return as_title(phrase)
     named = list(dict.fromkeys(t for t in titles if t))
     if len(named) <= 3:
         return ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1] if named else ""
