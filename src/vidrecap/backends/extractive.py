@@ -30,9 +30,9 @@ SCREEN_LABELS = frozenset({
 
 def describe_tags(tags: Sequence[Tag], limit: int = 2, slides: bool = False) -> str:
     """What is seen, in words: confident tags that are not screen noise; "slides" when text is shown."""
-    names = [t.label for t in tags if t.score >= MIN_TAG_SCORE and t.label not in SCREEN_LABELS]
     if slides:
         return "slides"
+    names = [t.label for t in tags if t.score >= MIN_TAG_SCORE and t.label not in SCREEN_LABELS]
     return " and ".join(names[:limit])
 
 
