@@ -139,11 +139,15 @@ def video_title(req: WriteRequest) -> str:
     """
     titles = [_title_of(req, i) for i in range(len(req.children))]
     n = len(req.children)
-    for phrase in req.key_phrases:
-        words = set(content_tokens(phrase))
-        said = sum(1 for c in req.children if words & set(content_tokens(c.text)))
-        if n and said >= max(2, 0.6 * n):
-            return next((t for t in titles if words <= set(content_tokens(t))), as_title(phrase))
+    common = [p for p in req.key_phrases
+              if n and sum(1 for c in req.children if set(content_tokens(p)) & set(content_tokens(c.text)))
+              >= max(2, 0.6 * n)]
+    for phrase in common:
+        titled = next((t for t in titles if set(content_tokens(phrase)) <= set(content_tokens(t))), None)
+        if titled:
+            return titled
+    if common:
+        return as_title(common[0])
     total = max(1e-6, req.end - req.start)
     share: Counter = Counter()
     for title, child in zip(titles, req.children, strict=False):

@@ -38,13 +38,14 @@ _CLAUSE = re.compile(r"[.!?;:,()\"\u201c\u201d]+")
 def _bad_edge(word: str, last: bool) -> bool:
     """A word no noun phrase starts or ends with (an -ing word may start one: "shopping bags")."""
     w = word.lower()
-    verb_form = (w.endswith("ing") and len(w) > 5 and last) or (w.endswith("ed") and len(w) > 4)
+    verb_form = (_is_ing(w) and last) or (w.endswith("ed") and len(w) > 4)
     return w in STOPWORDS or w in _NOT_NOUN or len(w) < 3 or w.endswith("ly") or verb_form
 
 
 def candidate_phrases(text: str, longest: int = 3) -> Counter:
     """Noun-like phrases of ``text`` (lower-cased) and how often each occurs."""
     found: Counter = Counter()
+    gerunds: Counter = Counter()
     for clause in _CLAUSE.split(text):
         run: list[str] = []
         for word in [*_WORD.findall(clause), ""]:
@@ -54,10 +55,18 @@ def candidate_phrases(text: str, longest: int = 3) -> Counter:
             for size in range(1, longest + 1):
                 for i in range(len(run) - size + 1):
                     gram = run[i:i + size]
-                    if not (_bad_edge(gram[0], len(gram) == 1) or _bad_edge(gram[-1], True)):
+                    if size == 1 and _is_ing(gram[0]):
+                        gerunds[gram[0]] += 1
+                    elif not (_bad_edge(gram[0], size == 1) or _bad_edge(gram[-1], True)):
                         found[" ".join(gram)] += 1
             run = []
+    # an -ing word alone is a verb form ("carrying") unless it is said again and again ("cycling")
+    found.update({w: n for w, n in gerunds.items() if n >= 3 and not _bad_edge(w, False)})
     return found
+
+
+def _is_ing(word: str) -> bool:
+    return word.endswith("ing") and len(word) > 5
 
 
 def key_phrases(texts: Sequence[str], encoder, top: int = 3) -> list[list[str]]:
