@@ -36,6 +36,7 @@ WINDOW = 12.0  # seconds of evidence on each side of a candidate boundary
 PRICE = 0.55  # evidence a boundary must bring to be worth a chapter
 SPEECH_SAME, SPEECH_NEW = 0.55, 0.85  # speech shift (1 - cosine) read as "same topic" .. "new topic"
 VISUAL_SAME, VISUAL_NEW = 0.1, 0.35  # visual shift (1 - cosine) across a scene cut: same .. different
+PEAK_REACH = 8.0  # seconds within which only the largest speech shift counts
 CUT_COST, CUT_CAP = 0.5, 2.0  # per second of an utterance cut off (the 4 s grid often must), up to 2 s
 SHORTEST = 12.0  # no chapter shorter than this, unless the video is
 CEILING = 1.5  # × target: no chapter longer
@@ -53,11 +54,12 @@ class BoundaryEvidence:
     visual: float = 0.0  # a scene cut to something that looks different
     pause: float = 0.0  # the longest silence near the boundary, as 0..1
     cut: float = 0.0  # seconds of an utterance the boundary would cut off (the shorter side)
+    peak: bool = True  # ``speech`` is the largest shift nearby (one change of topic counts once)
 
     @property
     def score(self) -> float:
         visual = self.visual * (0.5 if 0.0 < self.speech < SPEECH_SAME else 1.0)
-        said = _ramp(self.speech, SPEECH_SAME, SPEECH_NEW)
+        said = _ramp(self.speech, SPEECH_SAME, SPEECH_NEW) if self.peak else 0.0
         return (1.6 * said + 0.8 * self.on_screen + 0.5 * visual + 0.3 * self.pause
                 - CUT_COST * min(CUT_CAP, self.cut))
 
@@ -211,7 +213,27 @@ def boundary_evidence(times: Sequence[float], transcript: Transcript, cells: Seq
             shift = _shift(visual[max(0, k - vw):k], visual[k:k + vw])
             ev.visual = _ramp(shift, VISUAL_SAME, VISUAL_NEW) if cut else 0.0
         out.append(ev)
+    _mark_peaks(out)
     return out
+
+
+def _mark_peaks(evidence: Sequence[BoundaryEvidence]) -> None:
+    """Keep the speech evidence only where the shift is the largest within ±PEAK_REACH seconds.
+
+    Across a silence every candidate compares the same speech before and after; without this,
+    one change of topic would pay for several boundaries (and leave a chapter with no speech).
+    """
+    for k, e in enumerate(evidence):
+        for j in range(k - 1, -1, -1):
+            if e.time - evidence[j].time > PEAK_REACH:
+                break
+            if evidence[j].speech >= e.speech:
+                e.peak = False
+        for j in range(k + 1, len(evidence)):
+            if evidence[j].time - e.time > PEAK_REACH or not e.peak:
+                break
+            if evidence[j].speech > e.speech:
+                e.peak = False
 
 
 def _channel(embeddings: Mapping[str, np.ndarray], name: str, cells: Sequence[Cell]) -> np.ndarray | None:
