@@ -43,7 +43,7 @@ def execute(args: argparse.Namespace) -> int:
     recap = run_recap(args.video, out, quiet=args.quiet, profile=args.profile, config=args.config, **options)
     if not args.quiet:
         print(f"{recap.summary.title or Path(args.video).name}\n\n{recap.summary.text}\n", file=sys.stdout)
-    print(f"wrote {out}/ (recap.json, clips.vtt, segments.vtt, summary.md, transcript.srt, "
+    print(f"wrote {out}/ (recap.json, clips.vtt, segments.vtt, chapters.txt, chapters.vtt, summary.md, transcript.srt, "
           f"embeddings.npz, frames/): {_count(recap.clips, 'clip')}, {_count(recap.segments, 'segment')}",
           file=sys.stderr if args.quiet else sys.stdout)
     return 0
