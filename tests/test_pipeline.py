@@ -129,6 +129,7 @@ def test_second_run_loads_no_model(talk_video, talk_recap, tmp_path, monkeypatch
 
 
 def test_options_change_the_cache_key(talk_video, talk_recap, tmp_path):
-    other = vidrecap.recap(talk_video[0], tmp_path / "long", segment_seconds=600)
+    other = vidrecap.recap(talk_video[0], tmp_path / "long", segment_seconds=600, segmentation="fixed")
     assert len(other.segments) == 1 and len(talk_recap.segments) >= 2
+    assert other.options["segmentation"] == "fixed" and talk_recap.options["segmentation"] == "content"
     assert other.transcript.text == talk_recap.transcript.text

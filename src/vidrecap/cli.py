@@ -14,6 +14,7 @@ from .errors import VidrecapError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("vidrecap.pipeline.command", "recap a video: clip captions, segments, summary"),
+    "chapters": ("vidrecap.outputs.chapters_command", "list a recap's chapters, or write them into a video copy"),
     "search": ("vidrecap.moments.command", "find the moments that match a text query"),
     "library": ("vidrecap.library.command", "a library of recaps: add, remove, list (search with `search ROOT`)"),
     "ask": ("vidrecap.qa.command", "answer a question about a recapped video, citing times"),

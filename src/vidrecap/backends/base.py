@@ -90,7 +90,8 @@ class WriteRequest:
     ``level`` is ``"segment"`` (children = clip captions) or ``"summary"`` (children = segment
     descriptions). ``speech`` holds the transcript's sentences in the span, ``on_screen`` the
     distinct on-screen texts, ``tags`` the dominant visual labels, ``frames`` a few sparsely sampled
-    key frames (may be empty).
+    key frames (may be empty), ``key_phrases`` the span's speech key phrases, best first (may be
+    empty), ``slides`` the fraction of the span that shows on-screen text.
     """
 
     level: str
@@ -102,6 +103,8 @@ class WriteRequest:
     tags: list[Tag] = field(default_factory=list)
     frames: list[np.ndarray] = field(default_factory=list, repr=False)
     child_titles: list[str] = field(default_factory=list)
+    key_phrases: list[str] = field(default_factory=list)
+    slides: float = 0.0
 
 
 @dataclass

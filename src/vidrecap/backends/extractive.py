@@ -13,15 +13,27 @@ from collections.abc import Sequence
 
 from ..registry import register
 from ..results import Tag
+from ..text.keyphrases import as_title, candidate_phrases
 from ..text.salience import content_tokens, rank_by_centrality
 from .base import ClipEvidence, TimedText, WriteRequest, Written
 
 MIN_TAG_SCORE = 0.12
+SLIDES_SHARE = 0.5  # a span showing on-screen text this much of the time is "slides"
+GROUP_ABOVE = 8  # a summary of more chapters than this groups them
+# ImageNet labels that a classifier gives to slides, screens and text: noise to a reader
+SCREEN_LABELS = frozenset({
+    "website", "web site", "monitor", "CRT monitor", "screen", "television", "menu", "crossword",
+    "comic book", "envelope", "scoreboard", "book jacket", "digital clock", "notebook computer",
+    "laptop computer", "desktop computer", "traffic or street sign", "product packet / packaging",
+})
 
 
-def describe_tags(tags: Sequence[Tag], limit: int = 2) -> str:
-    names = [t.label for t in tags if t.score >= MIN_TAG_SCORE][:limit]
-    return " and ".join(names)
+def describe_tags(tags: Sequence[Tag], limit: int = 2, slides: bool = False) -> str:
+    """What is seen, in words: confident tags that are not screen noise; "slides" when text is shown."""
+    if slides:
+        return "slides"
+    names = [t.label for t in tags if t.score >= MIN_TAG_SCORE and t.label not in SCREEN_LABELS]
+    return " and ".join(names[:limit])
 
 
 def first_line(text: str, limit: int = 80) -> str:
@@ -46,7 +58,7 @@ class EvidenceCaptioner:
             parts.append(f"Speech: \u201c{clip.speech.strip()}\u201d")
         if clip.on_screen.strip():
             parts.append(f"On screen: \u201c{first_line(clip.on_screen)}\u201d")
-        seen = describe_tags(clip.tags)
+        seen = describe_tags(clip.tags, slides=bool(clip.on_screen.strip()))
         if seen:
             parts.append(f"Seen: {seen}")
         return " ".join(_as_sentence(p) for p in parts) if parts else "No speech or recognisable content."
@@ -68,7 +80,7 @@ class ExtractiveWriter:
         title = _title(req)
         chosen = _salient(req.speech, self.k)
         parts = [_as_sentence(s.text) for s in chosen]
-        seen = describe_tags(req.tags, limit=3)
+        seen = describe_tags(req.tags, limit=3, slides=req.slides >= SLIDES_SHARE)
         if seen:
             parts.append(f"Visually: {seen}.")
         if not chosen and req.on_screen:
@@ -80,17 +92,73 @@ class ExtractiveWriter:
     def _summary(self, req: WriteRequest) -> Written:
         minutes = (req.end - req.start) / 60.0
         length = f"{minutes:.0f}-minute" if minutes >= 1.5 else f"{req.end - req.start:.0f}-second"
-        lines = []
-        per_child = 3 if len(req.children) == 1 else 1
-        for i, child in enumerate(req.children):
-            title = req.child_titles[i] if i < len(req.child_titles) else ""
-            lead = _key_sentences(child.text, per_child)
-            stamp = _clock(child.start)
-            lines.append(f"[{stamp}] {title}: {lead}" if title else f"[{stamp}] {lead}")
         n = len(req.children)
         head = f"A {length} video in {n} part{'s' if n != 1 else ''}."
-        title = req.child_titles[0] if len(req.child_titles) == 1 else _common_title(req)
-        return Written(text=" ".join([head, *lines]), title=title)
+        if n > GROUP_ABOVE:
+            lines = [_group_line(req, group) for group in _groups(n)]
+        else:
+            per_child = 3 if n == 1 else 1
+            lines = [_chapter_line(req, i, _key_sentences(req.children[i].text, per_child)) for i in range(n)]
+        return Written(text=" ".join([head, *lines]), title=video_title(req))
+
+
+def _title_of(req: WriteRequest, i: int) -> str:
+    return req.child_titles[i] if i < len(req.child_titles) else ""
+
+
+def _chapter_line(req: WriteRequest, i: int, lead: str) -> str:
+    title, stamp = _title_of(req, i), _clock(req.children[i].start)
+    lead = _as_sentence(lead) if lead else ""
+    if title and lead:
+        return f"[{stamp}] {title}: {lead}"
+    return f"[{stamp}] {_as_sentence(title or lead)}"
+
+
+def _groups(n: int, most: int = 6) -> list[range]:
+    """``n`` chapters in at most ``most`` consecutive groups of near-equal size."""
+    size = -(-n // most)
+    return [range(i, min(n, i + size)) for i in range(0, n, size)]
+
+
+def _group_line(req: WriteRequest, group: range) -> str:
+    """One line for consecutive chapters: each one's title and a short clause of what it says."""
+    clauses = []
+    for i in group:
+        lead = _key_sentences(req.children[i].text, 1, limit=90).rstrip(".…")
+        title = _title_of(req, i)
+        clauses.append(f"{title} ({lead})" if title and lead else title or lead)
+    return f"[{_clock(req.children[group[0]].start)}] " + _as_sentence("; ".join(c for c in clauses if c))
+
+
+def video_title(req: WriteRequest) -> str:
+    """A title for the whole video, not its first part.
+
+    A key phrase of the whole speech that most chapters mention (as the first chapter title that
+    contains it, e.g. the opening title card); else the title of chapters filling most of the
+    video; else the first chapter titles and how many more follow.
+    """
+    titles = [_title_of(req, i) for i in range(len(req.children))]
+    n = len(req.children)
+    common = [p for p in req.key_phrases
+              if n and sum(1 for c in req.children if set(content_tokens(p)) & set(content_tokens(c.text)))
+              >= max(2, 0.6 * n)]
+    for phrase in common:
+        titled = next((t for t in titles if set(content_tokens(phrase)) <= set(content_tokens(t))), None)
+        if titled:
+            return titled
+    if common:
+        return as_title(common[0])
+    total = max(1e-6, req.end - req.start)
+    share: Counter = Counter()
+    for title, child in zip(titles, req.children, strict=False):
+        if title:
+            share[title] += (child.end - child.start) / total
+    if share and share.most_common(1)[0][1] >= 0.6:
+        return share.most_common(1)[0][0]
+    named = list(dict.fromkeys(t for t in titles if t))
+    if len(named) <= 3:
+        return ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1] if named else ""
+    return f"{', '.join(named[:3])} and {len(named) - 3} more"
 
 
 def _salient(sentences: Sequence[TimedText], k: int) -> list[TimedText]:
@@ -101,7 +169,7 @@ def _salient(sentences: Sequence[TimedText], k: int) -> list[TimedText]:
 
 
 def _title(req: WriteRequest) -> str:
-    """The on-screen line shown longest in the span, else the span's most frequent content words."""
+    """The on-screen line shown longest in the span, else its best key phrase, else its most said phrase."""
     shown: Counter = Counter()
     for t in req.on_screen:
         line = first_line(t.text, limit=60)
@@ -111,25 +179,21 @@ def _title(req: WriteRequest) -> str:
         line, seconds = shown.most_common(1)[0]
         if seconds >= min(4.0, 0.2 * (req.end - req.start)) or not req.speech:
             return line
-    words = Counter(w for s in req.speech for w in content_tokens(s.text) if len(w) > 3)
-    top = [w for w, _ in words.most_common(3)]
-    if top:
-        return ", ".join(top).capitalize()
+    if req.key_phrases:
+        return as_title(req.key_phrases[0])
+    said = candidate_phrases(" ".join(s.text for s in req.speech))
+    if said:
+        return as_title(max(said, key=lambda p: (said[p], -p.count(" "))))
     return describe_tags(req.tags).capitalize()
 
 
 def _as_sentence(text: str) -> str:
-    text = text.strip()
+    text = text.strip().rstrip(",;:").rstrip()  # an utterance cut at a comma still ends as a sentence
     if not text or text[-1] in ".!?…":
         return text
     if text[-1] in "\"'”" and text[-2:-1] in (".", "!", "?", "…"):
         return text  # a quotation that already ends its sentence
     return text + "."
-
-
-def _common_title(req: WriteRequest) -> str:
-    titles = [t for t in req.child_titles if t]
-    return titles[0] if titles else ""
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")

@@ -25,7 +25,8 @@ from ..util.journal import Journal
 
 TOP_TAGS = 10
 BATCH_CELLS = 8
-OCR_CHANGE = 0.04  # mean absolute grey difference (0..1) below which the OCR text is reused
+OCR_CHANGE = 0.008  # mean absolute grey difference (0..1) below which the OCR text is reused (one slide
+# after another can differ by under 0.02: only the text changed; a still picture differs by ~0.001)
 SAME_SCENE = 0.12  # up to this difference, text read earlier is assumed still visible
 STILL = 0.02  # difference below which two sampled frames show the same still picture (tags reused)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..backends.base import Captioner, ClipEvidence, TimedText, Writer, WriteRequest
 from ..results import Caption, Cell, Transcript
+from ..text.keyphrases import key_phrases
 from .grid import merge_tags
 from .segmentation import segment_clips
 
@@ -56,10 +57,12 @@ class SegmentPlan:
 
 
 def plan_segments(clips: Sequence[Caption], cells: Sequence[Cell], transcript: Transcript,
-                  target: float, load_frames=None) -> list[SegmentPlan]:
+                  target: float, load_frames=None, mode: str = "content",
+                  embeddings: Mapping[str, np.ndarray] | None = None, encoder=None) -> list[SegmentPlan]:
+    """Chapters and their write requests; with an ``encoder``, each request carries key phrases."""
     bounds = [(c.start, c.end) for c in clips]
     plans = []
-    for a, b in segment_clips(bounds, transcript, cells, target):
+    for a, b in segment_clips(bounds, transcript, cells, target, mode, embeddings):
         span_cells = [cells[i] for c in clips[a:b] for i in c.children]
         start, end = clips[a].start, clips[b - 1].end
         req = WriteRequest(
@@ -68,9 +71,17 @@ def plan_segments(clips: Sequence[Caption], cells: Sequence[Cell], transcript: T
             speech=[TimedText(s.start, s.end, s.text) for s in transcript.segments
                     if start <= (s.start + s.end) / 2 < end],
             on_screen=_on_screen_runs(span_cells), tags=merge_tags(span_cells),
-            frames=_sparse_frames(span_cells, load_frames))
+            frames=_sparse_frames(span_cells, load_frames), slides=_text_share(span_cells))
         plans.append(SegmentPlan(a, b, req))
+    if encoder is not None:
+        texts = [" ".join(s.text for s in p.request.speech) for p in plans]
+        for plan, phrases in zip(plans, key_phrases(texts, encoder), strict=True):
+            plan.request.key_phrases = phrases
     return plans
+
+
+def _text_share(cells: Sequence[Cell]) -> float:
+    return sum(1 for c in cells if c.on_screen) / max(1, len(cells))
 
 
 def _on_screen_runs(cells: Sequence[Cell]) -> list[TimedText]:
@@ -117,16 +128,23 @@ def recorded(entry: dict) -> dict:
             "problems": list(entry.get("problems", []))}
 
 
-def summary_request(segments: Sequence[Caption], cells: Sequence[Cell], load_frames=None) -> WriteRequest:
+def summary_request(segments: Sequence[Caption], cells: Sequence[Cell], load_frames=None,
+                    phrases: Sequence[str] = ()) -> WriteRequest:
     return WriteRequest(
         level="summary", start=segments[0].start, end=segments[-1].end,
         children=[TimedText(s.start, s.end, s.text) for s in segments],
         child_titles=[s.title for s in segments],
         on_screen=_on_screen_runs(cells)[:50], tags=merge_tags(cells),
-        frames=_sparse_frames(cells, load_frames))
+        frames=_sparse_frames(cells, load_frames), key_phrases=list(phrases), slides=_text_share(cells))
 
 
-def write_summary(segments: Sequence[Caption], cells: Sequence[Cell], writer: Writer, load_frames=None) -> Caption:
-    w = writer.write(summary_request(segments, cells, load_frames if getattr(writer, "uses_frames", False) else None))
+def write_summary(segments: Sequence[Caption], cells: Sequence[Cell], writer: Writer, load_frames=None,
+                  transcript: Transcript | None = None, encoder=None) -> Caption:
+    """The summary; with an ``encoder``, the writer also gets the whole video's key phrases."""
+    phrases: list[str] = []
+    if encoder is not None and transcript is not None and transcript.text.strip():
+        phrases = key_phrases([transcript.text], encoder, top=5)[0]
+    frames = load_frames if getattr(writer, "uses_frames", False) else None
+    w = writer.write(summary_request(segments, cells, frames, phrases))
     return Caption("summary", 0, segments[0].start, segments[-1].end, w.text, title=w.title,
                    children=list(range(len(segments))), **provenance(w))

@@ -1,10 +1,11 @@
-"""``summary.md``: the summary, then each segment with its time range and how far to trust it."""
+"""``summary.md``: the summary, the chapter list (YouTube style), then each segment and how far to trust it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..results import Caption, Recap
+from .chapters import chapters_of, youtube_list
 
 
 def _clock(seconds: float) -> str:
@@ -16,8 +17,8 @@ def recap_markdown(recap: Recap) -> str:
     name = Path(recap.video.path).name
     lines = [f"# {recap.summary.title or name}", "",
              f"*{name} · {_clock(recap.video.duration)} · {len(recap.segments)} segments · "
-             f"{len(recap.clips)} clips*", "", "## Summary", "", recap.summary.text, *_trust(recap.summary),
-             "", "## Segments", ""]
+             f"{len(recap.clips)} clips*", "", "## Summary", "", recap.summary.text, *_trust(recap.summary), "",
+             "## Chapters", "", youtube_list(chapters_of(recap.segments)).rstrip("\n"), "", "## Segments", ""]
     for seg in recap.segments:
         title = f" — {seg.title}" if seg.title else ""
         lines += [f"### {_clock(seg.start)}–{_clock(seg.end)}{title}", "", seg.text, *_trust(seg), ""]

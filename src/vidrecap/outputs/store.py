@@ -1,7 +1,8 @@
 """Save and load a recap directory.
 
 Layout (documented in docs/schema.md): ``recap.json`` (the schema), ``clips.vtt``,
-``segments.vtt``, ``transcript.srt``, ``summary.md``, ``embeddings.npz`` (per-cell channels) and
+``segments.vtt``, ``chapters.vtt``, ``chapters.txt``, ``transcript.srt``, ``summary.md``,
+``embeddings.npz`` (per-cell channels) and
 ``frames/cell_NNNNNN.jpg`` (one key frame per 2-second cell). Every file is written atomically.
 """
 
@@ -19,6 +20,7 @@ from ..errors import InputError
 from ..results import SCHEMA_VERSION, Caption, Cell, Recap, Transcript, VideoInfo
 from ..util.fs import atomic_write_bytes, atomic_write_json, atomic_write_text
 from .captions import to_srt, to_webvtt
+from .chapters import chapters_of, chapters_webvtt, youtube_list
 from .markdown import recap_markdown
 
 
@@ -33,6 +35,9 @@ def save_recap(recap: Recap, directory: Path, frames_from: Path | None = None) -
     atomic_write_text(directory / "segments.vtt",
                       to_webvtt((s.start, s.end, f"{s.title}\n{s.text}" if s.title else s.text)
                                 for s in recap.segments))
+    chapters = chapters_of(recap.segments)
+    atomic_write_text(directory / "chapters.vtt", chapters_webvtt(chapters))
+    atomic_write_text(directory / "chapters.txt", youtube_list(chapters))
     atomic_write_text(directory / "transcript.srt",
                       to_srt((s.start, s.end, s.text) for s in recap.transcript.segments))
     atomic_write_text(directory / "summary.md", recap_markdown(recap))

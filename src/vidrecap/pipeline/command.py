@@ -26,7 +26,10 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="TOML file with backend specs and options (docs/backends.md)")
     p.add_argument("--language", help="speech language code (default: detect)")
     p.add_argument("--translate", action="store_true", help="write the speech in English (Whisper translate)")
-    p.add_argument("--segment-seconds", type=float, help="target segment length (default 180)")
+    p.add_argument("--segment-seconds", type=float,
+                   help="chapter length: a soft target, and 1.5x it a ceiling (default 180)")
+    p.add_argument("--segmentation", choices=("content", "fixed"),
+                   help="content: chapters follow the content (default); fixed: ~segment-seconds each (Video ReCap)")
     p.add_argument("--frame-side", type=int, help="key-frame size in pixels (default 480)")
     p.add_argument("--device", help="cpu (default) or cuda")
     p.add_argument("--offline", action="store_true", help="never download models (HF_HUB_OFFLINE=1)")
@@ -39,6 +42,7 @@ def execute(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path(Path(args.video).name + ".recap")
     options = {role: getattr(args, role) for role in PIPELINE_ROLES}
     options.update(language=args.language, translate=args.translate or None, segment_seconds=args.segment_seconds,
+                   segmentation=args.segmentation,
                    frame_side=args.frame_side, device=args.device)
     RunOptions.resolve(args.profile, args.config, **options)  # validate before any work
     if Path(args.video).is_dir():
@@ -46,7 +50,7 @@ def execute(args: argparse.Namespace) -> int:
     recap = run_recap(args.video, out, quiet=args.quiet, profile=args.profile, config=args.config, **options)
     if not args.quiet:
         print(f"{recap.summary.title or Path(args.video).name}\n\n{recap.summary.text}\n", file=sys.stdout)
-    print(f"wrote {out}/ (recap.json, clips.vtt, segments.vtt, summary.md, transcript.srt, "
+    print(f"wrote {out}/ (recap.json, clips.vtt, segments.vtt, chapters.txt, chapters.vtt, summary.md, transcript.srt, "
           f"embeddings.npz, frames/): {_count(recap.clips, 'clip')}, {_count(recap.segments, 'segment')}",
           file=sys.stderr if args.quiet else sys.stdout)
     return 0

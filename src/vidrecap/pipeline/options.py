@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InputError
 
-STAGE_VERSION = {"visual": 4, "speech": 3, "embeddings": 1, "captions": 2, "segments": 4}
+STAGE_VERSION = {"visual": 5, "speech": 3, "embeddings": 1, "captions": 2, "segments": 5}
 
 
 @dataclass
@@ -22,6 +22,7 @@ class RunOptions:
     writer: str = "embedded"
     language: str | None = None
     segment_seconds: float = 180.0
+    segmentation: str = "content"  # "content": chapters follow the content; "fixed": ~segment_seconds (ReCap)
     frame_side: int = 480
     device: str = "cpu"
     asr_threads: int = 2
@@ -33,6 +34,8 @@ class RunOptions:
             self.asr = f"whisper:{self.asr}"
         if not 20 <= self.segment_seconds <= 3600:
             raise InputError(f"segment_seconds must be between 20 and 3600, got {self.segment_seconds}")
+        if self.segmentation not in ("content", "fixed"):
+            raise InputError(f"segmentation must be 'content' or 'fixed', got {self.segmentation!r}")
         if not 64 <= self.frame_side <= 2048:
             raise InputError(f"frame_side must be between 64 and 2048, got {self.frame_side}")
 
@@ -69,11 +72,14 @@ class RunOptions:
             "speech": speech,
             "embeddings": ("tagger", "ocr", "frame_side", *speech, "encoder"),
             "captions": ("tagger", "ocr", "frame_side", *speech, "captioner"),
-            "segments": ("tagger", "ocr", "frame_side", *speech, "captioner", "writer", "segment_seconds"),
+            "segments": ("tagger", "ocr", "frame_side", *speech, "captioner", "writer",
+                         "segment_seconds", "segmentation", "encoder"),
         }[stage]
-        # a later stage is redone when the evidence it was built from changed version
-        upstream = () if stage in ("visual", "speech") else ("visual", "speech")
-        versions = {s: STAGE_VERSION[s] for s in (*upstream, stage)}
+        upstream = {"visual": ("visual",), "speech": ("speech",), "embeddings": ("visual", "speech", "embeddings"),
+                    "captions": ("visual", "speech", "captions"),
+                    "segments": ("visual", "speech", "embeddings", "captions", "segments")}[stage]
+        # a stage's results change when any stage it reads from changes version
+        versions = {s: STAGE_VERSION[s] for s in upstream}
         payload = {"video": fingerprint, "stage": stage, "v": versions,
                    **{k: getattr(self, k) for k in deps},
                    "backend_options": {k: self.backend_options[k] for k in deps if self.backend_options.get(k)}}

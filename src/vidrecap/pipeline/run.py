@@ -83,7 +83,8 @@ def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: boo
             loader = FrameLoader(frames_dir)
             embeddings, space = _embeddings(info, opts, backends, cache, cells, loader)
             clips = _captions(info, opts, backends, cache, cells, loader, progress)
-            segments, summary = _levels(info, opts, backends, cache, clips, cells, transcript, loader, progress)
+            segments, summary = _levels(info, opts, backends, cache, clips, cells, transcript, loader, progress,
+                                        embeddings)
         except KeyboardInterrupt:
             progress.stop.set()
             raise
@@ -216,14 +217,16 @@ class _NoCaptioner:
         raise AssertionError("all captions are cached")
 
 
-def _levels(info, opts, backends, cache, clips, cells, transcript, loader, progress):
+def _levels(info, opts, backends, cache, clips, cells, transcript, loader, progress, embeddings):
     journal = Journal(cache / f"{opts.stage_key(info.fingerprint, 'segments')}.jsonl")
     entries = journal.read()
     done = [e for e in entries if e.get("level") == "segment"]
     summary_entry = next((e for e in entries if e.get("level") == "summary"), None)
     writer = checked_writer(backends.get("writer")) if summary_entry is None else None
+    encoder = backends.get("encoder") if summary_entry is None else None  # key phrases for titles
     frames = loader if getattr(writer, "uses_frames", False) else None
-    plans = plan_segments(clips, cells, transcript, opts.segment_seconds, frames)
+    plans = plan_segments(clips, cells, transcript, opts.segment_seconds, frames,
+                          mode=opts.segmentation, embeddings=embeddings, encoder=encoder)
     update = progress.stage("segments", len(plans) + 1)
     count = [len(done)]
     update(count[0])
@@ -236,7 +239,7 @@ def _levels(info, opts, backends, cache, clips, cells, transcript, loader, progr
     with journal:
         segments = write_segments(plans, writer, done=done, on_write=on_write)
         if summary_entry is None:
-            summary = write_summary(segments, cells, writer, loader)
+            summary = write_summary(segments, cells, writer, loader, transcript, encoder)
             journal.append({"level": "summary", "text": summary.text, "title": summary.title,
                             **provenance(summary)})
         else:

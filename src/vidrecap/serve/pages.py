@@ -1,7 +1,8 @@
 """Server-rendered HTML: the index of recaps and one page per recap (escaped; scripts are static files).
 
-The summary and segment outline are in the HTML (readable without scripts); clip captions, the
-highlight curve, search and key frames are filled in by ``static/recap.js`` from the JSON API.
+The summary, the chapter bar and the chapter (segment) outline are in the HTML (readable without
+scripts); clip captions, the highlight curve, search and key frames are filled in by
+``static/recap.js`` from the JSON API; ``static/chapters.js`` marks the chapter being played.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 from html import escape
 from pathlib import Path
 
+from ..outputs.chapters import chapters_of
 from ..results import Caption, Recap
 from .library import RecapEntry
 
@@ -91,15 +93,18 @@ def recap_page(entry: RecapEntry) -> str:
     title = recap_title(entry)
     body = (f'<header class="top"><a href="/">All recaps</a><h1>{escape(title)}</h1></header>'
             f'<main class="recap" id="recap" data-recap-id="{rid}" data-duration="{recap.video.duration:.3f}">'
-            f'{_player(rid, recap)}{_outline(recap)}</main>')
-    return layout(title, body, ("recap.js", "seek.js", "ask.js"))
+            f'{_player(rid, recap, entry.directory)}{_outline(recap)}</main>')
+    return layout(title, body, ("recap.js", "seek.js", "ask.js", "chapters.js"))
 
 
-def _player(rid: str, recap: Recap) -> str:
+def _player(rid: str, recap: Recap, directory: Path) -> str:
+    chapters_track = (f'<track kind="chapters" src="/recaps/{rid}/files/chapters.vtt" srclang="en" label="Chapters">'
+                      if (directory / "chapters.vtt").is_file() else "")
     return (f'<section class="player" aria-label="Video">'
             f'<video id="video" controls preload="metadata" src="/recaps/{rid}/video">'
             f'<track kind="captions" src="/recaps/{rid}/files/clips.vtt" srclang="en" label="Clip captions">'
-            f'</video><p id="video-error" class="error" role="alert" hidden></p>'
+            f'{chapters_track}</video>{_chapter_bar(recap)}'
+            f'<p id="video-error" class="error" role="alert" hidden></p>'
             f'<figure class="curve"><figcaption>Highlights <span class="muted">(click to seek)</span>'
             f'</figcaption><svg id="curve" viewBox="0 0 1000 100" preserveAspectRatio="none" role="img" '
             f'aria-label="Saliency over time" focusable="false"></svg></figure>'
@@ -126,12 +131,22 @@ def _outline(recap: Recap) -> str:
     return (f'<nav class="outline" aria-label="Recap outline">'
             f'<section aria-labelledby="sum-h"><h2 id="sum-h">Summary</h2>'
             f'<div class="summary">{summary}</div></section>'
-            f'<section aria-labelledby="seg-h"><h2 id="seg-h">Segments</h2>'
+            f'<section aria-labelledby="seg-h"><h2 id="seg-h">Chapters</h2>'
             f'<ol id="segments" class="segments">{segments}</ol></section>'
             f'<section aria-labelledby="clip-h"><h2 id="clip-h">Clip captions '
             f'<span class="muted">({len(recap.clips)})</span></h2>'
             f'<div id="clips" class="vlist" role="list" tabindex="0" aria-label="Clip captions">'
             f'<div class="vlist-spacer"></div></div></section></nav>')
+
+
+def _chapter_bar(recap: Recap) -> str:
+    """The chapters as a seek bar under the video: one button per chapter, as wide as it is long."""
+    items = "".join(
+        f'<li style="flex-grow:{max(0.01, c.end - c.start):.2f}"><button type="button" class="chapter" '
+        f'data-start="{c.start:.3f}" title="{clock(c.start)} {escape(c.title)}">'
+        f'<span class="time">{clock(c.start)}</span> {escape(c.title)}</button></li>'
+        for c in chapters_of(recap.segments))
+    return f'<ol id="chapter-bar" class="chapter-bar" aria-label="Chapters">{items}</ol>'
 
 
 def _linked_stamps(text: str) -> str:
