@@ -87,7 +87,7 @@ class StandInLlama:
     def tokenize(self, data: bytes, add_bos: bool = True, special: bool = False) -> list[int]:
         return list(range(len(data.split())))
 
-    def create_chat_completion(self, messages, max_tokens, temperature, top_k):
+    def create_chat_completion(self, messages, max_tokens, temperature, top_k, **_options):
         prompt = messages[-1]["content"]
         StandInLlama.prompts.append(prompt)
         first = re.search(r"\[[0-9:]+\]", prompt).group(0)
