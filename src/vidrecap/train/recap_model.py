@@ -161,43 +161,19 @@ class ReCapModel(nn.Module):
         cls, config: ReCapConfig, lm_dir: str | Path, device: str | torch.device = "cpu"
     ) -> ReCapModel:
         """A new model around the pretrained causal LM in ``lm_dir`` (offline)."""
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
-        quiet_transformers()
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(str(lm_dir), local_files_only=True)
-            lm = AutoModelForCausalLM.from_pretrained(str(lm_dir), local_files_only=True)
-        except (OSError, ValueError, KeyError) as exc:
-            raise InputError(
-                f"{lm_dir}: cannot load a causal LM and tokenizer ({str(exc).splitlines()[0]})"
-            ) from exc
+        lm, tokenizer = load_causal_lm(lm_dir)
         return cls(config, lm, tokenizer).to(device)
 
     @classmethod
     def load(cls, directory: str | Path, device: str | torch.device = "cpu") -> ReCapModel:
         """A saved model (``save``); raises ``InputError`` naming what is missing or wrong."""
-        from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
-
         directory = Path(directory)
-        quiet_transformers()
-        config = load_config(directory / "config.json", ReCapConfig)
-        try:
-            lm_config = AutoConfig.from_pretrained(str(directory / "lm"), local_files_only=True)
-            tokenizer = AutoTokenizer.from_pretrained(str(directory / "lm"), local_files_only=True)
-        except (OSError, ValueError, KeyError) as exc:
-            raise InputError(f"{directory / 'lm'}: cannot load the LM config/tokenizer ({exc})") from exc
-        model = cls(config, AutoModelForCausalLM.from_config(lm_config), tokenizer)
+        model = cls(load_config(directory / "config.json", ReCapConfig), *load_saved_lm(directory))
         model.load_weights(directory)
         return model.to(device).eval()
 
     def save(self, directory: Path) -> None:
-        from safetensors.torch import save_model
-
-        directory.mkdir(parents=True, exist_ok=True)
-        (directory / "config.json").write_text(json.dumps({"kind": "recap", **asdict(self.config)}, indent=1))
-        self.lm.config.save_pretrained(str(directory / "lm"))
-        self.tokenizer.save_pretrained(str(directory / "lm"))
-        save_model(self, str(directory / "model.safetensors"))
+        save_with_lm(self, directory, "recap", self.config)
 
     def load_weights(self, directory: Path) -> None:
         load_weights(self, Path(directory) / "model.safetensors")
@@ -356,3 +332,40 @@ def load_weights(module: nn.Module, path: Path) -> None:
     if missing or unexpected:
         name = (list(missing) + list(unexpected))[0]
         raise InputError(f"{path}: field '{name}': {'missing' if name in missing else 'unexpected'} weight")
+
+
+def load_causal_lm(lm_dir: str | Path):
+    """``(lm, tokenizer)``: a pretrained causal LM and its tokenizer from a local directory."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    quiet_transformers()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(lm_dir), local_files_only=True)
+        lm = AutoModelForCausalLM.from_pretrained(str(lm_dir), local_files_only=True)
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(f"{lm_dir}: cannot load a causal LM and tokenizer ({str(exc).splitlines()[0]})") from exc
+    return lm, tokenizer
+
+
+def load_saved_lm(directory: Path):
+    """``(lm, tokenizer)`` of a saved model: the LM built from ``directory/lm``'s config (weights load later)."""
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    quiet_transformers()
+    try:
+        lm_config = AutoConfig.from_pretrained(str(directory / "lm"), local_files_only=True)
+        tokenizer = AutoTokenizer.from_pretrained(str(directory / "lm"), local_files_only=True)
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(f"{directory / 'lm'}: cannot load the LM config/tokenizer ({exc})") from exc
+    return AutoModelForCausalLM.from_config(lm_config), tokenizer
+
+
+def save_with_lm(model: nn.Module, directory: Path, kind: str, config) -> None:
+    """``config.json`` (with ``kind``), the LM's config and tokenizer in ``lm/``, and ``model.safetensors``."""
+    from safetensors.torch import save_model
+
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "config.json").write_text(json.dumps({"kind": kind, **asdict(config)}, indent=1))
+    model.lm.config.save_pretrained(str(directory / "lm"))
+    model.tokenizer.save_pretrained(str(directory / "lm"))
+    save_model(model, str(directory / "model.safetensors"))

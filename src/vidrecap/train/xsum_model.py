@@ -13,8 +13,7 @@ Saved as a directory like the ReCap model: ``config.json``, ``model.safetensors`
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -23,7 +22,16 @@ from torch import nn
 from ..errors import InputError
 from .config import check_range
 from .moment_model import sinusoid
-from .recap_model import IGNORE, cut_at, load_config, load_weights, positions, quiet_transformers
+from .recap_model import (
+    IGNORE,
+    cut_at,
+    load_causal_lm,
+    load_config,
+    load_saved_lm,
+    load_weights,
+    positions,
+    save_with_lm,
+)
 
 
 @dataclass
@@ -127,40 +135,18 @@ class XSumModel(nn.Module):
 
     @classmethod
     def from_lm(cls, config: XSumConfig, lm_dir: str | Path, device: str | torch.device = "cpu") -> XSumModel:
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
-        quiet_transformers()
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(str(lm_dir), local_files_only=True)
-            lm = AutoModelForCausalLM.from_pretrained(str(lm_dir), local_files_only=True)
-        except (OSError, ValueError, KeyError) as exc:
-            raise InputError(f"{lm_dir}: cannot load a causal LM and tokenizer ({str(exc).splitlines()[0]})") from exc
+        lm, tokenizer = load_causal_lm(lm_dir)
         return cls(config, lm, tokenizer).to(device)
 
     @classmethod
     def load(cls, directory: str | Path, device: str | torch.device = "cpu") -> XSumModel:
-        from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
-
         directory = Path(directory)
-        quiet_transformers()
-        config = load_config(directory / "config.json", XSumConfig)
-        try:
-            lm_config = AutoConfig.from_pretrained(str(directory / "lm"), local_files_only=True)
-            tokenizer = AutoTokenizer.from_pretrained(str(directory / "lm"), local_files_only=True)
-        except (OSError, ValueError, KeyError) as exc:
-            raise InputError(f"{directory / 'lm'}: cannot load the LM config/tokenizer ({exc})") from exc
-        model = cls(config, AutoModelForCausalLM.from_config(lm_config), tokenizer)
+        model = cls(load_config(directory / "config.json", XSumConfig), *load_saved_lm(directory))
         model.load_weights(directory)
         return model.to(device).eval()
 
     def save(self, directory: Path) -> None:
-        from safetensors.torch import save_model
-
-        directory.mkdir(parents=True, exist_ok=True)
-        (directory / "config.json").write_text(json.dumps({"kind": "xsum", **asdict(self.config)}, indent=1))
-        self.lm.config.save_pretrained(str(directory / "lm"))
-        self.tokenizer.save_pretrained(str(directory / "lm"))
-        save_model(self, str(directory / "model.safetensors"))
+        save_with_lm(self, directory, "xsum", self.config)
 
     def load_weights(self, directory: Path) -> None:
         load_weights(self, Path(directory) / "model.safetensors")
