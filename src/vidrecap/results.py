@@ -94,11 +94,13 @@ class Cell:
     scene_cut: bool = False
     change: float = 0.0  # visual change from the previous sampled frame, 0..1
     frame: str | None = None  # key frame image, relative to the output directory
+    sounds: list[Tag] = field(default_factory=list)  # AudioSet sound classes heard, strongest first
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Cell:
         d = dict(d)
         d["tags"] = [Tag(**t) for t in d.get("tags", [])]
+        d["sounds"] = [Tag(**t) for t in d.get("sounds", [])]
         return cls(**d)
 
 

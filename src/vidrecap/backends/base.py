@@ -66,6 +66,7 @@ class ClipEvidence:
     speech: str = ""
     on_screen: str = ""
     tags: list[Tag] = field(default_factory=list)
+    sounds: list[Tag] = field(default_factory=list)  # sound classes heard, strongest first
 
 
 @runtime_checkable

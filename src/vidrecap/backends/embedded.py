@@ -26,7 +26,7 @@ from ..errors import BackendError
 from ..registry import register
 from ..results import SpeechSegment, Word
 from ..util.fs import model_cache_root
-from . import extractive  # noqa: F401  (registers the embedded captioner and writer)
+from . import extractive, sounds  # noqa: F401  (register the embedded captioner, writer and sound events)
 
 WHISPER_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 

@@ -17,11 +17,20 @@ from ..text.salience import content_tokens, rank_by_centrality
 from .base import ClipEvidence, TimedText, WriteRequest, Written
 
 MIN_TAG_SCORE = 0.12
+MIN_SOUND_SCORE = 0.3
 
 
 def describe_tags(tags: Sequence[Tag], limit: int = 2) -> str:
     names = [t.label for t in tags if t.score >= MIN_TAG_SCORE][:limit]
     return " and ".join(names)
+
+
+def describe_sounds(sounds: Sequence[Tag], limit: int = 2) -> str:
+    """The strongest non-speech sounds, lower case (speech is quoted from the transcript instead)."""
+    from ..evidence.sounds import SPEECH_LABELS
+
+    names = [t.label.lower() for t in sounds if t.score >= MIN_SOUND_SCORE and t.label not in SPEECH_LABELS]
+    return " and ".join(names[:limit])
 
 
 def first_line(text: str, limit: int = 80) -> str:
@@ -49,6 +58,9 @@ class EvidenceCaptioner:
         seen = describe_tags(clip.tags)
         if seen:
             parts.append(f"Seen: {seen}")
+        heard = describe_sounds(clip.sounds)
+        if heard:
+            parts.append(f"Heard: {heard}")
         return " ".join(_as_sentence(p) for p in parts) if parts else "No speech or recognisable content."
 
 

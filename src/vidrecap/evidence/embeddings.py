@@ -5,7 +5,9 @@
   (``visual_space="labels"``), which puts an ImageNet classifier's view into the text space.
 - ``speech``: the speech of the cell with one cell of context on each side.
 - ``on_screen``: the cell's on-screen text.
-- ``fused``: the normalised weighted sum of the three; zero rows mean "nothing here".
+- ``sounds``: the label bridge over the sound classes heard (speech labels left out: the speech
+  channel carries what was said); present only when a sound pass ran.
+- ``fused``: the normalised weighted sum of the channels; zero rows mean "nothing here".
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import numpy as np
 
 from ..backends.base import Encoder
 from ..results import Cell
+from .sounds import SPEECH_LABELS
 
-WEIGHTS = {"speech": 1.0, "on_screen": 0.8, "visual": 0.6}
+WEIGHTS = {"speech": 1.0, "on_screen": 0.8, "visual": 0.6, "sounds": 0.4}
 LABEL_PROMPT = "a photo of a {}"
+SOUND_PROMPT = "the sound of {}"
 
 
 def normalize_rows(x: np.ndarray) -> np.ndarray:
@@ -38,15 +42,18 @@ def embed_texts_sparse(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
     return out
 
 
-def label_bridge(encoder: Encoder, cells: Sequence[Cell]) -> np.ndarray:
-    labels = sorted({t.label for c in cells for t in c.tags})
+def label_bridge(encoder: Encoder, cells: Sequence[Cell], attr: str = "tags", prompt: str = LABEL_PROMPT,
+                 skip: frozenset[str] = frozenset()) -> np.ndarray:
+    """Probability-weighted sum of the label embeddings of each cell's ``attr`` (tags or sounds)."""
+    labels = sorted({t.label for c in cells for t in getattr(c, attr) if t.label not in skip})
     if not labels:
         return np.zeros((len(cells), encoder.dim), np.float32)
-    label_emb = dict(zip(labels, encoder.embed_text([LABEL_PROMPT.format(lb) for lb in labels]), strict=True))
+    label_emb = dict(zip(labels, encoder.embed_text([prompt.format(lb.lower()) for lb in labels]), strict=True))
     out = np.zeros((len(cells), encoder.dim), np.float32)
     for i, cell in enumerate(cells):
-        for tag in cell.tags:
-            out[i] += tag.score * label_emb[tag.label]
+        for tag in getattr(cell, attr):
+            if tag.label in label_emb:
+                out[i] += tag.score * label_emb[tag.label]
     return normalize_rows(out)
 
 
@@ -69,6 +76,8 @@ def cell_embeddings(encoder: Encoder, cells: Sequence[Cell],
         "speech": embed_texts_sparse(encoder, speech_context(cells)),
         "on_screen": embed_texts_sparse(encoder, [c.on_screen for c in cells]),
     }
+    if any(c.sounds for c in cells):
+        channels["sounds"] = label_bridge(encoder, cells, "sounds", SOUND_PROMPT, SPEECH_LABELS)
     fused = sum(WEIGHTS[k] * v for k, v in channels.items())
     channels["fused"] = normalize_rows(fused)
     return channels, space

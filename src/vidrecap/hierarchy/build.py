@@ -26,7 +26,8 @@ def clip_evidence(index: int, cells: Sequence[Cell], load_frames=None) -> ClipEv
         index=index, start=cells[0].start, end=cells[-1].end,
         frames=[f for f in load_frames(cells) if f is not None] if load_frames else [],
         speech=" ".join(c.speech for c in cells if c.speech).strip(),
-        on_screen="\n".join(texts), tags=merge_tags(cells, limit=3))
+        on_screen="\n".join(texts), tags=merge_tags(cells, limit=3),
+        sounds=merge_tags(cells, limit=5, attr="sounds"))
 
 
 def caption_clips(cells: Sequence[Cell], captioner: Captioner, load_frames=None, batch: int = 16,

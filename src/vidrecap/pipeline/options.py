@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InputError
 
-STAGE_VERSION = {"visual": 3, "speech": 2, "embeddings": 1, "captions": 2, "segments": 3}
+STAGE_VERSION = {"visual": 3, "speech": 2, "sounds": 1, "embeddings": 1, "captions": 2, "segments": 3}
 
 
 @dataclass
@@ -17,6 +17,7 @@ class RunOptions:
     asr: str = "embedded"
     ocr: str = "embedded"
     tagger: str = "embedded"
+    sounds: str = "embedded"
     encoder: str = "embedded"
     captioner: str = "embedded"
     writer: str = "embedded"
@@ -63,9 +64,10 @@ class RunOptions:
         deps = {
             "visual": ("tagger", "ocr", "frame_side"),
             "speech": ("asr", "language"),
-            "embeddings": ("tagger", "ocr", "frame_side", "asr", "language", "encoder"),
-            "captions": ("tagger", "ocr", "frame_side", "asr", "language", "captioner"),
-            "segments": ("tagger", "ocr", "frame_side", "asr", "language", "captioner", "writer",
+            "sounds": ("sounds",),
+            "embeddings": ("tagger", "ocr", "frame_side", "asr", "language", "sounds", "encoder"),
+            "captions": ("tagger", "ocr", "frame_side", "asr", "language", "sounds", "captioner"),
+            "segments": ("tagger", "ocr", "frame_side", "asr", "language", "sounds", "captioner", "writer",
                          "segment_seconds"),
         }[stage]
         payload = {"video": fingerprint, "stage": stage, "v": STAGE_VERSION[stage],
