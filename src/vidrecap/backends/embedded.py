@@ -26,7 +26,7 @@ from ..errors import BackendError
 from ..registry import register
 from ..results import SpeechSegment, Word
 from ..util.fs import model_cache_root
-from . import extractive, sounds  # noqa: F401  (register the embedded captioner, writer and sound events)
+from . import extractive, faces, sounds  # noqa: F401  (register the captioner, writer, faces and sounds)
 
 WHISPER_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 

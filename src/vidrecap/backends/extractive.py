@@ -55,6 +55,8 @@ class EvidenceCaptioner:
             parts.append(f"Speech: \u201c{clip.speech.strip()}\u201d")
         if clip.on_screen.strip():
             parts.append(f"On screen: \u201c{first_line(clip.on_screen)}\u201d")
+        if clip.faces:
+            parts.append(clip.faces[0].upper() + clip.faces[1:])
         seen = describe_tags(clip.tags)
         if seen:
             parts.append(f"Seen: {seen}")

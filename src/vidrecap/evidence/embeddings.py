@@ -7,6 +7,8 @@
 - ``on_screen``: the cell's on-screen text.
 - ``sounds``: the label bridge over the sound classes heard (speech labels left out: the speech
   channel carries what was said); present only when a sound pass ran.
+- ``faces``: the faces seen, in plain words ("a close-up of a smiling face"); present only when a
+  face was seen.
 - ``fused``: the normalised weighted sum of the channels; zero rows mean "nothing here".
 """
 
@@ -18,9 +20,10 @@ import numpy as np
 
 from ..backends.base import Encoder
 from ..results import Cell
+from .faces import describe_faces
 from .sounds import SPEECH_LABELS
 
-WEIGHTS = {"speech": 1.0, "on_screen": 0.8, "visual": 0.6, "sounds": 0.4}
+WEIGHTS = {"speech": 1.0, "on_screen": 0.8, "visual": 0.6, "sounds": 0.4, "faces": 0.5}
 LABEL_PROMPT = "a photo of a {}"
 SOUND_PROMPT = "the sound of {}"
 
@@ -78,6 +81,8 @@ def cell_embeddings(encoder: Encoder, cells: Sequence[Cell],
     }
     if any(c.sounds for c in cells):
         channels["sounds"] = label_bridge(encoder, cells, "sounds", SOUND_PROMPT, SPEECH_LABELS)
+    if any(c.faces for c in cells):
+        channels["faces"] = embed_texts_sparse(encoder, [describe_faces(c.faces) for c in cells])
     fused = sum(WEIGHTS[k] * v for k, v in channels.items())
     channels["fused"] = normalize_rows(fused)
     return channels, space

@@ -38,6 +38,7 @@ class CellVisual:
     scene_cut: bool = False
     change: float = 0.0
     frame: str | None = None  # file name inside the frames directory
+    experts: dict = field(default_factory=dict)  # expert name -> what it saw in the key frame
 
 
 class VisualPass:
@@ -56,6 +57,7 @@ class VisualPass:
         self._ocr_text = ""
         self._prev_sig: np.ndarray | None = None
         self._tag_ref: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
+        self.experts: list = []  # objects with ``name`` and ``look(image) -> dict`` (e.g. FaceExpert)
 
     def journal_complete(self) -> bool:
         entries = self.journal.read()
@@ -99,6 +101,7 @@ class VisualPass:
             visual.change = self._change(sigs[id(main)])
             visual.on_screen = self._read_text(fs, sigs)
             visual.frame = self._save_frame(cell, main.image)
+            visual.experts = {e.name: seen for e in self.experts if (seen := e.look(main.image))}
             self.journal.append(visual.__dict__)
             self.on_progress((cell + 1) * CELL_SECONDS)
             yield visual

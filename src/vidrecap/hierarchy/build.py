@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..backends.base import Captioner, ClipEvidence, TimedText, Writer, WriteRequest
+from ..evidence.faces import describe_faces
 from ..results import Caption, Cell, Transcript
 from .grid import merge_tags
 from .segmentation import segment_clips
@@ -27,7 +28,13 @@ def clip_evidence(index: int, cells: Sequence[Cell], load_frames=None) -> ClipEv
         frames=[f for f in load_frames(cells) if f is not None] if load_frames else [],
         speech=" ".join(c.speech for c in cells if c.speech).strip(),
         on_screen="\n".join(texts), tags=merge_tags(cells, limit=3),
-        sounds=merge_tags(cells, limit=5, attr="sounds"))
+        sounds=merge_tags(cells, limit=5, attr="sounds"), faces=clip_faces(cells))
+
+
+def clip_faces(cells: Sequence[Cell]) -> str:
+    """The faces of the clip's cell with the largest face, in plain words."""
+    seen = [c.faces for c in cells if c.faces is not None and c.faces.count]
+    return describe_faces(max(seen, key=lambda f: f.largest)) if seen else ""
 
 
 def caption_clips(cells: Sequence[Cell], captioner: Captioner, load_frames=None, batch: int = 16,

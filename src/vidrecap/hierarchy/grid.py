@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ..evidence.sounds import CellSounds
 from ..evidence.visual import CellVisual
-from ..results import CELL_SECONDS, Cell, Tag, Transcript, Word
+from ..results import CELL_SECONDS, Cell, FaceEvidence, Tag, Transcript, Word
 
 
 def words_by_cell(transcript: Transcript, n_cells: int) -> list[list[Word]]:
@@ -34,6 +34,7 @@ def build_cells(n_cells: int, duration: float, visuals: Sequence[CellVisual], tr
             cell.tags = [Tag(label, score) for label, score in v.tags]
             cell.on_screen, cell.scene_cut, cell.change = v.on_screen, v.scene_cut, v.change
             cell.frame = frames_prefix + v.frame if v.frame else None
+            cell.faces = FaceEvidence.from_dict(v.experts.get("faces"))
         cell.sounds = [Tag(label, score) for label, score in heard.get(i, [])]
         cells.append(cell)
     return cells

@@ -17,6 +17,7 @@ import numpy as np
 from .. import registry
 from ..errors import InputError
 from ..evidence.embeddings import cell_embeddings
+from ..evidence.faces import FaceExpert
 from ..evidence.sounds import SoundPass
 from ..evidence.speech import SpeechPass
 from ..evidence.visual import VisualPass
@@ -126,6 +127,8 @@ def _run_visual(visual: VisualPass, backends: Backends, info: VideoInfo, warm_en
     if not visual.journal_complete():
         visual.tagger = backends.get("tagger")
         visual.ocr = None if backends.options.ocr == "none" else backends.get("ocr")
+        if backends.options.faces != "none":
+            visual.experts = [FaceExpert(backends.get("faces"))]
     visuals = visual.run(info.path, info.duration)
     if warm_encoder:  # load it while speech recognition is still running
         backends.get("encoder")

@@ -1,0 +1,68 @@
+"""Faces in a cell's key frame: how many, how large (shot scale), and the largest face's expression.
+
+Shot scale follows the usual framing rule on the largest face's height as a share of the frame's:
+a face of at least ``CLOSE_UP`` of the height is a close-up, at least ``MEDIUM`` a medium shot, a
+smaller one a wide shot. Without a face no scale is claimed (a landscape is not a "wide shot of
+a person").
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..backends.faces import EMOTIONS, Face
+from ..results import FaceEvidence, Tag
+
+CLOSE_UP, MEDIUM = 0.25, 0.08
+MIN_EXPRESSION = 0.4  # an expression is named only when the model gives it at least this probability
+
+
+class FaceDetector(Protocol):
+    spec: str
+
+    def detect(self, image: np.ndarray) -> list[Face]: ...
+
+
+def shot_scale(height_share: float) -> str:
+    if height_share >= CLOSE_UP:
+        return "close-up"
+    return "medium" if height_share >= MEDIUM else "wide"
+
+
+class FaceExpert:
+    """A visual-pass expert: ``look(frame)`` → a journal-friendly dict (``FaceEvidence`` fields)."""
+
+    name = "faces"
+
+    def __init__(self, detector: FaceDetector):
+        self.detector = detector
+
+    def look(self, image: np.ndarray) -> dict[str, Any]:
+        faces = self.detector.detect(image)
+        if not faces:
+            return {}
+        share = max(f.h for f in faces) / image.shape[0]
+        evidence = FaceEvidence(count=len(faces), largest=round(share, 4), shot=shot_scale(share))
+        if faces[0].expression:
+            order = np.argsort(faces[0].expression)[::-1][:2]
+            evidence.expression = [Tag(EMOTIONS[i], faces[0].expression[i]) for i in order]
+        return evidence.to_dict()
+
+
+def describe_faces(faces: FaceEvidence | None) -> str:
+    """Plain words for captions and the text space, e.g. "a close-up of a smiling face"."""
+    if faces is None or not faces.count:
+        return ""
+    mood = next((t.label for t in faces.expression[:1] if t.score >= MIN_EXPRESSION), "")
+    adjective = {"happy": "smiling", "sad": "sad", "surprised": "surprised", "angry": "angry",
+                 "fearful": "frightened", "disgusted": "disgusted"}.get(mood, "")
+    if faces.count == 1:
+        article = "an" if adjective and adjective[0] in "aeiou" else "a"
+        face = f"{article} {adjective} face" if adjective else "a face"
+        if faces.shot == "close-up":
+            return f"a close-up of {face}"
+        return f"a person in a {faces.shot} shot" + (f", {adjective}" if adjective else "")
+    people = f"{faces.count} people" if faces.count < 6 else "a group of people"
+    return f"{people} in a {faces.shot} shot"
