@@ -107,6 +107,19 @@ def slide(title: str, body: str = "", size: tuple[int, int] = (W, H)) -> np.ndar
     return np.asarray(img)
 
 
+def sign(frame: np.ndarray, text: str, x: int, y: int, size: int) -> np.ndarray:
+    """``frame`` with a white-on-green street sign reading ``text`` pasted at ``(x, y)``."""
+    from PIL import Image, ImageDraw
+
+    img = Image.fromarray(frame.copy())
+    draw = ImageDraw.Draw(img)
+    font = _font(size)
+    w = draw.textlength(text, font=font)
+    draw.rectangle([x, y, x + w + 16, y + size + 14], fill=(20, 90, 30))
+    draw.text((x + 8, y + 5), text, fill=(250, 250, 250), font=font)
+    return np.asarray(img)
+
+
 def _font(size: int):
     from PIL import ImageFont
 

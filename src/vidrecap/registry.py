@@ -23,6 +23,8 @@ _MODULES = {
     "hf": "vidrecap.backends.hf",
     "openai": "vidrecap.backends.openai",
     "gguf": "vidrecap.backends.gguf",
+    "rapidocr": "vidrecap.backends.rapid",
+    "tesseract": "vidrecap.backends.embedded",
     "recap": "vidrecap.train.backend",
     "none": "vidrecap.backends.embedded",
 }
