@@ -51,13 +51,14 @@ _WINDOW = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(WIN) / WIN)).astype(np.float
 
 def log_mel(audio: np.ndarray) -> np.ndarray:
     """``(frames, 64)`` log-mel spectrogram of 16 kHz mono ``audio`` (no centre padding)."""
+    import scipy.fft
+
     audio = np.asarray(audio, np.float32)
-    n = 1 + (len(audio) - WIN) // HOP if len(audio) >= WIN else 0
-    if n <= 0:
+    if len(audio) < WIN:
         return np.zeros((0, N_MELS), np.float32)
-    idx = np.arange(WIN)[None, :] + HOP * np.arange(n)[:, None]
-    spectrum = np.abs(np.fft.rfft(audio[idx] * _WINDOW, n=N_FFT, axis=1)).astype(np.float32)
-    return np.log(spectrum @ _MEL + LOG_OFFSET).astype(np.float32)
+    frames = np.lib.stride_tricks.sliding_window_view(audio, WIN)[::HOP] * _WINDOW  # one float32 copy
+    spectrum = np.abs(scipy.fft.rfft(frames, n=N_FFT, axis=1))  # single precision: ~4x numpy's fft
+    return np.log(spectrum @ _MEL + np.float32(LOG_OFFSET))
 
 
 def class_names() -> list[str]:
