@@ -52,6 +52,20 @@ def test_expert_record_and_words(detector):
     assert describe_faces(FaceEvidence(3, 0.1, "medium")) == "3 people in a medium shot"
 
 
+def test_expression_change_within_a_shot_is_told():
+    from vidrecap.hierarchy.build import clip_faces
+    from vidrecap.results import Cell
+
+    calm = FaceEvidence(1, 0.4, "close-up", [Tag("neutral", 0.7), Tag("sad", 0.1)])
+    happy = FaceEvidence(1, 0.4, "close-up", [Tag("happy", 0.8), Tag("neutral", 0.1)])
+    unsure = FaceEvidence(1, 0.4, "close-up", [Tag("sad", 0.3), Tag("happy", 0.2)])
+    cells = [Cell(0, 0, 2, faces=calm), Cell(1, 2, 4, faces=happy)]
+    assert clip_faces(cells) == "a close-up of a face, turning from calm to smiling"
+    cells[1].scene_cut = True  # a cut: two shots, not a change of expression
+    assert clip_faces(cells) == "a close-up of a face"
+    assert clip_faces([Cell(0, 0, 2, faces=calm), Cell(1, 2, 4, faces=unsure)]) == "a close-up of a face"
+
+
 def test_recap_shows_and_finds_the_close_up(experts_recap, experts_video):
     recap, spans = experts_recap, experts_video[1]
     lo, hi = spans[2]

@@ -51,13 +51,32 @@ class FaceExpert:
         return evidence.to_dict()
 
 
+ADJECTIVES = {"happy": "smiling", "sad": "sad", "surprised": "surprised", "angry": "angry",
+              "fearful": "frightened", "disgusted": "disgusted", "neutral": "calm"}
+
+
+def mood(faces: FaceEvidence | None) -> str:
+    """The largest face's expression when the model is confident about it, else ``""``."""
+    if faces is None:
+        return ""
+    return next((t.label for t in faces.expression[:1] if t.score >= MIN_EXPRESSION), "")
+
+
+def expression_change(seq: list[FaceEvidence | None]) -> str:
+    """"turning from calm to smiling" when a single face's confident expression changes within
+    ``seq`` (cells of one shot, in time order), else ``""``."""
+    moods = [mood(f) for f in seq if f is not None and f.count == 1]
+    moods = [m for i, m in enumerate(moods) if m and (i == 0 or m != moods[i - 1])]
+    if len(moods) < 2 or moods[0] == moods[-1]:
+        return ""
+    return f"turning from {ADJECTIVES[moods[0]]} to {ADJECTIVES[moods[-1]]}"
+
+
 def describe_faces(faces: FaceEvidence | None) -> str:
     """Plain words for captions and the text space, e.g. "a close-up of a smiling face"."""
     if faces is None or not faces.count:
         return ""
-    mood = next((t.label for t in faces.expression[:1] if t.score >= MIN_EXPRESSION), "")
-    adjective = {"happy": "smiling", "sad": "sad", "surprised": "surprised", "angry": "angry",
-                 "fearful": "frightened", "disgusted": "disgusted"}.get(mood, "")
+    adjective = ADJECTIVES.get(mood(faces), "") if mood(faces) != "neutral" else ""
     if faces.count == 1:
         article = "an" if adjective and adjective[0] in "aeiou" else "a"
         face = f"{article} {adjective} face" if adjective else "a face"

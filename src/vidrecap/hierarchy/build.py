@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..backends.base import Captioner, ClipEvidence, TimedText, Writer, WriteRequest
-from ..evidence.faces import describe_faces
+from ..evidence.faces import describe_faces, expression_change
 from ..results import Caption, Cell, Transcript
 from .grid import merge_tags
 from .segmentation import segment_clips
@@ -32,9 +32,15 @@ def clip_evidence(index: int, cells: Sequence[Cell], load_frames=None) -> ClipEv
 
 
 def clip_faces(cells: Sequence[Cell]) -> str:
-    """The faces of the clip's cell with the largest face, in plain words."""
+    """The faces of the clip's cell with the largest face, in plain words, and a change of
+    expression within the clip when there is no cut between the cells."""
     seen = [c.faces for c in cells if c.faces is not None and c.faces.count]
-    return describe_faces(max(seen, key=lambda f: f.largest)) if seen else ""
+    if not seen:
+        return ""
+    words = describe_faces(max(seen, key=lambda f: f.largest))
+    one_shot = not any(c.scene_cut for c in cells[1:])
+    change = expression_change([c.faces for c in cells]) if one_shot else ""
+    return f"{words}, {change}" if change else words
 
 
 def caption_clips(cells: Sequence[Cell], captioner: Captioner, load_frames=None, batch: int = 16,
