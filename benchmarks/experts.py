@@ -82,7 +82,7 @@ def evaluate(index: MomentIndex, spans, queries, legacy: bool, verbose: bool = F
 
 
 def sound_cost(path: Path) -> float:
-    """Milliseconds per 0.48 s audio patch: decode, log-mel and YAMNet on one thread."""
+    """Milliseconds per 0.96 s audio patch: decode, log-mel and YAMNet on one thread."""
     import tempfile
 
     from vidrecap.backends.sounds import YamnetSounds
@@ -129,7 +129,7 @@ def main() -> int:
                 print(f"{name:<14} {'half-peak' if legacy else 'evidence':<9} {label:<9} "
                       f"{m['iou']:5.2f} {m['r1@0.5']:7.2f} {m['len']:6.1f}")
         print(f"{name:<14} run {took:.1f} s (cached stages reused after the first configuration)")
-    print(f"sound expert: {sound_cost(video):.2f} ms per 0.48 s patch (decode + log-mel + YAMNet, 1 thread)")
+    print(f"sound expert: {sound_cost(video):.2f} ms per 0.96 s patch (decode + log-mel + YAMNet, 1 thread)")
     return 0
 
 

@@ -2,7 +2,7 @@
 
 The front end is YAMNet's own, written with numpy: 25 ms periodic-Hann frames every 10 ms, a 512-point
 magnitude spectrum, 64 HTK mel bands over 125–7500 Hz, ``log(mel + 0.001)``, patches of 96 frames
-(0.96 s) every 48 frames (0.48 s). The quantised graph takes one uint8 patch and returns uint8
+(0.96 s), back to back. The quantised graph takes one uint8 patch and returns uint8
 logits; the scales and zero points are read from the graph's initialisers.
 """
 
@@ -23,8 +23,10 @@ from ..util.fs import model_cache_root
 
 SAMPLE_RATE = 16_000
 WIN, HOP, N_FFT, N_MELS = 400, 160, 512, 64
-PATCH_FRAMES, PATCH_HOP_FRAMES = 96, 48
-PATCH_SECONDS = PATCH_HOP_FRAMES * HOP / SAMPLE_RATE  # 0.48 s between patch starts
+# YAMNet's own hop is 48 frames (0.48 s); we hop a whole patch (0.96 s): every sample is still
+# heard once, at half the cost, and a 2 s cell still gets two patches.
+PATCH_FRAMES, PATCH_HOP_FRAMES = 96, 96
+PATCH_SECONDS = PATCH_HOP_FRAMES * HOP / SAMPLE_RATE  # 0.96 s between patch starts
 LOG_OFFSET = 0.001
 _QUANT_NAMES = ("audio_scale", "audio_zero_point", "class_scores_scale", "class_scores_zero_point")
 

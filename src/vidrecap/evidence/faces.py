@@ -17,6 +17,7 @@ from ..results import FaceEvidence, Tag
 
 CLOSE_UP, MEDIUM = 0.25, 0.08
 MIN_EXPRESSION = 0.4  # an expression is named only when the model gives it at least this probability
+STILL = 0.02  # mean grey difference (0..1) below which the key frame shows the same picture
 
 
 class FaceDetector(Protocol):
@@ -38,8 +39,19 @@ class FaceExpert:
 
     def __init__(self, detector: FaceDetector):
         self.detector = detector
+        self._last: tuple[np.ndarray | None, dict[str, Any]] = (None, {})
 
     def look(self, image: np.ndarray) -> dict[str, Any]:
+        """What the detector sees; a picture that did not change (a slide, a still shot) reuses it."""
+        sig = image[::max(1, image.shape[0] // 18), ::max(1, image.shape[1] // 32)].mean(axis=2) / 255.0
+        last_sig, last = self._last
+        if last_sig is not None and last_sig.shape == sig.shape and float(np.abs(sig - last_sig).mean()) < STILL:
+            return last
+        seen = self._detect(image)
+        self._last = (sig, seen)
+        return seen
+
+    def _detect(self, image: np.ndarray) -> dict[str, Any]:
         faces = self.detector.detect(image)
         if not faces:
             return {}

@@ -1,4 +1,4 @@
-"""Sound pass: stream audio → log-mel patches (0.96 s every 0.48 s) → sound classes per 2 s cell.
+"""Sound pass: stream audio → log-mel patches (0.96 s, back to back) → sound classes per 2 s cell.
 
 Runs as its own audio consumer beside the speech pass. A patch belongs to the cell holding its
 centre; a cell's score per class is the mean over its patches, and the strongest classes above
