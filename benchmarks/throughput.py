@@ -5,6 +5,7 @@ decode-only (sampled-frame decoding) and ASR-only (speech pass alone) times. Tar
 memory flat in length and < 2 GiB; total <= 1.3 x (decode-only + ASR-only); >= 10x real time.
 
     python benchmarks/throughput.py [--minutes 10 60] [--workdir DIR]
+    VIDRECAP_BENCH_OPTIONS='{"sounds": "none", "faces": "none"}' python benchmarks/throughput.py
 
 Videos are built once from a unique 5-minute block (real footage + continuous espeak narration +
 slides) repeated by remuxing, and cached in the work dir. Each measurement runs in a fresh
@@ -117,8 +118,9 @@ def measure(mode: str, video: str) -> dict:
     else:
         import vidrecap
 
+        options = json.loads(os.environ.get("VIDRECAP_BENCH_OPTIONS", "{}"))  # e.g. experts off
         with tempfile.TemporaryDirectory() as tmp:
-            r = vidrecap.recap(video, Path(tmp) / "out")
+            r = vidrecap.recap(video, Path(tmp) / "out", **options)
         extra = {"segments": len(r.segments), "words": len(r.transcript.words())}
     wall = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

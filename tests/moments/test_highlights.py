@@ -50,7 +50,7 @@ def test_highlights_saliency_and_windows(recap, encoder):
     assert len(hl.saliency) == len(recap.cells) and len(hl.windows) == 5
     assert all(0 <= s <= 1 for s in hl.saliency)
     assert all(w.end - w.start <= 30 for w in hl.windows)
-    assert set(hl.signals) == {"centrality", "speech", "change", "novelty"}
+    assert set(hl.signals) == {"centrality", "speech", "change", "novelty", "reaction"}
     json.dumps(hl.to_dict())
 
 

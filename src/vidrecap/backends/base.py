@@ -66,6 +66,8 @@ class ClipEvidence:
     speech: str = ""
     on_screen: str = ""
     tags: list[Tag] = field(default_factory=list)
+    sounds: list[Tag] = field(default_factory=list)  # sound classes heard, strongest first
+    faces: str = ""  # faces seen, in plain words ("a close-up of a smiling face"), or ""
 
 
 @runtime_checkable

@@ -26,6 +26,7 @@ SCREEN_LABELS = frozenset({
     "comic book", "envelope", "scoreboard", "book jacket", "digital clock", "notebook computer",
     "laptop computer", "desktop computer", "traffic or street sign", "product packet / packaging",
 })
+MIN_SOUND_SCORE = 0.3
 
 
 def describe_tags(tags: Sequence[Tag], limit: int = 2, slides: bool = False) -> str:
@@ -33,6 +34,14 @@ def describe_tags(tags: Sequence[Tag], limit: int = 2, slides: bool = False) -> 
     if slides:
         return "slides"
     names = [t.label for t in tags if t.score >= MIN_TAG_SCORE and t.label not in SCREEN_LABELS]
+    return " and ".join(names[:limit])
+
+
+def describe_sounds(sounds: Sequence[Tag], limit: int = 2) -> str:
+    """The strongest non-speech sounds, lower case (speech is quoted from the transcript instead)."""
+    from ..evidence.sounds import SPEECH_LABELS
+
+    names = [t.label.lower() for t in sounds if t.score >= MIN_SOUND_SCORE and t.label not in SPEECH_LABELS]
     return " and ".join(names[:limit])
 
 
@@ -58,9 +67,14 @@ class EvidenceCaptioner:
             parts.append(f"Speech: \u201c{clip.speech.strip()}\u201d")
         if clip.on_screen.strip():
             parts.append(f"On screen: \u201c{first_line(clip.on_screen)}\u201d")
+        if clip.faces:
+            parts.append(clip.faces[0].upper() + clip.faces[1:])
         seen = describe_tags(clip.tags, slides=bool(clip.on_screen.strip()))
         if seen:
             parts.append(f"Seen: {seen}")
+        heard = describe_sounds(clip.sounds)
+        if heard:
+            parts.append(f"Heard: {heard}")
         return " ".join(_as_sentence(p) for p in parts) if parts else "No speech or recognisable content."
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import BackendError
 from .base import ClipEvidence, TimedText, WriteRequest, Written
+from .extractive import describe_sounds
 from .validation import cut_repetition, parse_reply, within_budget
 
 Message = dict[str, object]
@@ -56,6 +57,9 @@ def caption_prompt(clip: ClipEvidence, n_frames: int) -> str:
         lines.append(f'Speech in the clip: "{_quote(clip.speech)}"')
     if clip.on_screen.strip():
         lines.append(f'Text on screen: "{_quote(clip.on_screen)}"')
+    heard = describe_sounds(clip.sounds)
+    if heard:  # a VLM sees frames only: what the sound expert heard is context it cannot get itself
+        lines.append(f"Sounds heard: {heard}")
     lines.append("Describe in one sentence what happens in the clip.")
     return "\n".join(lines)
 

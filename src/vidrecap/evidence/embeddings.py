@@ -6,7 +6,11 @@
   trained dual encoder's video tower over the cells (``visual_space="video"``, ``dual:RUN_DIR``).
 - ``speech``: the speech of the cell with one cell of context on each side.
 - ``on_screen``: the cell's on-screen text.
-- ``fused``: the normalised weighted sum of the three; zero rows mean "nothing here".
+- ``sounds``: the label bridge over the sound classes heard (speech labels left out: the speech
+  channel carries what was said); present only when a sound pass ran.
+- ``faces``: the faces seen, in plain words ("a close-up of a smiling face"); present only when a
+  face was seen.
+- ``fused``: the normalised weighted sum of the channels; zero rows mean "nothing here".
 """
 
 from __future__ import annotations
@@ -17,9 +21,12 @@ import numpy as np
 
 from ..backends.base import Encoder
 from ..results import Cell
+from .faces import describe_faces
+from .sounds import SPEECH_LABELS
 
-WEIGHTS = {"speech": 1.0, "on_screen": 0.8, "visual": 0.6}
+WEIGHTS = {"speech": 1.0, "on_screen": 0.8, "visual": 0.6, "sounds": 0.4, "faces": 0.5}
 LABEL_PROMPT = "a photo of a {}"
+SOUND_PROMPT = "the sound of {}"
 
 
 def normalize_rows(x: np.ndarray) -> np.ndarray:
@@ -39,15 +46,18 @@ def embed_texts_sparse(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
     return out
 
 
-def label_bridge(encoder: Encoder, cells: Sequence[Cell]) -> np.ndarray:
-    labels = sorted({t.label for c in cells for t in c.tags})
+def label_bridge(encoder: Encoder, cells: Sequence[Cell], attr: str = "tags", prompt: str = LABEL_PROMPT,
+                 skip: frozenset[str] = frozenset()) -> np.ndarray:
+    """Probability-weighted sum of the label embeddings of each cell's ``attr`` (tags or sounds)."""
+    labels = sorted({t.label for c in cells for t in getattr(c, attr) if t.label not in skip})
     if not labels:
         return np.zeros((len(cells), encoder.dim), np.float32)
-    label_emb = dict(zip(labels, encoder.embed_text([LABEL_PROMPT.format(lb) for lb in labels]), strict=True))
+    label_emb = dict(zip(labels, encoder.embed_text([prompt.format(lb.lower()) for lb in labels]), strict=True))
     out = np.zeros((len(cells), encoder.dim), np.float32)
     for i, cell in enumerate(cells):
-        for tag in cell.tags:
-            out[i] += tag.score * label_emb[tag.label]
+        for tag in getattr(cell, attr):
+            if tag.label in label_emb:
+                out[i] += tag.score * label_emb[tag.label]
     return normalize_rows(out)
 
 
@@ -72,6 +82,10 @@ def cell_embeddings(encoder: Encoder, cells: Sequence[Cell],
         "speech": embed_texts_sparse(encoder, speech_context(cells)),
         "on_screen": embed_texts_sparse(encoder, [c.on_screen for c in cells]),
     }
+    if any(c.sounds for c in cells):
+        channels["sounds"] = label_bridge(encoder, cells, "sounds", SOUND_PROMPT, SPEECH_LABELS)
+    if any(c.faces for c in cells):
+        channels["faces"] = embed_texts_sparse(encoder, [describe_faces(c.faces) for c in cells])
     fused = sum(WEIGHTS[k] * v for k, v in channels.items())
     channels["fused"] = normalize_rows(fused)
     return channels, space

@@ -11,7 +11,6 @@ resumes after the last whole batch and decides exactly as an uninterrupted run w
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ import numpy as np
 from ..backends.base import Tagger, TextReader
 from ..media.frames import SampledFrame, iter_sampled_frames
 from ..results import CELL_SECONDS
+from ..util.arrays import pack_array, unpack_array
 from ..util.journal import Journal
 
 TOP_TAGS = 10
@@ -41,6 +41,7 @@ class CellVisual:
     scene_cut: bool = False
     change: float = 0.0
     frame: str | None = None  # file name inside the frames directory
+    experts: dict = field(default_factory=dict)  # expert name -> what it saw in the key frame
 
 
 class VisualPass:
@@ -59,6 +60,7 @@ class VisualPass:
         self._ocr_text = ""
         self._prev_sig: np.ndarray | None = None
         self._tag_ref: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
+        self.experts: list = []  # ``name``, ``look(image) -> dict``, ``state()``/``restore()`` (e.g. FaceExpert)
 
     def journal_complete(self) -> bool:
         entries = self.journal.read()
@@ -94,16 +96,19 @@ class VisualPass:
         ref_sig, ref_probs = self._tag_ref
         return {"last_ocr_time": self._last_ocr_time, "ocr_interval": self._ocr_interval,
                 "was_still": self._was_still, "ocr_text": self._ocr_text,
-                **{k: _pack(v) for k, v in (("sample_sig", self._sample_sig), ("ocr_sig", self._ocr_sig),
+                **{k: pack_array(v) for k, v in (("sample_sig", self._sample_sig), ("ocr_sig", self._ocr_sig),
                                             ("prev_sig", self._prev_sig), ("tag_sig", ref_sig),
-                                            ("tag_probs", ref_probs))}}
+                                            ("tag_probs", ref_probs))},
+                "experts": {e.name: e.state() for e in self.experts}}
 
     def _restore_state(self, state: dict) -> None:
         self._last_ocr_time, self._ocr_interval = state["last_ocr_time"], state["ocr_interval"]
         self._was_still, self._ocr_text = state["was_still"], state["ocr_text"]
-        self._sample_sig, self._ocr_sig = _unpack(state["sample_sig"]), _unpack(state["ocr_sig"])
-        self._prev_sig = _unpack(state["prev_sig"])
-        self._tag_ref = (_unpack(state["tag_sig"]), _unpack(state["tag_probs"]))
+        self._sample_sig, self._ocr_sig = unpack_array(state["sample_sig"]), unpack_array(state["ocr_sig"])
+        self._prev_sig = unpack_array(state["prev_sig"])
+        self._tag_ref = (unpack_array(state["tag_sig"]), unpack_array(state["tag_probs"]))
+        for expert in self.experts:
+            expert.restore(state.get("experts", {}).get(expert.name))
 
     def _process(self, path: str, start: float):
         pending: dict[int, list[SampledFrame]] = {}
@@ -130,6 +135,7 @@ class VisualPass:
             visual.change = self._change(sigs[id(main)])
             visual.on_screen = self._read_text(fs, sigs)
             visual.frame = self._save_frame(cell, main.image)
+            visual.experts = {e.name: seen for e in self.experts if (seen := e.look(main.image))}
             self.journal.append({**visual.__dict__, **({"state": self._state()} if cell == last_cell else {})})
             self.on_progress((cell + 1) * CELL_SECONDS)
             yield visual
@@ -215,18 +221,3 @@ def _signature(image: np.ndarray) -> np.ndarray:
     xs = np.linspace(0, w - 1, 32).astype(int)
     return (image[np.ix_(ys, xs)].mean(axis=2) / 255.0).astype(np.float32)
 
-
-def _pack(array: np.ndarray | None) -> dict | None:
-    """An array as exact bytes (base64) for the journal."""
-    if array is None:
-        return None
-    array = np.ascontiguousarray(array)
-    return {"dtype": str(array.dtype), "shape": list(array.shape),
-            "data": base64.b64encode(array.tobytes()).decode("ascii")}
-
-
-def _unpack(packed: dict | None) -> np.ndarray | None:
-    if packed is None:
-        return None
-    data = np.frombuffer(base64.b64decode(packed["data"]), dtype=packed["dtype"])
-    return data.reshape(packed["shape"]).copy()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..backends.base import Captioner, ClipEvidence, TimedText, Writer, WriteRequest
+from ..evidence.faces import describe_faces, expression_change
 from ..results import Caption, Cell, Transcript
 from ..text.keyphrases import key_phrases
 from .grid import merge_tags
@@ -27,7 +28,20 @@ def clip_evidence(index: int, cells: Sequence[Cell], load_frames=None) -> ClipEv
         index=index, start=cells[0].start, end=cells[-1].end,
         frames=[f for f in load_frames(cells) if f is not None] if load_frames else [],
         speech=" ".join(c.speech for c in cells if c.speech).strip(),
-        on_screen="\n".join(texts), tags=merge_tags(cells, limit=3))
+        on_screen="\n".join(texts), tags=merge_tags(cells, limit=3),
+        sounds=merge_tags(cells, limit=5, attr="sounds"), faces=clip_faces(cells))
+
+
+def clip_faces(cells: Sequence[Cell]) -> str:
+    """The faces of the clip's cell with the largest face, in plain words, and a change of
+    expression within the clip when there is no cut between the cells."""
+    seen = [c.faces for c in cells if c.faces is not None and c.faces.count]
+    if not seen:
+        return ""
+    words = describe_faces(max(seen, key=lambda f: f.largest))
+    one_shot = not any(c.scene_cut for c in cells[1:])
+    change = expression_change([c.faces for c in cells]) if one_shot else ""
+    return f"{words}, {change}" if change else words
 
 
 def caption_clips(cells: Sequence[Cell], captioner: Captioner, load_frames=None, batch: int = 16,

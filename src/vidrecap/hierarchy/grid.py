@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..evidence.sounds import CellSounds
 from ..evidence.visual import CellVisual
-from ..results import CELL_SECONDS, Cell, Tag, Transcript, Word
+from ..results import CELL_SECONDS, Cell, FaceEvidence, Tag, Transcript, Word
 
 
 def words_by_cell(transcript: Transcript, n_cells: int) -> list[list[Word]]:
@@ -20,8 +21,9 @@ def words_by_cell(transcript: Transcript, n_cells: int) -> list[list[Word]]:
 
 
 def build_cells(n_cells: int, duration: float, visuals: Sequence[CellVisual], transcript: Transcript,
-                frames_prefix: str = "frames/") -> list[Cell]:
+                frames_prefix: str = "frames/", sounds: Sequence[CellSounds] = ()) -> list[Cell]:
     by_index = {v.cell: v for v in visuals}
+    heard = {s.cell: s.sounds for s in sounds}
     words = words_by_cell(transcript, n_cells)
     cells = []
     for i in range(n_cells):
@@ -32,15 +34,17 @@ def build_cells(n_cells: int, duration: float, visuals: Sequence[CellVisual], tr
             cell.tags = [Tag(label, score) for label, score in v.tags]
             cell.on_screen, cell.scene_cut, cell.change = v.on_screen, v.scene_cut, v.change
             cell.frame = frames_prefix + v.frame if v.frame else None
+            cell.faces = FaceEvidence.from_dict(v.experts.get("faces"))
+        cell.sounds = [Tag(label, score) for label, score in heard.get(i, [])]
         cells.append(cell)
     return cells
 
 
-def merge_tags(cells: Sequence[Cell], limit: int = 5) -> list[Tag]:
-    """Mean tag probability over cells, strongest first."""
+def merge_tags(cells: Sequence[Cell], limit: int = 5, attr: str = "tags") -> list[Tag]:
+    """Mean tag (or, with ``attr="sounds"``, sound) probability over cells, strongest first."""
     total: dict[str, float] = {}
     for c in cells:
-        for t in c.tags:
+        for t in getattr(c, attr):
             total[t.label] = total.get(t.label, 0.0) + t.score
     n = max(1, len(cells))
     best = sorted(total.items(), key=lambda kv: -kv[1])[:limit]

@@ -9,6 +9,9 @@ Saliency is a weighted sum of four per-cell signals, each in ``[0, 1]``, then sm
   speech carries content; silence rarely does).
 - ``change`` (0.15): visual change from the previous frame (``Cell.change``), scene cuts count 0.5.
 - ``novelty`` (0.15): new on-screen text (a new slide or caption), decaying over the next cells.
+- ``reaction`` (on top, noisy-or with weight 0.5): an audience reacting (applause, laughter,
+  cheering heard by the sound pass), the strongest such class's probability. Where nothing of the
+  kind is heard it is zero and the saliency is the weighted sum above.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from .loading import channel_matrices, query_encoder, resolve_recap
 from .scoring import Window
 
 WEIGHTS = {"centrality": 0.45, "speech": 0.25, "change": 0.15, "novelty": 0.15}
+REACTION_WEIGHT = 0.5
 MAX_WINDOW_SECONDS = 30.0
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -128,12 +132,21 @@ def text_novelty(recap: Recap, memory: int = 5) -> np.ndarray:
     return forward
 
 
+def audience_reaction(recap: Recap) -> np.ndarray:
+    """Per cell, the probability of the strongest audience-reaction sound (applause, laughter, ...)."""
+    from ..evidence.sounds import REACTION_LABELS
+
+    return np.array([max((t.score for t in c.sounds if t.label in REACTION_LABELS), default=0.0)
+                     for c in recap.cells], np.float32)
+
+
 def saliency_signals(recap: Recap, encoder: Any) -> dict[str, np.ndarray]:
     return {
         "centrality": centrality(recap, encoder),
         "speech": speech_density(recap),
         "change": dilate(visual_change(recap), 0.5, 1),
         "novelty": text_novelty(recap),
+        "reaction": audience_reaction(recap),
     }
 
 
@@ -142,7 +155,8 @@ def highlights(recap_or_dir: Recap | str | Path, top_k: int = 10, encoder: Any =
     recap = resolve_recap(recap_or_dir)
     encoder = encoder if encoder is not None else query_encoder(recap)
     signals = saliency_signals(recap, encoder)
-    raw = sum(WEIGHTS[k] * v for k, v in signals.items()).astype(np.float32)
+    raw = sum(WEIGHTS[k] * signals[k] for k in WEIGHTS)
+    raw = (raw + REACTION_WEIGHT * signals["reaction"] * (1.0 - raw)).astype(np.float32)
     curve = scoring.smooth(raw)
     duration = recap.video.duration or len(raw) * CELL_SECONDS
     every = scoring.grow_windows(curve, curve, len(curve), fraction=0.7, cell=CELL_SECONDS,

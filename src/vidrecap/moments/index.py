@@ -13,6 +13,7 @@ from . import scoring
 from .lexical import LexicalIndex, cell_documents
 from .loading import channel_matrices, check_query, embed_cells, query_encoder, resolve_recap
 from .scoring import Calibration, Window
+from .windows import bounded_windows, evidence_bounds
 
 QueryId = int | str
 
@@ -69,9 +70,11 @@ class MomentIndex:
     lexical: LexicalIndex = field(repr=False)
     vid: str = ""
     _present: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # rows with content
+    _bounds: np.ndarray | None = field(default=None, repr=False)  # evidence units (shots, slides)
 
     def __post_init__(self) -> None:
         self._present = {k: np.abs(m).sum(1) > 0 for k, m in self.channels.items()}
+        self._bounds = evidence_bounds(self.recap.cells)
 
     @classmethod
     def load(cls, directory: str | Path, encoder: Any = None) -> MomentIndex:
@@ -108,8 +111,8 @@ class MomentIndex:
         query = check_query(query)
         relevance = self.score(query).relevance
         curve = scoring.smooth(relevance)
-        windows = scoring.grow_windows(curve, relevance, max(1, int(top_k)), cell=CELL_SECONDS,
-                                       duration=self.recap.video.duration or None)
+        windows = bounded_windows(curve, relevance, self._bounds, max(1, int(top_k)), cell=CELL_SECONDS,
+                                  duration=self.recap.video.duration or None)
         windows = scoring.nms(windows, 0.0)[: max(1, int(top_k))]
         saliency = np.round(relevance.astype(np.float64), 4).tolist()
         return MomentResult(qid, query, vid or self.vid, windows, saliency)

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InputError
 
-STAGE_VERSION = {"visual": 5, "speech": 3, "embeddings": 1, "captions": 2, "segments": 5}
+STAGE_VERSION = {"visual": 6, "speech": 3, "sounds": 1, "embeddings": 2, "captions": 3, "segments": 6}
 
 
 @dataclass
@@ -17,6 +17,8 @@ class RunOptions:
     asr: str = "embedded"
     ocr: str = "embedded"
     tagger: str = "embedded"
+    faces: str = "embedded"
+    sounds: str = "embedded"
     encoder: str = "embedded"
     captioner: str = "embedded"
     writer: str = "embedded"
@@ -68,16 +70,18 @@ class RunOptions:
         """Cache key of ``stage``: the video plus only the options that stage depends on."""
         speech = ("asr", "language", "translate")
         deps = {
-            "visual": ("tagger", "ocr", "frame_side"),
+            "visual": ("tagger", "ocr", "faces", "frame_side"),
             "speech": speech,
-            "embeddings": ("tagger", "ocr", "frame_side", *speech, "encoder"),
-            "captions": ("tagger", "ocr", "frame_side", *speech, "captioner"),
-            "segments": ("tagger", "ocr", "frame_side", *speech, "captioner", "writer",
+            "sounds": ("sounds",),
+            "embeddings": ("tagger", "ocr", "faces", "frame_side", *speech, "sounds", "encoder"),
+            "captions": ("tagger", "ocr", "faces", "frame_side", *speech, "sounds", "captioner"),
+            "segments": ("tagger", "ocr", "faces", "frame_side", *speech, "sounds", "captioner", "writer",
                          "segment_seconds", "segmentation", "encoder"),
         }[stage]
-        upstream = {"visual": ("visual",), "speech": ("speech",), "embeddings": ("visual", "speech", "embeddings"),
-                    "captions": ("visual", "speech", "captions"),
-                    "segments": ("visual", "speech", "embeddings", "captions", "segments")}[stage]
+        upstream = {"visual": ("visual",), "speech": ("speech",), "sounds": ("sounds",),
+                    "embeddings": ("visual", "speech", "sounds", "embeddings"),
+                    "captions": ("visual", "speech", "sounds", "captions"),
+                    "segments": ("visual", "speech", "sounds", "embeddings", "captions", "segments")}[stage]
         # a stage's results change when any stage it reads from changes version
         versions = {s: STAGE_VERSION[s] for s in upstream}
         payload = {"video": fingerprint, "stage": stage, "v": versions,

@@ -18,6 +18,8 @@ from .. import registry
 from ..backends.checked import checked_writer
 from ..errors import InputError
 from ..evidence.embeddings import cell_embeddings
+from ..evidence.faces import FaceExpert
+from ..evidence.sounds import SoundPass
 from ..evidence.speech import SpeechPass
 from ..evidence.visual import VisualPass
 from ..hierarchy.build import caption_clips, plan_segments, provenance, recorded, write_segments, write_summary
@@ -77,9 +79,9 @@ def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: boo
     backends = Backends(opts)
     with StageProgress(quiet, on_progress) as progress:
         try:
-            visuals, transcript = _evidence(info, opts, backends, cache, progress)
+            visuals, transcript, sounds = _evidence(info, opts, backends, cache, progress)
             frames_dir = cache / opts.stage_key(info.fingerprint, "visual") / "frames"
-            cells = build_cells(info.n_cells, info.duration, visuals, transcript)
+            cells = build_cells(info.n_cells, info.duration, visuals, transcript, sounds=sounds)
             loader = FrameLoader(frames_dir)
             embeddings, space = _embeddings(info, opts, backends, cache, cells, loader)
             clips = _captions(info, opts, backends, cache, cells, loader, progress)
@@ -99,7 +101,7 @@ def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: boo
 def _evidence(info: VideoInfo, opts: RunOptions, backends: Backends, cache: Path, progress: StageProgress):
     vkey, skey = opts.stage_key(info.fingerprint, "visual"), opts.stage_key(info.fingerprint, "speech")
     jobs = {}
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="vidrecap") as pool:
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="vidrecap") as pool:
         if info.has_video:
             visual = VisualPass(None, None, cache / vkey / "journal.jsonl", cache / vkey / "frames",
                                 frame_side=opts.frame_side, on_progress=progress.stage("visual", info.duration))
@@ -108,6 +110,10 @@ def _evidence(info: VideoInfo, opts: RunOptions, backends: Backends, cache: Path
         if info.has_audio and opts.asr != "none":
             speech = SpeechPass(None, cache / skey / "journal.jsonl", progress.stage("speech", info.duration))
             jobs["speech"] = pool.submit(_run_speech, speech, backends, info)
+        if info.has_audio and opts.sounds != "none":
+            sounds_key = opts.stage_key(info.fingerprint, "sounds")
+            heard = SoundPass(None, cache / sounds_key / "journal.jsonl", progress.stage("sounds", info.duration))
+            jobs["sounds"] = pool.submit(_run_sounds, heard, backends, info)
         try:
             done, _ = wait(jobs.values(), return_when=FIRST_EXCEPTION)
             for fut in done:
@@ -117,13 +123,16 @@ def _evidence(info: VideoInfo, opts: RunOptions, backends: Backends, cache: Path
             raise
     visuals = jobs["visual"].result() if "visual" in jobs else []
     transcript = jobs["speech"].result() if "speech" in jobs else Transcript()
-    return visuals, transcript
+    sounds = jobs["sounds"].result() if "sounds" in jobs else []
+    return visuals, transcript, sounds
 
 
 def _run_visual(visual: VisualPass, backends: Backends, info: VideoInfo, warm_encoder: bool):
     if not visual.journal_complete():
         visual.tagger = backends.get("tagger")
         visual.ocr = None if backends.options.ocr == "none" else backends.get("ocr")
+        if backends.options.faces != "none":
+            visual.experts = [FaceExpert(backends.get("faces"))]
     visuals = visual.run(info.path, info.duration)
     if warm_encoder:  # load it while speech recognition is still running
         backends.get("encoder")
@@ -134,6 +143,12 @@ def _run_speech(speech: SpeechPass, backends: Backends, info: VideoInfo):
     if not speech.journal_complete():
         speech.asr = backends.get("asr")
     return speech.run(info.path, info.duration)
+
+
+def _run_sounds(heard: SoundPass, backends: Backends, info: VideoInfo):
+    if not heard.journal_complete():
+        heard.classifier = backends.get("sounds")
+    return heard.run(info.path, info.duration)
 
 
 class FrameLoader:

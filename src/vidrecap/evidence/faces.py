@@ -1,0 +1,108 @@
+"""Faces in a cell's key frame: how many, how large (shot scale), and the largest face's expression.
+
+Shot scale follows the usual framing rule on the largest face's height as a share of the frame's:
+a face of at least ``CLOSE_UP`` of the height is a close-up, at least ``MEDIUM`` a medium shot, a
+smaller one a wide shot. Without a face no scale is claimed (a landscape is not a "wide shot of
+a person").
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..backends.faces import EMOTIONS, Face
+from ..results import FaceEvidence, Tag
+from ..util.arrays import pack_array, unpack_array
+
+CLOSE_UP, MEDIUM = 0.25, 0.08
+MIN_EXPRESSION = 0.4  # an expression is named only when the model gives it at least this probability
+STILL = 0.02  # mean grey difference (0..1) below which the key frame shows the same picture
+
+
+class FaceDetector(Protocol):
+    spec: str
+
+    def detect(self, image: np.ndarray) -> list[Face]: ...
+
+
+def shot_scale(height_share: float) -> str:
+    if height_share >= CLOSE_UP:
+        return "close-up"
+    return "medium" if height_share >= MEDIUM else "wide"
+
+
+class FaceExpert:
+    """A visual-pass expert: ``look(frame)`` → a journal-friendly dict (``FaceEvidence`` fields)."""
+
+    name = "faces"
+
+    def __init__(self, detector: FaceDetector):
+        self.detector = detector
+        self._last: tuple[np.ndarray | None, dict[str, Any]] = (None, {})
+
+    def look(self, image: np.ndarray) -> dict[str, Any]:
+        """What the detector sees; a picture that did not change (a slide, a still shot) reuses it."""
+        sig = image[::max(1, image.shape[0] // 18), ::max(1, image.shape[1] // 32)].mean(axis=2) / 255.0
+        last_sig, last = self._last
+        if last_sig is not None and last_sig.shape == sig.shape and float(np.abs(sig - last_sig).mean()) < STILL:
+            return last
+        seen = self._detect(image)
+        self._last = (sig, seen)
+        return seen
+
+    def state(self) -> dict[str, Any]:
+        """The reuse decision's state, for the visual pass's resume journal (exact bytes)."""
+        sig, seen = self._last
+        return {"sig": pack_array(sig), "seen": seen}
+
+    def restore(self, state: dict[str, Any] | None) -> None:
+        self._last = (unpack_array(state["sig"]), state["seen"]) if state else (None, {})
+
+    def _detect(self, image: np.ndarray) -> dict[str, Any]:
+        faces = self.detector.detect(image)
+        if not faces:
+            return {}
+        share = max(f.h for f in faces) / image.shape[0]
+        evidence = FaceEvidence(count=len(faces), largest=round(share, 4), shot=shot_scale(share))
+        if faces[0].expression:
+            order = np.argsort(faces[0].expression)[::-1][:2]
+            evidence.expression = [Tag(EMOTIONS[i], faces[0].expression[i]) for i in order]
+        return evidence.to_dict()
+
+
+ADJECTIVES = {"happy": "smiling", "sad": "sad", "surprised": "surprised", "angry": "angry",
+              "fearful": "frightened", "disgusted": "disgusted", "neutral": "calm"}
+
+
+def mood(faces: FaceEvidence | None) -> str:
+    """The largest face's expression when the model is confident about it, else ``""``."""
+    if faces is None:
+        return ""
+    return next((t.label for t in faces.expression[:1] if t.score >= MIN_EXPRESSION), "")
+
+
+def expression_change(seq: list[FaceEvidence | None]) -> str:
+    """"turning from calm to smiling" when a single face's confident expression changes within
+    ``seq`` (cells of one shot, in time order), else ``""``."""
+    moods = [mood(f) for f in seq if f is not None and f.count == 1]
+    moods = [m for i, m in enumerate(moods) if m and (i == 0 or m != moods[i - 1])]
+    if len(moods) < 2 or moods[0] == moods[-1]:
+        return ""
+    return f"turning from {ADJECTIVES[moods[0]]} to {ADJECTIVES[moods[-1]]}"
+
+
+def describe_faces(faces: FaceEvidence | None) -> str:
+    """Plain words for captions and the text space, e.g. "a close-up of a smiling face"."""
+    if faces is None or not faces.count:
+        return ""
+    adjective = ADJECTIVES.get(mood(faces), "") if mood(faces) != "neutral" else ""
+    if faces.count == 1:
+        article = "an" if adjective and adjective[0] in "aeiou" else "a"
+        face = f"{article} {adjective} face" if adjective else "a face"
+        if faces.shot == "close-up":
+            return f"a close-up of {face}"
+        return f"a person in a {faces.shot} shot" + (f", {adjective}" if adjective else "")
+    people = f"{faces.count} people" if faces.count < 6 else "a group of people"
+    return f"{people} in a {faces.shot} shot"
