@@ -95,6 +95,27 @@ def music(seconds: float, bpm: float = 120.0) -> np.ndarray:
     return (0.3 * out / max(1e-9, np.abs(out).max())).astype(np.float32)
 
 
+def applause(seconds: float, people: int = 80, seed: int = 0) -> np.ndarray:
+    """16 kHz mono float32: a crowd clapping. Each person claps 3-6 times a second with jitter;
+    a clap is a burst of noise ringing at the person's hand resonance (0.9-2.2 kHz), ~8 ms decay."""
+    from scipy.signal import iirpeak, lfilter
+
+    rng = np.random.default_rng(seed)
+    out = np.zeros(int(round(seconds * SR)), np.float32)
+    length = int(0.03 * SR)
+    decay = np.arange(length) / SR
+    for _ in range(people):
+        b, a = iirpeak(rng.uniform(900, 2200), 1.5, fs=SR)
+        rate, gain = rng.uniform(3.0, 6.0), rng.uniform(0.2, 1.0)
+        t = rng.uniform(0, 1 / rate)
+        while t < seconds - 0.05:
+            clap = lfilter(b, a, rng.standard_normal(length)) * np.exp(-decay / (0.008 * rng.uniform(0.7, 1.3)))
+            i = int(t * SR)
+            out[i:i + length] += gain * clap[: out.size - i]
+            t += rng.uniform(0.9, 1.1) / rate
+    return (0.3 * out / max(1e-9, np.abs(out).max())).astype(np.float32)
+
+
 def slide(title: str, body: str = "", size: tuple[int, int] = (W, H)) -> np.ndarray:
     """A white slide with a large dark title (and optional smaller body text)."""
     from PIL import Image, ImageDraw
@@ -155,7 +176,7 @@ class Part:
     body: str = ""
     say: str = ""
     say_at: float = 0.5  # seconds into the part
-    sound: str = ""  # "music": a generated melody under the part
+    sound: str = ""  # "music": a generated melody; "applause": a crowd clapping
 
 
 def build_video(path: Path, parts: list[Part], with_audio: bool = True) -> list[tuple[float, float]]:
@@ -182,6 +203,8 @@ def build_video(path: Path, parts: list[Part], with_audio: bool = True) -> list[
                 audio = np.zeros(int(round(part.seconds * SR)), np.float32)
                 if part.sound == "music":
                     audio += music(part.seconds)
+                elif part.sound == "applause":
+                    audio += applause(part.seconds)
                 if part.say:
                     s = speech(part.say)
                     at = int(part.say_at * SR)

@@ -1,5 +1,5 @@
 """One generated video and its recap for the expert tests: music, street footage with speech,
-a close-up face (carphone), then silence."""
+a close-up face (carphone), silence, then applause."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ PARTS = [
     media.Part(10, footage="bikes", say="A man in a suit rides his bicycle past a row of cars in the city."),
     media.Part(8, footage="carphone"),
     media.Part(10, title="The end"),  # silence
+    media.Part(8, title="Thank you", sound="applause"),
 ]
 
 

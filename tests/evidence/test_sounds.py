@@ -42,11 +42,12 @@ def test_log_mel_matches_yamnet_layout():
     assert abs(centres[band] - 1000) < 80  # a 1 kHz tone lands in the mel band centred near 1 kHz
 
 
-def test_music_speech_silence_and_noise_told_apart(yamnet):
+def test_music_speech_applause_silence_and_noise_told_apart(yamnet):
     rng = np.random.default_rng(0)
     clips = {
         "Music": media.music(6.0),
         "Speech": media.speech("Welcome. Today we look at cycling in the city and why people ride to work."),
+        "Applause": media.applause(6.0, seed=1),
         "Silence": np.zeros(6 * 16_000, np.float32),
         "White noise": (0.05 * rng.standard_normal(6 * 16_000)).astype(np.float32),
     }
@@ -95,6 +96,19 @@ def test_recap_captions_json_and_search_hear_the_music(experts_recap, experts_vi
     assert top.start < spans[0][1] and top.end > spans[0][0], top
 
 
+def test_real_applause_is_heard_and_lifts_highlights(experts_recap, experts_video):
+    recap, (lo, hi) = experts_recap, experts_video[1][4]
+    inside = [c for c in recap.cells if lo + 1 <= c.start and c.end <= hi - 1]
+    assert all(c.sounds and c.sounds[0].label == "Applause" for c in inside), [c.sounds[:2] for c in inside]
+    assert any("Heard: applause" in c.text for c in recap.clips if c.start >= lo)
+    result = highlights(recap, top_k=3)
+    reaction = result.signals["reaction"]
+    assert min(reaction[c.index] for c in inside) > 0.3
+    assert max(reaction[: int(lo // 2)]) < 0.1  # music, speech, a face and silence are no reaction
+    assert max(result.signals["speech"]) <= 1.0  # every signal is in [0, 1], even with little speech
+    assert any(w.start < hi and w.end > lo for w in result.windows), result.windows  # the ovation is a highlight
+
+
 def test_audience_reaction_lifts_highlights(experts_recap):
     recap = experts_recap
     quiet = copy.deepcopy(recap)
@@ -103,6 +117,6 @@ def test_audience_reaction_lifts_highlights(experts_recap):
     for c in loud.cells[cell:cell + 2]:
         c.sounds = [Tag("Applause", 0.9), *c.sounds]
     before, after = highlights(quiet, top_k=3), highlights(loud, top_k=3)
-    assert before.signals["reaction"] == [0.0] * len(recap.cells)
+    assert before.signals["reaction"][cell] == 0.0
     assert after.saliency[cell] > before.saliency[cell] + 0.2
     assert any(w.start <= cell * 2 < w.end for w in after.windows)

@@ -140,12 +140,14 @@ class YamnetSounds:
 
     def classify(self, patches: Sequence[np.ndarray]) -> np.ndarray:
         """Class probabilities ``(len(patches), 521)`` for ``(96, 64)`` log-mel patches."""
+        import scipy.special
+
         out = np.zeros((len(patches), len(self.labels)), np.float32)
         for i, patch in enumerate(patches):
             q = np.clip(np.round(patch / self._in_scale + self._in_zp), 0, 255).astype(np.uint8)
             raw = self._session.run(None, {self._input: q.reshape(1, 1, PATCH_FRAMES, N_MELS)})[0]
             logits = self._out_scale * (raw.reshape(-1).astype(np.float32) - self._out_zp)
-            out[i] = 1.0 / (1.0 + np.exp(-logits))
+            out[i] = scipy.special.expit(logits)  # no overflow warning for very negative logits
         return out
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-CHANNEL_CODES = {"speech": 0, "on_screen": 1, "visual": 2, "fused": 3}
+# stored in the DB: append only
+CHANNEL_CODES = {"speech": 0, "on_screen": 1, "visual": 2, "fused": 3, "sounds": 4, "faces": 5}
 CHANNEL_NAMES = {v: k for k, v in CHANNEL_CODES.items()}
-N_CODES = 4  # a vector's ANN id is cell_id * N_CODES + channel code
+N_CODES = 8  # a vector's ANN id is cell_id * N_CODES + channel code (a base built before 8 records 4)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -51,18 +51,20 @@ class VectorIndex:
         with self._lock:
             base, watermark = self._load_base()
             ids, delta = self._load_delta(watermark)
+            stride = int(self.catalog.get("id_stride", "4") or 4)  # of the base's ids
         q = np.ascontiguousarray(query, np.float32).reshape(1, -1)
-        found: list[tuple[float, int]] = []
+        found: list[tuple[float, int, int]] = []
         if base is not None and base.ntotal:
             base.nprobe = self.nprobe
             scores, hits = base.search(q, k)
-            found += [(float(s), int(h)) for s, h in zip(scores[0], hits[0], strict=True) if h >= 0]
+            found += [(float(s), int(h) // stride, int(h) % stride)
+                      for s, h in zip(scores[0], hits[0], strict=True) if h >= 0]
         if len(ids):
             scores = delta @ q[0]
             top = np.argpartition(-scores, min(k, len(ids)) - 1)[:k] if len(ids) > k else np.arange(len(ids))
-            found += [(float(scores[i]), int(ids[i])) for i in top]
+            found += [(float(scores[i]), int(ids[i]) // N_CODES, int(ids[i]) % N_CODES) for i in top]
         found.sort(reverse=True)
-        return [(h // N_CODES, h % N_CODES, s) for s, h in found[:k]]
+        return [(cell, channel, s) for s, cell, channel in found[:k]]
 
     def _load_base(self):
         name = self.catalog.get("base_file")
@@ -117,6 +119,7 @@ class VectorIndex:
             os.replace(tmp, self.folder / name)
         with self.catalog.transaction():
             self.catalog.put("base_file", name)
+            self.catalog.put("id_stride", N_CODES)
             self.catalog.put("base_watermark", watermark if name else 0)
             self.catalog.put("base_vectors", total if name else 0)
             self.catalog.put("tombstones", 0)

@@ -5,7 +5,7 @@ Saliency is a weighted sum of four per-cell signals, each in ``[0, 1]``, then sm
 - ``centrality`` (0.45): cosine between the cell's fused embedding and the closest sentence of the
   summary or a segment description, mapped to its rank among the video's cells. What the recap
   found important is what we show.
-- ``speech`` (0.25): words spoken in the cell, relative to the video's 90th percentile (dense
+- ``speech`` (0.25): words spoken in the cell, relative to the 90th percentile of speaking cells (dense
   speech carries content; silence rarely does).
 - ``change`` (0.15): visual change from the previous frame (``Cell.change``), scene cuts count 0.5.
 - ``novelty`` (0.15): new on-screen text (a new slide or caption), decaying over the next cells.
@@ -107,9 +107,12 @@ def rank01(x: np.ndarray) -> np.ndarray:
 
 
 def speech_density(recap: Recap) -> np.ndarray:
+    """Words per cell relative to the 90th percentile of the cells that have speech, in [0, 1]
+    (over all cells the percentile is 0 when under a tenth of the video is speech)."""
     words = np.array([len(c.speech.split()) for c in recap.cells], np.float32)
-    top = float(np.percentile(words, 90)) if words.any() else 0.0
-    return np.clip(words / top, 0, 1) if top > 0 else words
+    if not words.any():
+        return words
+    return np.clip(words / float(np.percentile(words[words > 0], 90)), 0, 1)
 
 
 def visual_change(recap: Recap) -> np.ndarray:
