@@ -47,6 +47,7 @@ FOOTAGE_QUERIES = [
     (3, "people walking through a hall"),
     (4, "background music playing"),
     (5, "a cartoon animal in a green forest"),
+    (5, "a cartoon"),
     (6, "a close-up of a man's face as he talks on the phone in a car"),
     (9, "night-time city lights"),
     (10, "the camera pans across the scene"),

@@ -168,3 +168,14 @@ def test_recap_tells_and_finds_the_night_and_the_pan(picture_recap):
     assert any((c.get("picture") or {}).get("light") == "night" for c in saved["cells"])
     top = MomentIndex.build(recap).predict("night-time city lights", top_k=1).top
     assert top.start < spans[0][1] and top.end > spans[0][0], top
+
+
+def test_picture_none_switch():
+    from vidrecap import registry
+    from vidrecap.pipeline.options import RunOptions
+
+    on, off = RunOptions(), RunOptions(picture="none")
+    assert on.stage_key("f", "visual") != off.stage_key("f", "visual")  # switching it re-runs the visual pass
+    assert on.stage_key("f", "speech") == off.stage_key("f", "speech")  # ... and nothing it does not feed
+    assert registry.create("picture", "none").spec == "none"
+    assert isinstance(registry.create("picture", "embedded"), PictureStatistics)
