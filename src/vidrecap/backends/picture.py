@@ -5,8 +5,8 @@
   blobs (street lamps, lit windows, headlights).
 - Colours: every pixel of a 64-pixel-wide copy goes to the nearest of a small palette of common
   colour names (CIELAB distance); chromatic names covering at least ``MIN_COLOUR_SHARE`` are kept,
-  only for colourful frames (Hasler–Süsstrunk colourfulness) that are not slide-like (one flat colour over
-  much of the frame).
+  only for colourful frames (Hasler–Süsstrunk colourfulness) that are not slide-like (one flat
+  colour over much of the frame).
 - Camera motion: ORB key points of consecutive key frames, matched (Hamming, Lowe's ratio test), and a
   similarity transform fitted by RANSAC. Many consistent matches and a near-identity transform mean
   a static camera (objects may still move: they are RANSAC's outliers); a consistent shift is a pan
@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,16 +107,15 @@ def _lab(rgb: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(rgb.astype(np.float32).reshape(-1, 1, 3) / 255.0, cv2.COLOR_RGB2Lab).reshape(-1, 3)
 
 
-_PALETTE_LAB = None
+@functools.cache
+def _palette_lab() -> np.ndarray:
+    return _lab(np.array(list(PALETTE.values()), np.float32))
 
 
 def colour_shares(image: np.ndarray) -> dict[str, float]:
     """Share of the frame nearest to each palette colour (CIELAB), largest first."""
-    global _PALETTE_LAB
-    if _PALETTE_LAB is None:
-        _PALETTE_LAB = _lab(np.array(list(PALETTE.values()), np.float32))
     lab = _lab(image.reshape(-1, 3))
-    nearest = np.argmin(((lab[:, None, :] - _PALETTE_LAB[None]) ** 2).sum(-1), axis=1)
+    nearest = np.argmin(((lab[:, None, :] - _palette_lab()[None]) ** 2).sum(-1), axis=1)
     counts = np.bincount(nearest, minlength=len(PALETTE)) / len(nearest)
     names = list(PALETTE)
     return {names[i]: float(counts[i]) for i in np.argsort(-counts) if counts[i] > 0}
