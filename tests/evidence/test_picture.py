@@ -118,18 +118,6 @@ def test_words():
     assert clip_picture(dark) == ["a dark night scene with bright lights"]
 
 
-def test_cost_per_frame_is_a_few_milliseconds(stats, footage):
-    import time
-
-    expert = PictureExpert(stats)
-    frames = footage["vtest"] + footage["bunny"]
-    expert.look(frames[0])
-    t = time.perf_counter()
-    for f in frames:
-        expert.look(f)
-    assert (time.perf_counter() - t) / len(frames) < 0.25  # generous: a shared, busy CI machine
-
-
 PARTS = [
     media.Part(8, footage="vtest", look="night"),
     media.Part(12, footage="vtest", look="pan"),
