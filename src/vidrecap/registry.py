@@ -14,7 +14,8 @@ from typing import Any
 
 from .errors import BackendError
 
-PIPELINE_ROLES = ("asr", "ocr", "tagger", "faces", "sounds", "encoder", "captioner", "writer")  # used by `vidrecap run`
+# used by `vidrecap run`
+PIPELINE_ROLES = ("asr", "ocr", "tagger", "faces", "picture", "sounds", "encoder", "captioner", "writer")
 # moments: text query -> windows (`vidrecap search`); xsum: recap -> key clips + text (`vidrecap xsum`)
 ROLES = (*PIPELINE_ROLES, "moments", "xsum")
 

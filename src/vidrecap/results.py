@@ -103,6 +103,32 @@ class FaceEvidence:
 
 
 @dataclass
+class PictureEvidence:
+    """Cheap statistics of a cell's key frame (``evidence/picture.py``): mean luma (0..1), ``light``
+    (``night``: dark with point lights, ``dark``, or ``""``), named dominant colours with their share
+    of the frame (colourful, non-slide frames only), and the camera's motion since the previous key
+    frame (``static``, ``pans left``/``right``, ``tilts up``/``down``, ``zooms in``/``out``, or ``""``
+    when it cannot be told) with its measured shift ``[dx, dy, scale]`` (dx, dy as shares of the
+    frame's width and height)."""
+
+    brightness: float = 0.0
+    light: str = ""
+    colours: list[Tag] = field(default_factory=list)
+    camera: str = ""
+    shift: list[float] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> PictureEvidence | None:
+        if not d:
+            return None
+        return cls(d.get("brightness", 0.0), d.get("light", ""), [Tag(**t) for t in d.get("colours", [])],
+                   d.get("camera", ""), list(d.get("shift", [])))
+
+
+@dataclass
 class Cell:
     """Evidence for one 2-second cell of the grid."""
 
@@ -117,6 +143,7 @@ class Cell:
     frame: str | None = None  # key frame image, relative to the output directory
     sounds: list[Tag] = field(default_factory=list)  # AudioSet sound classes heard, strongest first
     faces: FaceEvidence | None = None  # faces in the key frame (None: none seen, or no face pass)
+    picture: PictureEvidence | None = None  # picture statistics of the key frame (None: no picture pass)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Cell:
@@ -124,6 +151,7 @@ class Cell:
         d["tags"] = [Tag(**t) for t in d.get("tags", [])]
         d["sounds"] = [Tag(**t) for t in d.get("sounds", [])]
         d["faces"] = FaceEvidence.from_dict(d.get("faces"))
+        d["picture"] = PictureEvidence.from_dict(d.get("picture"))
         return cls(**d)
 
 

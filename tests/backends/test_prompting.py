@@ -66,3 +66,12 @@ def test_caption_prompt_tells_the_vlm_what_was_heard():
     clip = ClipEvidence(0, 0.0, 4.0, sounds=[Tag("Speech", 0.9), Tag("Applause", 0.7), Tag("Music", 0.1)])
     prompt = caption_prompt(clip, 1)
     assert "Sounds heard: applause" in prompt and "speech" not in prompt.lower().split("sounds heard:")[1]
+
+
+def test_caption_prompt_tells_measured_camera_motion_only():
+    from vidrecap.backends.base import ClipEvidence
+    from vidrecap.backends.prompting import caption_prompt
+
+    clip = ClipEvidence(0, 0.0, 4.0, picture=["a dark night scene with bright lights", "the camera pans right"])
+    prompt = caption_prompt(clip, 2)
+    assert "Camera: the camera pans right" in prompt and "night" not in prompt  # light and colours are visible

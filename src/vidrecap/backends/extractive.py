@@ -69,6 +69,7 @@ class EvidenceCaptioner:
             parts.append(f"On screen: \u201c{first_line(clip.on_screen)}\u201d")
         if clip.faces:
             parts.append(clip.faces[0].upper() + clip.faces[1:])
+        parts.extend(p[0].upper() + p[1:] for p in clip.picture)
         seen = describe_tags(clip.tags, slides=bool(clip.on_screen.strip()))
         if seen:
             parts.append(f"Seen: {seen}")

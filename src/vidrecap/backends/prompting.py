@@ -60,6 +60,9 @@ def caption_prompt(clip: ClipEvidence, n_frames: int) -> str:
     heard = describe_sounds(clip.sounds)
     if heard:  # a VLM sees frames only: what the sound expert heard is context it cannot get itself
         lines.append(f"Sounds heard: {heard}")
+    moves = [p for p in clip.picture if "camera" in p]
+    if moves:  # nor can it see motion between frames 2 s apart: what the picture expert measured
+        lines.append(f"Camera: {moves[0]}")
     lines.append("Describe in one sentence what happens in the clip.")
     return "\n".join(lines)
 

@@ -10,6 +10,8 @@
   channel carries what was said); present only when a sound pass ran.
 - ``faces``: the faces seen, in plain words ("a close-up of a smiling face"); present only when a
   face was seen.
+- ``picture``: the picture statistics in plain words ("a dark night scene with bright lights,
+  the camera pans right"); present only when some cell has any.
 - ``fused``: the normalised weighted sum of the channels; zero rows mean "nothing here".
 """
 
@@ -22,9 +24,10 @@ import numpy as np
 from ..backends.base import Encoder
 from ..results import Cell
 from .faces import describe_faces
+from .picture import describe_picture
 from .sounds import SPEECH_LABELS
 
-WEIGHTS = {"speech": 1.0, "on_screen": 0.8, "visual": 0.6, "sounds": 0.4, "faces": 0.5}
+WEIGHTS = {"speech": 1.0, "on_screen": 0.8, "visual": 0.6, "sounds": 0.4, "faces": 0.5, "picture": 0.4}
 LABEL_PROMPT = "a photo of a {}"
 SOUND_PROMPT = "the sound of {}"
 
@@ -86,6 +89,9 @@ def cell_embeddings(encoder: Encoder, cells: Sequence[Cell],
         channels["sounds"] = label_bridge(encoder, cells, "sounds", SOUND_PROMPT, SPEECH_LABELS)
     if any(c.faces for c in cells):
         channels["faces"] = embed_texts_sparse(encoder, [describe_faces(c.faces) for c in cells])
+    pictures = [", ".join(describe_picture(c.picture)) for c in cells]
+    if any(pictures):
+        channels["picture"] = embed_texts_sparse(encoder, pictures)
     fused = sum(WEIGHTS[k] * v for k, v in channels.items())
     channels["fused"] = normalize_rows(fused)
     return channels, space

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ..evidence.sounds import CellSounds
 from ..evidence.visual import CellVisual
-from ..results import CELL_SECONDS, Cell, FaceEvidence, Tag, Transcript, Word
+from ..results import CELL_SECONDS, Cell, FaceEvidence, PictureEvidence, Tag, Transcript, Word
 
 
 def words_by_cell(transcript: Transcript, n_cells: int) -> list[list[Word]]:
@@ -35,9 +35,19 @@ def build_cells(n_cells: int, duration: float, visuals: Sequence[CellVisual], tr
             cell.on_screen, cell.scene_cut, cell.change = v.on_screen, v.scene_cut, v.change
             cell.frame = frames_prefix + v.frame if v.frame else None
             cell.faces = FaceEvidence.from_dict(v.experts.get("faces"))
+            cell.picture = _picture(v, by_index.get(i - 1))
         cell.sounds = [Tag(label, score) for label, score in heard.get(i, [])]
         cells.append(cell)
     return cells
+
+
+def _picture(v: CellVisual, previous: CellVisual | None) -> PictureEvidence | None:
+    """The cell's picture statistics; camera motion is measured from the previous key frame, so
+    it is dropped when a cut may lie between the two."""
+    picture = PictureEvidence.from_dict(v.experts.get("picture"))
+    if picture is not None and (v.scene_cut or previous is None or previous.scene_cut):
+        picture.camera, picture.shift = "", []
+    return picture
 
 
 def merge_tags(cells: Sequence[Cell], limit: int = 5, attr: str = "tags") -> list[Tag]:

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 # stored in the DB: append only
-CHANNEL_CODES = {"speech": 0, "on_screen": 1, "visual": 2, "fused": 3, "sounds": 4, "faces": 5}
+CHANNEL_CODES = {"speech": 0, "on_screen": 1, "visual": 2, "fused": 3, "sounds": 4, "faces": 5, "picture": 6,
+                 "objects": 7}
 CHANNEL_NAMES = {v: k for k, v in CHANNEL_CODES.items()}
 N_CODES = 8  # a vector's ANN id is cell_id * N_CODES + channel code (a base built before 8 records 4)
 

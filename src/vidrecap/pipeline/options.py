@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InputError
 
-STAGE_VERSION = {"visual": 6, "speech": 3, "sounds": 1, "embeddings": 2, "captions": 3, "segments": 6}
+STAGE_VERSION = {"visual": 7, "speech": 3, "sounds": 1, "embeddings": 3, "captions": 4, "segments": 7}
 
 
 @dataclass
@@ -18,6 +18,7 @@ class RunOptions:
     ocr: str = "embedded"
     tagger: str = "embedded"
     faces: str = "embedded"
+    picture: str = "embedded"
     sounds: str = "embedded"
     encoder: str = "embedded"
     captioner: str = "embedded"
@@ -70,12 +71,12 @@ class RunOptions:
         """Cache key of ``stage``: the video plus only the options that stage depends on."""
         speech = ("asr", "language", "translate")
         deps = {
-            "visual": ("tagger", "ocr", "faces", "frame_side"),
+            "visual": ("tagger", "ocr", "faces", "picture", "frame_side"),
             "speech": speech,
             "sounds": ("sounds",),
-            "embeddings": ("tagger", "ocr", "faces", "frame_side", *speech, "sounds", "encoder"),
-            "captions": ("tagger", "ocr", "faces", "frame_side", *speech, "sounds", "captioner"),
-            "segments": ("tagger", "ocr", "faces", "frame_side", *speech, "sounds", "captioner", "writer",
+            "embeddings": ("tagger", "ocr", "faces", "picture", "frame_side", *speech, "sounds", "encoder"),
+            "captions": ("tagger", "ocr", "faces", "picture", "frame_side", *speech, "sounds", "captioner"),
+            "segments": ("tagger", "ocr", "faces", "picture", "frame_side", *speech, "sounds", "captioner", "writer",
                          "segment_seconds", "segmentation", "encoder"),
         }[stage]
         upstream = {"visual": ("visual",), "speech": ("speech",), "sounds": ("sounds",),
