@@ -14,7 +14,8 @@ from typing import Any
 
 from .errors import BackendError
 
-PIPELINE_ROLES = ("asr", "ocr", "tagger", "faces", "objects", "sounds", "encoder", "captioner", "writer")  # used by `vidrecap run`
+# used by `vidrecap run`
+PIPELINE_ROLES = ("asr", "ocr", "tagger", "faces", "objects", "sounds", "encoder", "captioner", "writer")
 ROLES = (*PIPELINE_ROLES, "moments")  # moments: text query -> windows (used by `vidrecap search`)
 
 # backend family -> module that registers it

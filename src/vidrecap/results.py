@@ -103,6 +103,15 @@ class FaceEvidence:
 
 
 @dataclass
+class SeenObject:
+    """A COCO object class in a cell's key frame: how many were found and the best detector score."""
+
+    label: str
+    count: int = 1
+    score: float = 0.0
+
+
+@dataclass
 class Cell:
     """Evidence for one 2-second cell of the grid."""
 
@@ -117,6 +126,7 @@ class Cell:
     frame: str | None = None  # key frame image, relative to the output directory
     sounds: list[Tag] = field(default_factory=list)  # AudioSet sound classes heard, strongest first
     faces: FaceEvidence | None = None  # faces in the key frame (None: none seen, or no face pass)
+    objects: list[SeenObject] = field(default_factory=list)  # COCO objects that recur within the shot
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Cell:
@@ -124,6 +134,7 @@ class Cell:
         d["tags"] = [Tag(**t) for t in d.get("tags", [])]
         d["sounds"] = [Tag(**t) for t in d.get("sounds", [])]
         d["faces"] = FaceEvidence.from_dict(d.get("faces"))
+        d["objects"] = [SeenObject(**o) for o in d.get("objects", [])]
         return cls(**d)
 
 

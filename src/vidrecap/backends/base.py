@@ -68,6 +68,7 @@ class ClipEvidence:
     tags: list[Tag] = field(default_factory=list)
     sounds: list[Tag] = field(default_factory=list)  # sound classes heard, strongest first
     faces: str = ""  # faces seen, in plain words ("a close-up of a smiling face"), or ""
+    objects: str = ""  # COCO objects seen, in plain words ("3 people, a bicycle"), or ""
 
 
 @runtime_checkable

@@ -57,7 +57,7 @@ class EvidenceCaptioner:
             parts.append(f"On screen: \u201c{first_line(clip.on_screen)}\u201d")
         if clip.faces:
             parts.append(clip.faces[0].upper() + clip.faces[1:])
-        seen = describe_tags(clip.tags)
+        seen = "; ".join(p for p in (clip.objects, describe_tags(clip.tags)) if p)
         if seen:
             parts.append(f"Seen: {seen}")
         heard = describe_sounds(clip.sounds)

