@@ -92,7 +92,10 @@ def build_onnx(cfg: list[dict[str, str]], weights: np.ndarray):
         if kind == "convolutional":
             n, k = int(layer["filters"]), int(layer["size"])
             stride, pad = int(layer.get("stride", 1)), (k // 2 if int(layer.get("pad", 0)) else 0)
-            if layer.get("batch_normalize", "0") == "1":
+            bn = layer.get("batch_normalize", "0") == "1"
+            if pos + n * (4 if bn else 1) + n * c * k * k > len(weights):
+                raise BackendError(f"objects: the weights file does not match the cfg (too short at layer {i})")
+            if bn:
                 beta, gamma, mean, var = (weights[pos + j * n: pos + (j + 1) * n] for j in range(4))
                 pos += 4 * n
                 w = weights[pos: pos + n * c * k * k].reshape(n, c, k, k)
