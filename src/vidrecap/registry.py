@@ -15,7 +15,8 @@ from typing import Any
 from .errors import BackendError
 
 # used by `vidrecap run`
-PIPELINE_ROLES = ("asr", "ocr", "tagger", "faces", "picture", "sounds", "encoder", "captioner", "writer")
+PIPELINE_ROLES = ("asr", "ocr", "tagger", "faces", "picture", "objects", "sounds", "encoder", "captioner",
+                  "writer")
 # moments: text query -> windows (`vidrecap search`); xsum: recap -> key clips + text (`vidrecap xsum`)
 ROLES = (*PIPELINE_ROLES, "moments", "xsum")
 

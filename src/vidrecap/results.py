@@ -129,6 +129,15 @@ class PictureEvidence:
 
 
 @dataclass
+class SeenObject:
+    """A COCO object class in a cell's key frame: how many were found and the best detector score."""
+
+    label: str
+    count: int = 1
+    score: float = 0.0
+
+
+@dataclass
 class Cell:
     """Evidence for one 2-second cell of the grid."""
 
@@ -144,6 +153,7 @@ class Cell:
     sounds: list[Tag] = field(default_factory=list)  # AudioSet sound classes heard, strongest first
     faces: FaceEvidence | None = None  # faces in the key frame (None: none seen, or no face pass)
     picture: PictureEvidence | None = None  # picture statistics of the key frame (None: no picture pass)
+    objects: list[SeenObject] = field(default_factory=list)  # COCO objects that recur within the shot
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Cell:
@@ -152,6 +162,7 @@ class Cell:
         d["sounds"] = [Tag(**t) for t in d.get("sounds", [])]
         d["faces"] = FaceEvidence.from_dict(d.get("faces"))
         d["picture"] = PictureEvidence.from_dict(d.get("picture"))
+        d["objects"] = [SeenObject(**o) for o in d.get("objects", [])]
         return cls(**d)
 
 

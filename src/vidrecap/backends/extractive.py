@@ -70,7 +70,8 @@ class EvidenceCaptioner:
         if clip.faces:
             parts.append(clip.faces[0].upper() + clip.faces[1:])
         parts.extend(p[0].upper() + p[1:] for p in clip.picture)
-        seen = describe_tags(clip.tags, slides=bool(clip.on_screen.strip()))
+        tags = describe_tags(clip.tags, slides=bool(clip.on_screen.strip()))
+        seen = "; ".join(p for p in (clip.objects, tags) if p)
         if seen:
             parts.append(f"Seen: {seen}")
         heard = describe_sounds(clip.sounds)

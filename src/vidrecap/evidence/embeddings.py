@@ -12,6 +12,8 @@
   face was seen.
 - ``picture``: the picture statistics in plain words ("a dark night scene with bright lights,
   the camera pans right"); present only when some cell has any.
+- ``objects``: the COCO objects that recur in the shot, in plain words ("3 people, a bicycle");
+  present only when an object was seen.
 - ``fused``: the normalised weighted sum of the channels; zero rows mean "nothing here".
 """
 
@@ -24,10 +26,12 @@ import numpy as np
 from ..backends.base import Encoder
 from ..results import Cell
 from .faces import describe_faces
+from .objects import describe_objects
 from .picture import describe_picture
 from .sounds import SPEECH_LABELS
 
-WEIGHTS = {"speech": 1.0, "on_screen": 0.8, "visual": 0.6, "sounds": 0.4, "faces": 0.5, "picture": 0.4}
+WEIGHTS = {"speech": 1.0, "on_screen": 0.8, "visual": 0.6, "sounds": 0.4, "faces": 0.5, "picture": 0.4,
+           "objects": 0.5}
 LABEL_PROMPT = "a photo of a {}"
 SOUND_PROMPT = "the sound of {}"
 
@@ -92,6 +96,8 @@ def cell_embeddings(encoder: Encoder, cells: Sequence[Cell],
     pictures = [", ".join(describe_picture(c.picture)) for c in cells]
     if any(pictures):
         channels["picture"] = embed_texts_sparse(encoder, pictures)
+    if any(c.objects for c in cells):
+        channels["objects"] = embed_texts_sparse(encoder, [describe_objects(c.objects) for c in cells])
     fused = sum(WEIGHTS[k] * v for k, v in channels.items())
     channels["fused"] = normalize_rows(fused)
     return channels, space

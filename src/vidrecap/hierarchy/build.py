@@ -9,6 +9,7 @@ import numpy as np
 
 from ..backends.base import Captioner, ClipEvidence, TimedText, Writer, WriteRequest
 from ..evidence.faces import describe_faces, expression_change
+from ..evidence.objects import describe_objects, merge_objects
 from ..evidence.picture import clip_picture
 from ..results import Caption, Cell, Transcript
 from ..text.keyphrases import key_phrases
@@ -31,7 +32,8 @@ def clip_evidence(index: int, cells: Sequence[Cell], load_frames=None) -> ClipEv
         speech=" ".join(c.speech for c in cells if c.speech).strip(),
         on_screen="\n".join(texts), tags=merge_tags(cells, limit=3),
         sounds=merge_tags(cells, limit=5, attr="sounds"), faces=clip_faces(cells),
-        picture=clip_picture(cells))
+        picture=clip_picture(cells),
+        objects=describe_objects(merge_objects(cells)))
 
 
 def clip_faces(cells: Sequence[Cell]) -> str:

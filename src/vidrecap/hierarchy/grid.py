@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..evidence.objects import steady_objects
 from ..evidence.sounds import CellSounds
 from ..evidence.visual import CellVisual
-from ..results import CELL_SECONDS, Cell, FaceEvidence, PictureEvidence, Tag, Transcript, Word
+from ..results import CELL_SECONDS, Cell, FaceEvidence, PictureEvidence, SeenObject, Tag, Transcript, Word
 
 
 def words_by_cell(transcript: Transcript, n_cells: int) -> list[list[Word]]:
@@ -25,7 +26,7 @@ def build_cells(n_cells: int, duration: float, visuals: Sequence[CellVisual], tr
     by_index = {v.cell: v for v in visuals}
     heard = {s.cell: s.sounds for s in sounds}
     words = words_by_cell(transcript, n_cells)
-    cells = []
+    cells, raw_objects = [], []
     for i in range(n_cells):
         v = by_index.get(i)
         cell = Cell(index=i, start=i * CELL_SECONDS, end=min(duration, (i + 1) * CELL_SECONDS),
@@ -36,8 +37,12 @@ def build_cells(n_cells: int, duration: float, visuals: Sequence[CellVisual], tr
             cell.frame = frames_prefix + v.frame if v.frame else None
             cell.faces = FaceEvidence.from_dict(v.experts.get("faces"))
             cell.picture = _picture(v, by_index.get(i - 1))
+        seen = v.experts.get("objects", {}).get("seen", []) if v is not None else []
+        raw_objects.append([SeenObject(**o) for o in seen])
         cell.sounds = [Tag(label, score) for label, score in heard.get(i, [])]
         cells.append(cell)
+    for cell, steady in zip(cells, steady_objects(raw_objects), strict=True):
+        cell.objects = steady
     return cells
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from ..errors import InputError, VidrecapError
 from ..results import SCHEMA_VERSION, Recap
 
-CHANNELS = ("speech", "on_screen", "visual", "sounds", "faces", "picture")
+CHANNELS = ("speech", "on_screen", "visual", "sounds", "faces", "picture", "objects")
 MAX_QUERY_CHARS = 1000
 
 _ENCODERS: dict[str, Any] = {}

@@ -18,6 +18,7 @@ import numpy as np
 Z, S = 3.5, 1.0  # centre of the logistic (spreads above the null) and its width (spreads)
 MIN_SD = 0.03
 CHANNEL_WEIGHTS = {"speech": 1.0, "on_screen": 0.9, "visual": 0.8, "sounds": 0.8, "faces": 0.8, "picture": 0.8,
+                   "objects": 0.8,
                    "fused": 1.0}
 LEXICAL_WEIGHT = 0.8
 GROW_FRACTION = 0.5  # a window spans the cells whose smoothed score stays >= this share of its peak

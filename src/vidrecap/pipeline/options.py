@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InputError
 
-STAGE_VERSION = {"visual": 7, "speech": 3, "sounds": 1, "embeddings": 3, "captions": 4, "segments": 7}
+STAGE_VERSION = {"visual": 8, "speech": 3, "sounds": 1, "embeddings": 4, "captions": 5, "segments": 8}
 
 
 @dataclass
@@ -19,6 +19,7 @@ class RunOptions:
     tagger: str = "embedded"
     faces: str = "embedded"
     picture: str = "embedded"
+    objects: str = "embedded"
     sounds: str = "embedded"
     encoder: str = "embedded"
     captioner: str = "embedded"
@@ -70,13 +71,14 @@ class RunOptions:
     def stage_key(self, fingerprint: str, stage: str) -> str:
         """Cache key of ``stage``: the video plus only the options that stage depends on."""
         speech = ("asr", "language", "translate")
+        visual = ("tagger", "ocr", "faces", "picture", "objects")
         deps = {
-            "visual": ("tagger", "ocr", "faces", "picture", "frame_side"),
+            "visual": (*visual, "frame_side"),
             "speech": speech,
             "sounds": ("sounds",),
-            "embeddings": ("tagger", "ocr", "faces", "picture", "frame_side", *speech, "sounds", "encoder"),
-            "captions": ("tagger", "ocr", "faces", "picture", "frame_side", *speech, "sounds", "captioner"),
-            "segments": ("tagger", "ocr", "faces", "picture", "frame_side", *speech, "sounds", "captioner", "writer",
+            "embeddings": (*visual, "frame_side", *speech, "sounds", "encoder"),
+            "captions": (*visual, "frame_side", *speech, "sounds", "captioner"),
+            "segments": (*visual, "frame_side", *speech, "sounds", "captioner", "writer",
                          "segment_seconds", "segmentation", "encoder"),
         }[stage]
         upstream = {"visual": ("visual",), "speech": ("speech",), "sounds": ("sounds",),

@@ -19,6 +19,7 @@ from ..backends.checked import checked_writer
 from ..errors import InputError
 from ..evidence.embeddings import cell_embeddings
 from ..evidence.faces import FaceExpert
+from ..evidence.objects import ObjectExpert
 from ..evidence.picture import PictureExpert
 from ..evidence.sounds import SoundPass
 from ..evidence.speech import SpeechPass
@@ -133,9 +134,11 @@ def _run_visual(visual: VisualPass, backends: Backends, info: VideoInfo, warm_en
         visual.tagger = backends.get("tagger")
         visual.ocr = None if backends.options.ocr == "none" else backends.get("ocr")
         if backends.options.faces != "none":
-            visual.experts = [FaceExpert(backends.get("faces"))]
+            visual.experts.append(FaceExpert(backends.get("faces")))
         if backends.options.picture != "none":
             visual.experts.append(PictureExpert(backends.get("picture")))
+        if backends.options.objects != "none":
+            visual.experts.append(ObjectExpert(backends.get("objects")))
     visuals = visual.run(info.path, info.duration)
     if warm_encoder:  # load it while speech recognition is still running
         backends.get("encoder")
