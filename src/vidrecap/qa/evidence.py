@@ -17,17 +17,22 @@ from typing import Any
 
 import numpy as np
 
+from ..evidence.faces import describe_faces
+from ..evidence.objects import describe_objects
+from ..evidence.picture import describe_picture
 from ..moments import scoring
 from ..moments.index import MomentIndex
 from ..moments.lexical import LexicalIndex, terms
-from ..results import CELL_SECONDS, Recap, SpeechSegment
+from ..results import CELL_SECONDS, Cell, Recap, SpeechSegment
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 MAX_SEGMENTS, MAX_CLIPS = 3, 8
 KEEP_FRACTION = 0.5  # segments / clips scoring at least this share of the best one are opened
 SENTENCE_Z = 5.0  # a sentence must be this many null spreads above chance to match (the index: 3.5)
 CONTEXT_WEIGHT = 0.4  # share of a sentence's score that depends on the relevance of its cells
-SOURCE_CHANNEL = {"speech": "speech", "caption": "speech", "on_screen": "on_screen"}
+# each source's sentences are calibrated against the index's null for the channel holding the same words
+SOURCE_CHANNEL = {"speech": "speech", "caption": "speech", "on_screen": "on_screen", "sounds": "sounds",
+                  "faces": "faces", "objects": "objects", "picture": "picture"}
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,7 @@ class Evidence:
     start: float
     end: float
     text: str
-    source: str  # "speech" | "on_screen" | "caption"
+    source: str  # "speech" | "on_screen" | "caption" | "sounds" | "faces" | "objects" | "picture"
     score: float = 0.0  # relevance to the question in [0, 1]
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,6 +78,7 @@ def evidence_units(recap: Recap) -> list[Evidence]:
     if not units:  # a recap without a transcript: each cell's speech
         units = [Evidence(c.start, c.end, c.speech.strip(), "speech") for c in recap.cells if c.speech.strip()]
     units += _screen_runs(recap)
+    units += _perception_runs(recap)
     if str(recap.options.get("captioner") or "embedded").split(":")[0] not in ("embedded", "none"):
         units += [Evidence(c.start, c.end, " ".join(c.text.split()), "caption") for c in recap.clips if c.text]
     return sorted(units, key=lambda e: (e.start, e.source))
@@ -90,6 +96,33 @@ def _screen_runs(recap: Recap) -> list[Evidence]:
             runs[-1] = Evidence(last.start, cell.end, text, "on_screen")
         else:
             runs.append(Evidence(cell.start, cell.end, text, "on_screen"))
+    return runs
+
+
+def perceptions(cell: Cell) -> dict[str, str]:
+    """What the experts saw and heard in one cell, in the words of its captions, by source."""
+    from ..backends.extractive import describe_sounds
+
+    heard = describe_sounds(cell.sounds)
+    return {"sounds": f"the sound of {heard}" if heard else "", "faces": describe_faces(cell.faces),
+            "objects": describe_objects(cell.objects), "picture": ", ".join(describe_picture(cell.picture))}
+
+
+def _perception_runs(recap: Recap) -> list[Evidence]:
+    """Per expert, runs of consecutive cells described in the same words, one unit each: questions
+    about what is seen or heard rather than said ("when does the audience applaud?")."""
+    runs: list[Evidence] = []
+    last: dict[str, int] = {}  # source -> index in runs of its open run
+    for cell in recap.cells:
+        for source, text in perceptions(cell).items():
+            k = last.get(source)
+            if k is not None and runs[k].text == text and runs[k].end >= cell.start - 1e-6:
+                runs[k] = Evidence(runs[k].start, cell.end, text, source)
+            elif text:
+                last[source] = len(runs)
+                runs.append(Evidence(cell.start, cell.end, text, source))
+            else:
+                last.pop(source, None)
     return runs
 
 

@@ -14,7 +14,8 @@ from .evidence import Evidence, EvidenceFinder, Retrieval, word_coverage
 FOUND = 0.5  # best evidence score needed to answer (calibrated: ≈0 at chance)
 COMPANION = 0.85  # a second piece joins the answer when it scores this share of the best ...
 NEAR = 8.0  # ... and lies within this many seconds of it
-SOURCE_WORDS = {"speech": "Said", "on_screen": "Shown on screen", "caption": "Seen"}
+SOURCE_WORDS = {"speech": "Said", "on_screen": "Shown on screen", "caption": "Seen", "sounds": "Heard",
+                "faces": "Seen", "objects": "Seen", "picture": "Seen"}
 
 
 def extractive_answer(question: str, retrieval: Retrieval, found: float = FOUND) -> Answer:

@@ -20,7 +20,8 @@ Message = dict[str, object]
 SYSTEM = ("You answer questions about one video using only the time-stamped evidence you are given. "
           "After each fact, cite the time it comes from as [m:ss], copied from the evidence. "
           f"If the evidence does not answer the question, reply exactly: {NOT_FOUND}")
-SOURCE_LABELS = {"speech": "said", "on_screen": "on screen", "caption": "seen"}
+SOURCE_LABELS = {"speech": "said", "on_screen": "on screen", "caption": "seen", "sounds": "heard",
+                 "faces": "seen", "objects": "seen", "picture": "seen"}
 _NOT_FOUND = re.compile(r"\bnot found in (?:this|the) video\b", re.IGNORECASE)
 _OPTION = re.compile(r"\b([0-4])\b")
 
