@@ -88,6 +88,8 @@ def test_recap_captions_json_and_search_hear_the_music(experts_recap, experts_vi
     first_clip = recap.clips[0].text
     assert "Heard: music" in first_clip
     assert any("Heard: silence" in c.text for c in recap.clips if c.start >= spans[3][0])
+    # pauses between spoken sentences are not news: a clip with speech never says "Heard: silence"
+    assert not any("Speech:" in c.text and "silence" in c.text.partition("Heard:")[2] for c in recap.clips)
     with open(f"{recap.directory}/recap.json", encoding="utf-8") as fh:
         saved = json.load(fh)
     assert saved["cells"][0]["sounds"][0]["label"] == "Music"

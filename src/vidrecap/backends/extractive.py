@@ -37,11 +37,13 @@ def describe_tags(tags: Sequence[Tag], limit: int = 2, slides: bool = False) -> 
     return " and ".join(names[:limit])
 
 
-def describe_sounds(sounds: Sequence[Tag], limit: int = 2) -> str:
-    """The strongest non-speech sounds, lower case (speech is quoted from the transcript instead)."""
+def describe_sounds(sounds: Sequence[Tag], limit: int = 2, spoken: bool = False) -> str:
+    """The strongest non-speech sounds, lower case (speech is quoted from the transcript instead).
+    ``spoken``: the span has speech, so "silence" (the pauses between sentences) is not worth telling."""
     from ..evidence.sounds import SPEECH_LABELS
 
-    names = [t.label.lower() for t in sounds if t.score >= MIN_SOUND_SCORE and t.label not in SPEECH_LABELS]
+    skip = SPEECH_LABELS | {"Silence"} if spoken else SPEECH_LABELS
+    names = [t.label.lower() for t in sounds if t.score >= MIN_SOUND_SCORE and t.label not in skip]
     return " and ".join(names[:limit])
 
 
@@ -74,7 +76,7 @@ class EvidenceCaptioner:
         seen = "; ".join(p for p in (clip.objects, tags) if p)
         if seen:
             parts.append(f"Seen: {seen}")
-        heard = describe_sounds(clip.sounds)
+        heard = describe_sounds(clip.sounds, spoken=bool(clip.speech.strip()))
         if heard:
             parts.append(f"Heard: {heard}")
         return " ".join(_as_sentence(p) for p in parts) if parts else "No speech or recognisable content."

@@ -57,7 +57,7 @@ def caption_prompt(clip: ClipEvidence, n_frames: int) -> str:
         lines.append(f'Speech in the clip: "{_quote(clip.speech)}"')
     if clip.on_screen.strip():
         lines.append(f'Text on screen: "{_quote(clip.on_screen)}"')
-    heard = describe_sounds(clip.sounds)
+    heard = describe_sounds(clip.sounds, spoken=bool(clip.speech.strip()))
     if heard:  # a VLM sees frames only: what the sound expert heard is context it cannot get itself
         lines.append(f"Sounds heard: {heard}")
     moves = [p for p in clip.picture if "camera" in p]

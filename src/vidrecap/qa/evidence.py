@@ -103,7 +103,7 @@ def perceptions(cell: Cell) -> dict[str, str]:
     """What the experts saw and heard in one cell, in the words of its captions, by source."""
     from ..backends.extractive import describe_sounds
 
-    heard = describe_sounds(cell.sounds)
+    heard = describe_sounds(cell.sounds, spoken=bool(cell.speech.strip()))
     return {"sounds": f"the sound of {heard}" if heard else "", "faces": describe_faces(cell.faces),
             "objects": describe_objects(cell.objects), "picture": ", ".join(describe_picture(cell.picture))}
 
