@@ -195,3 +195,4 @@ def test_translate_writes_english(tmp_path):
     english = _words(" ".join(s.text for s in asr.transcribe(audio, 0.0)[0]))
     assert heard & french and asr.spec.endswith(":translate")
     assert english and not english & french, english
+

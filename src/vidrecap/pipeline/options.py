@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
@@ -89,9 +90,27 @@ class RunOptions:
         versions = {s: STAGE_VERSION[s] for s in upstream}
         payload = {"video": fingerprint, "stage": stage, "v": versions,
                    **{k: getattr(self, k) for k in deps},
+                   # a model retrained into the same directory is a different model
+                   "local": {k: sig for k in deps if (sig := local_signature(getattr(self, k)))},
                    "backend_options": {k: self.backend_options[k] for k in deps if self.backend_options.get(k)}}
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
         return f"{stage}-{digest}"
+
+
+def local_signature(spec: object, max_files: int = 2000) -> str:
+    """For a backend spec naming a local file or directory (``dual:RUN_DIR``, ``hf:/models/x``), a
+    digest of its files' names, sizes and modification times; ``""`` for anything else."""
+    if not isinstance(spec, str) or ":" not in spec:
+        return ""
+    target = Path(spec.partition(":")[2]).expanduser()
+    if not spec.partition(":")[2] or not target.exists():
+        return ""
+    files = [target] if target.is_file() else sorted(p for p in target.rglob("*") if p.is_file())[:max_files]
+    digest = hashlib.sha256()
+    for f in files:
+        st = f.stat()
+        digest.update(f"{f.relative_to(target) if f != target else f.name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def _is_path(spec: str) -> bool:
