@@ -77,14 +77,22 @@ def _ensure_loaded(name: str) -> None:
             raise BackendError(f"backend family {name!r} needs a missing package: {exc}") from exc
 
 
-def create(role: str, spec: str, **options: Any) -> Any:
-    """Instantiate the backend named by ``spec`` for ``role``."""
-    name, target = parse_spec(spec)
+def check(role: str, spec: str) -> BackendInfo:
+    """The registered backend ``spec`` names for ``role``, without building it: a bad name fails
+    here, before any work, with the error ``create`` would give."""
+    name, _ = parse_spec(spec)
     _ensure_loaded(name)
     info = _REGISTRY.get((role, name))
     if info is None:
         known = ", ".join(sorted(n for r, n in _REGISTRY if r == role)) or "none"
         raise BackendError(f"no {role} backend named {name!r} (known: {known})")
+    return info
+
+
+def create(role: str, spec: str, **options: Any) -> Any:
+    """Instantiate the backend named by ``spec`` for ``role``."""
+    info = check(role, spec)
+    target = parse_spec(spec)[1]
     if target is not None:
         options["target"] = target
     return info.factory(**options)

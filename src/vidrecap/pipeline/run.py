@@ -74,6 +74,8 @@ def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: boo
     called as stages advance.
     """
     opts = RunOptions.resolve(profile, str(config) if config else None, **options)
+    for role in registry.PIPELINE_ROLES:  # a misspelt backend fails now, not after the evidence passes
+        registry.check(role, getattr(opts, role))
     info = probe(path)
     if out_dir is not None:
         check_output_dir(Path(out_dir))
