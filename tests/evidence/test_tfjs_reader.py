@@ -109,7 +109,8 @@ def model(tmp_path_factory):
     g.op("a", "AddV2", ["c5", bias])
     perm = g.const("perm", np.array([0, 3, 1, 2], np.int32))
     g.op("t", "Transpose", ["a", perm])
-    half_a, half_b = g.const("half_a", np.array([1, 3, 12], np.int32)), g.const("half_b", np.array([0, 3, 13], np.int32))
+    half_a = g.const("half_a", np.array([1, 3, 12], np.int32))
+    half_b = g.const("half_b", np.array([0, 3, 13], np.int32))
     g.op("shape", "AddV2", [half_a, half_b])  # [1, 6, 25]: folded with numpy, never an ONNX node
     g.op("rs", "Reshape", ["t", "shape"])
     sizes, split_axis = g.const("sizes", np.array([2, 4], np.int32)), g.const("split_axis", np.array(1, np.int32))
