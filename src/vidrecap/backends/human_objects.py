@@ -74,7 +74,6 @@ class _TfjsDetector:
             raise BackendError(f"objects: {self.name} takes no size (its input is fixed), got {target!r}")
         so = ort.SessionOptions()
         so.intra_op_num_threads, so.inter_op_num_threads = threads, 1
-        so.log_severity_level = 3  # the converted graph leaves unused constants; onnxruntime warns per constant
         self._session = ort.InferenceSession(str(prepared_graph(self.graph)), so, providers=["CPUExecutionProvider"])
         self.labels = coco_labels()
         self.min_score = min_score
