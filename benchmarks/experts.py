@@ -62,7 +62,11 @@ CONFIGS = {"no experts": {"sounds": "none", "faces": "none", "picture": "none", 
            "+ sounds": {"sounds": "embedded", "faces": "none", "picture": "none", "objects": "none"},
            "+ faces": {"sounds": "embedded", "faces": "embedded", "picture": "none", "objects": "none"},
            "+ picture": {"sounds": "embedded", "faces": "embedded", "picture": "embedded", "objects": "none"},
-           "+ objects": {"sounds": "embedded", "faces": "embedded", "picture": "embedded", "objects": "embedded"}}
+           "+ objects": {"sounds": "embedded", "faces": "embedded", "picture": "embedded", "objects": "embedded"},
+           "+ nanodet": {"sounds": "embedded", "faces": "embedded", "picture": "embedded",
+                         "objects": "embedded:nanodet"},
+           "+ centernet": {"sounds": "embedded", "faces": "embedded", "picture": "embedded",
+                           "objects": "embedded:centernet"}}
 
 
 def iou(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -113,13 +117,13 @@ def sound_cost(path: Path) -> float:
         return 1000 * (time.perf_counter() - t) / max(1, calls[0])
 
 
-def object_cost(side: int = 416, seconds: float = 8.0) -> tuple[float, float]:
-    """Milliseconds per frame of the object expert (letterbox + YOLOv3-tiny + decode, 1 thread) on
+def object_cost(spec: str = "embedded:yolo", seconds: float = 8.0) -> tuple[float, float]:
+    """Milliseconds per frame of the object expert (letterbox + detector + decode, 1 thread) on
     real footage frames (bikes and vtest, 640×360), median and mean."""
     from tests.media import iter_footage
-    from vidrecap.backends.objects import YoloObjects
+    from vidrecap.registry import create
 
-    model = YoloObjects(target=str(side))
+    model = create("objects", spec, threads=1)
     images = [f for name in ("bikes", "vtest") for f in list(iter_footage(name, seconds))[::25]]
     model.detect(images[0])  # first call allocates
     times = []
@@ -134,6 +138,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", default="/tmp/vidrecap-bench-experts", help="where the video and recaps go")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every query's top window")
+    ap.add_argument("--configs", nargs="*", default=list(CONFIGS), choices=list(CONFIGS), metavar="NAME",
+                    help=f"configurations to run (default: all of {', '.join(CONFIGS)})")
     args = ap.parse_args()
     import vidrecap
 
@@ -144,7 +150,8 @@ def main() -> int:
     print(f"video: {spans[-1][1]:.0f} s, {len(PARTS)} parts; {len(FOOTAGE_QUERIES)} footage-only and "
           f"{len(NARRATED_QUERIES)} narrated queries (ground truth: the part's span)")
     print(f"{'configuration':<14} {'windows':<9} {'queries':<9} {'IoU':>5} {'R1@0.5':>7} {'len s':>6}")
-    for name, options in CONFIGS.items():
+    for name in args.configs:
+        options = CONFIGS[name]
         t = time.perf_counter()
         recap = vidrecap.recap(video, work / name.replace(" ", "_").replace("+", "p"), segment_seconds=40,
                                quiet=True, **options)
@@ -157,9 +164,9 @@ def main() -> int:
                       f"{m['iou']:5.2f} {m['r1@0.5']:7.2f} {m['len']:6.1f}")
         print(f"{name:<14} run {took:.1f} s (cached stages reused after the first configuration)")
     print(f"sound expert: {sound_cost(video):.2f} ms per 0.96 s patch (decode + log-mel + YAMNet, 1 thread)")
-    for side in (416, 320):
-        median, mean = object_cost(side)
-        print(f"object expert at {side}: {median:.1f} ms per frame median, {mean:.1f} mean (YOLOv3-tiny, 1 thread)")
+    for spec in ("embedded:yolo", "embedded:yolo:320", "embedded:nanodet", "embedded:centernet"):
+        median, mean = object_cost(spec)
+        print(f"object expert {spec}: {median:.1f} ms per frame median, {mean:.1f} mean (1 thread)")
     return 0
 
 

