@@ -1,9 +1,9 @@
 """Footage-only queries and window fit on a described video, before/after each expert.
 
 The video (built by ``tests.media``, ~2.5 min) mixes narrated slides with real footage whose
-content is never said or written: cyclists and cars (``bikes``), people walking in a hall
+content is never said or written: cyclists and cars (``bikes``), people walking along a road
 (``vtest``), a cartoon rabbit (``bunny``), a close-up of a man on a car phone (``carphone``), a
-music interlude (the footage itself is silent), the hall footage darkened with point lights (a night
+music interlude (the footage itself is silent), the road footage darkened with point lights (a night
 scene) and seen through a crop sliding right (a pan). Each query's ground truth is its part's span. For every
 configuration (experts switched off/on) we report, over footage-only and narrated queries:
 top-1 IoU with the part, R1@0.5, and the mean length of the top window — with the evidence-bounded
@@ -45,7 +45,7 @@ PARTS = [
 ]
 FOOTAGE_QUERIES = [
     (1, "cyclists riding bicycles past cars on a street"),
-    (3, "people walking through a hall"),
+    (3, "people walking along a road"),
     (4, "background music playing"),
     (5, "a cartoon animal in a green forest"),
     (5, "a cartoon"),
