@@ -286,6 +286,12 @@ def highlights_and_chapters(recap, spans) -> None:
     for w in result.windows:
         k = part_of((w.start + w.end) / 2, spans)
         print(f"  {clock(w.start)}-{clock(w.end)} score {w.score:.2f}  part {k}: {PARTS[k][1].what[:60]}")
+    ranks = {}
+    for rank, w in enumerate(result.windows_all, 1):
+        ranks.setdefault(part_of((w.start + w.end) / 2, spans), rank)
+    listed = ", ".join(f"part {k}: {ranks.get(k, '-')}" for k, (p, _) in enumerate(PARTS)
+                       if p.footage or p.sound or not p.say)
+    print(f"  rank of each non-narrated part's best window (of {len(result.windows_all)}): {listed}")
     bounds = [s for s, _ in spans[1:]]
     print("\nchapters (start-end, title; distance of the end to the nearest part boundary):")
     for seg in recap.segments:
@@ -299,12 +305,16 @@ def main() -> int:
     ap.add_argument("--reuse", action="store_true", help="score the existing recap, do not run again")
     ap.add_argument("-v", "--verbose", action="store_true", help="print the clip captions of the footage parts")
     args = ap.parse_args()
-    try:
-        for name in sorted({p.footage for p, _ in PARTS if p.footage}):
-            footage(name)
-    except (subprocess.CalledProcessError, OSError, StopIteration, IndexError) as exc:
-        print(f"unseen: footage unavailable (apt-get download of its package failed: {exc})", file=sys.stderr)
-        return 2
+    for name in sorted({p.footage for p, _ in PARTS if p.footage}):
+        try:
+            found = footage(name).is_file()
+        except (subprocess.CalledProcessError, OSError, StopIteration) as exc:
+            found = False
+            print(f"unseen: {exc}", file=sys.stderr)
+        if not found:
+            print(f"unseen: footage {name!r} unavailable (apt-get download + dpkg -x of its Debian package failed)",
+                  file=sys.stderr)
+            return 2
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     video, out = work / "unseen.mp4", work / "unseen.recap"
