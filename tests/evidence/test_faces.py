@@ -78,3 +78,19 @@ def test_recap_shows_and_finds_the_close_up(experts_recap, experts_video):
     assert any((c.get("faces") or {}).get("shot") == "close-up" for c in saved["cells"])
     top = MomentIndex.build(recap).predict("a close-up of someone's face", top_k=3).windows[0]
     assert top.start < hi and top.end > lo, top
+
+
+def test_a_one_frame_expression_guess_is_not_a_claim():
+    from vidrecap.evidence.faces import confirm_expressions, mood
+    from vidrecap.results import Cell
+
+    def guess(label: str, p: float) -> FaceEvidence:
+        return FaceEvidence(1, 0.4, "close-up", [Tag(label, p), Tag("neutral", 0.1)])
+
+    cells = [Cell(0, 0, 2, faces=guess("sad", 0.5)), Cell(1, 2, 4, faces=guess("fearful", 0.45)),
+             Cell(2, 4, 6, faces=guess("fearful", 0.5)), Cell(3, 6, 8, faces=guess("happy", 0.7)),
+             Cell(4, 8, 10, scene_cut=True, faces=guess("happy", 0.45))]
+    confirm_expressions(cells)
+    # agreeing neighbours confirm each other; a sure guess stands alone; a cut separates shots
+    assert [mood(c.faces) for c in cells] == ["", "fearful", "fearful", "happy", ""]
+    assert describe_faces(cells[0].faces) == "a close-up of a face"

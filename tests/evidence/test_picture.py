@@ -107,7 +107,8 @@ def test_state_survives_a_resume(stats, footage):
 
 def test_words():
     night = PictureEvidence(0.07, "night", [], "pans right", [-0.2, 0.0, 1.0])
-    assert describe_picture(night) == ["a dark night scene with bright lights", "the camera pans right"]
+    assert describe_picture(night) == ["a dark scene with small bright lights (night or candlelight)",
+                                       "the camera pans right"]
     lawn = PictureEvidence(0.5, "", [Tag("green", 0.3), Tag("brown", 0.2)], "static")
     assert describe_picture(lawn) == ["mostly green and brown", "a static camera"]
     cells = [Cell(0, 0, 2, picture=lawn), Cell(1, 2, 4, picture=night)]
@@ -115,7 +116,7 @@ def test_words():
     cells[1].scene_cut = True  # a cut between the key frames: no camera claim
     assert clip_picture(cells) == ["mostly green"]
     dark = [Cell(i, 2 * i, 2 * i + 2, picture=PictureEvidence(0.1, light)) for i, light in enumerate(["dark", "night"])]
-    assert clip_picture(dark) == ["a dark night scene with bright lights"]
+    assert clip_picture(dark) == ["a dark scene with small bright lights (night or candlelight)"]
 
 
 PARTS = [
@@ -149,7 +150,7 @@ def test_recap_tells_and_finds_the_night_and_the_pan(picture_recap):
     assert {c.picture.camera for c in pan} <= {"pans right", ""}
     assert not any(c.picture.camera or c.picture.colours for c in slide)
     texts = {c.start: c.text for c in recap.clips}
-    assert any("A dark night scene" in t for s, t in texts.items() if s < spans[0][1])
+    assert any("A dark scene with small bright lights" in t for s, t in texts.items() if s < spans[0][1])
     assert any("The camera pans right" in t for s, t in texts.items() if spans[1][0] <= s < spans[1][1])
     with open(f"{recap.directory}/recap.json", encoding="utf-8") as fh:
         saved = json.load(fh)

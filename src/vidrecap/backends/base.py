@@ -68,7 +68,7 @@ class ClipEvidence:
     tags: list[Tag] = field(default_factory=list)
     sounds: list[Tag] = field(default_factory=list)  # sound classes heard, strongest first
     faces: str = ""  # faces seen, in plain words ("a close-up of a smiling face"), or ""
-    picture: list[str] = field(default_factory=list)  # picture statistics in words ("a dark night scene", ...)
+    picture: list[str] = field(default_factory=list)  # picture statistics in words ("a dark scene", ...)
     objects: str = ""  # COCO objects seen, in plain words ("3 people, a bicycle"), or ""
 
 

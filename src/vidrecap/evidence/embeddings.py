@@ -10,8 +10,8 @@
   channel carries what was said); present only when a sound pass ran.
 - ``faces``: the faces seen, in plain words ("a close-up of a smiling face"); present only when a
   face was seen.
-- ``picture``: the picture statistics in plain words ("a dark night scene with bright lights,
-  the camera pans right"); present only when some cell has any.
+- ``picture``: the picture statistics in plain words ("a dark scene with small bright lights (night
+  or candlelight), the camera pans right"); present only when some cell has any.
 - ``objects``: the COCO objects that recur in the shot, in plain words ("3 people, a bicycle");
   present only when an object was seen.
 - ``fused``: the normalised weighted sum of the channels; zero rows mean "nothing here".

@@ -13,11 +13,12 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..backends.faces import EMOTIONS, Face
-from ..results import FaceEvidence, Tag
+from ..results import Cell, FaceEvidence, Tag
 from ..util.arrays import pack_array, unpack_array
 
 CLOSE_UP, MEDIUM = 0.25, 0.08
 MIN_EXPRESSION = 0.4  # an expression is named only when the model gives it at least this probability
+SURE_EXPRESSION = 0.6  # ... and, seen in one key frame only, at least this one (see confirm_expressions)
 STILL = 0.02  # mean grey difference (0..1) below which the key frame shows the same picture
 
 
@@ -70,6 +71,20 @@ class FaceExpert:
             order = np.argsort(faces[0].expression)[::-1][:2]
             evidence.expression = [Tag(EMOTIONS[i], faces[0].expression[i]) for i in order]
         return evidence.to_dict()
+
+
+def confirm_expressions(cells: list[Cell]) -> None:
+    """Keep a cell's expression only when it is confirmed: the same confident expression in a
+    neighbouring key frame of the same shot, or a sure one (``SURE_EXPRESSION``). The 93 KB model
+    flickers between frames of one face and misreads drawn faces; one frame's guess is not a claim."""
+    moods = [mood(c.faces) for c in cells]
+    for i, cell in enumerate(cells):
+        if not moods[i]:
+            continue
+        same_shot = [j for j in (i - 1, i + 1) if 0 <= j < len(cells) and not cells[max(i, j)].scene_cut]
+        agreed = any(moods[j] == moods[i] for j in same_shot)
+        if not agreed and cell.faces.expression[0].score < SURE_EXPRESSION:
+            cell.faces.expression = []
 
 
 ADJECTIVES = {"happy": "smiling", "sad": "sad", "surprised": "surprised", "angry": "angry",

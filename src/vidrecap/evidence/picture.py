@@ -77,7 +77,8 @@ class PictureExpert:
 
 
 
-LIGHT_WORDS = {"night": "a dark night scene with bright lights", "dark": "a dark scene"}
+# "night" is what is measured (dark, with small bright lights), which candlelight indoors shows too
+LIGHT_WORDS = {"night": "a dark scene with small bright lights (night or candlelight)", "dark": "a dark scene"}
 
 
 def colour_words(names: Sequence[str]) -> str:
@@ -91,7 +92,7 @@ def camera_words(camera: str) -> str:
 
 
 def describe_picture(picture: PictureEvidence | None) -> list[str]:
-    """Plain phrases for one cell, e.g. ``["a dark night scene with bright lights", "the camera pans right"]``."""
+    """Plain phrases for one cell, e.g. ``["a dark scene", "the camera pans right"]``."""
     if picture is None:
         return []
     phrases = [LIGHT_WORDS.get(picture.light, ""), colour_words([t.label for t in picture.colours]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..evidence.faces import confirm_expressions
 from ..evidence.objects import steady_objects
 from ..evidence.sounds import CellSounds
 from ..evidence.visual import CellVisual
@@ -43,6 +44,7 @@ def build_cells(n_cells: int, duration: float, visuals: Sequence[CellVisual], tr
         cells.append(cell)
     for cell, steady in zip(cells, steady_objects(raw_objects), strict=True):
         cell.objects = steady
+    confirm_expressions(cells)
     return cells
 
 
