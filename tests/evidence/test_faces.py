@@ -94,3 +94,19 @@ def test_a_one_frame_expression_guess_is_not_a_claim():
     # agreeing neighbours confirm each other; a sure guess stands alone; a cut separates shots
     assert [mood(c.faces) for c in cells] == ["", "fearful", "fearful", "happy", ""]
     assert describe_faces(cells[0].faces) == "a close-up of a face"
+
+
+def test_span_claims_need_enough_cells():
+    from vidrecap.evidence.perceived import span_perceptions
+    from vidrecap.results import Cell, SeenObject
+
+    face = FaceEvidence(1, 0.4, "close-up")
+    cells = [Cell(i, 2 * i, 2 * i + 2, objects=[SeenObject("person", 2 + i % 2)], sounds=[Tag("Music", 0.8)])
+             for i in range(10)]
+    cells[3].faces = face  # one key frame of ten: not a claim about the span
+    cells[4].objects.append(SeenObject("car", 1))
+    seen, heard = span_perceptions(cells)
+    assert seen == ["3 people"] and heard == ["music"]
+    for c in cells[5:8]:
+        c.faces = face
+    assert span_perceptions(cells)[0] == ["3 people", "a close-up of a face"]

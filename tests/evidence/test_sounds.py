@@ -122,3 +122,17 @@ def test_audience_reaction_lifts_highlights(experts_recap):
     assert before.signals["reaction"][cell] == 0.0
     assert after.saliency[cell] > before.saliency[cell] + 0.2
     assert any(w.start <= cell * 2 < w.end for w in after.windows)
+
+
+def test_segment_descriptions_tell_what_was_heard_and_seen(experts_recap, experts_video):
+    recap, spans = experts_recap, experts_video[1]
+    lo, hi = spans[4]
+    ovation = [s for s in recap.segments if s.start < hi and s.end > lo]
+    def heard(s) -> str:
+        return s.text.partition("Heard: ")[2]
+
+    assert any("applause" in heard(s) for s in ovation), [s.text for s in ovation]
+    music = [s for s in recap.segments if s.start < spans[0][1]]
+    assert any("music" in heard(s) for s in music), [s.text for s in music]
+    assert not any("applause" in heard(s) for s in recap.segments if s.end <= lo)
+    assert "Heard:" not in recap.summary.text  # the summary quotes descriptions, not evidence notes

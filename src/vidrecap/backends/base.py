@@ -95,7 +95,8 @@ class WriteRequest:
     descriptions). ``speech`` holds the transcript's sentences in the span, ``on_screen`` the
     distinct on-screen texts, ``tags`` the dominant visual labels, ``frames`` a few sparsely sampled
     key frames (may be empty), ``key_phrases`` the span's speech key phrases, best first (may be
-    empty), ``slides`` the fraction of the span that shows on-screen text.
+    empty), ``slides`` the fraction of the span that shows on-screen text, ``seen`` / ``heard`` what
+    the experts saw and heard over the span, in words ("people, 2 cars", "applause").
     """
 
     level: str
@@ -109,6 +110,8 @@ class WriteRequest:
     child_titles: list[str] = field(default_factory=list)
     key_phrases: list[str] = field(default_factory=list)
     slides: float = 0.0
+    seen: list[str] = field(default_factory=list)
+    heard: list[str] = field(default_factory=list)
 
 
 @dataclass

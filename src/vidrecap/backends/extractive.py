@@ -98,9 +98,11 @@ class ExtractiveWriter:
         title = _title(req)
         chosen = _salient(req.speech, self.k)
         parts = [_as_sentence(s.text) for s in chosen]
-        seen = describe_tags(req.tags, limit=3, slides=req.slides >= SLIDES_SHARE)
-        if seen:
-            parts.append(f"Visually: {seen}.")
+        seen = [*req.seen, describe_tags(req.tags, limit=3, slides=req.slides >= SLIDES_SHARE)]
+        if any(seen):
+            parts.append(f"Visually: {'; '.join(p for p in seen if p)}.")
+        if req.heard:
+            parts.append(f"Heard: {' and '.join(req.heard)}.")
         if not chosen and req.on_screen:
             shown = "; ".join(dict.fromkeys(first_line(t.text) for t in req.on_screen))
             parts.insert(0, f"On screen: {shown}.")
@@ -220,7 +222,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 def _key_sentences(text: str, k: int, limit: int = 240) -> str:
     """The ``k`` most central sentences of ``text`` (of at least 4 words when possible), in order."""
     sentences = [x.strip() for x in _SENTENCE_END.split(text.strip()) if x.strip()]
-    long_enough = [x for x in sentences if len(x.split()) >= 4 and not x.startswith("Visually:")] or sentences
+    evidence_lines = ("Visually:", "Heard:")  # the segment writer's own notes, not sentences to quote
+    long_enough = [x for x in sentences if len(x.split()) >= 4 and not x.startswith(evidence_lines)] or sentences
     if not long_enough:
         return ""
     best = sorted(rank_by_centrality(long_enough)[:k])

@@ -125,6 +125,10 @@ def request_text(request: WriteRequest, combining: bool = False) -> str:
     tags = ", ".join(t.label for t in request.tags)
     if tags:
         out.append(f"Visual content: {tags}")
+    if request.seen:
+        out.append(f"Seen by the detectors: {'; '.join(request.seen)}")
+    if request.heard:
+        out.append(f"Heard: {'; '.join(request.heard)}")
     return "\n\n".join(out)
 
 

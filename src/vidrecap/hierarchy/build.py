@@ -10,6 +10,7 @@ import numpy as np
 from ..backends.base import Captioner, ClipEvidence, TimedText, Writer, WriteRequest
 from ..evidence.faces import describe_faces, expression_change
 from ..evidence.objects import describe_objects, merge_objects
+from ..evidence.perceived import span_perceptions
 from ..evidence.picture import clip_picture
 from ..results import Caption, Cell, Transcript
 from ..text.keyphrases import key_phrases
@@ -90,6 +91,7 @@ def plan_segments(clips: Sequence[Caption], cells: Sequence[Cell], transcript: T
                     if start <= (s.start + s.end) / 2 < end],
             on_screen=_on_screen_runs(span_cells), tags=merge_tags(span_cells),
             frames=_sparse_frames(span_cells, load_frames), slides=_text_share(span_cells))
+        req.seen, req.heard = span_perceptions(span_cells)
         plans.append(SegmentPlan(a, b, req))
     if encoder is not None:
         texts = [" ".join(s.text for s in p.request.speech) for p in plans]

@@ -9,7 +9,7 @@ Saliency is a weighted sum of four per-cell signals, each in ``[0, 1]``, then sm
   speech carries content; silence rarely does).
 - ``change`` (0.15): visual change from the previous frame (``Cell.change``), scene cuts count 0.5.
 - ``novelty`` (0.15): new on-screen text (a new slide or caption), decaying over the next cells.
-- ``reaction`` (on top, noisy-or with weight 0.5): an audience reacting (applause, laughter,
+- ``reaction`` (on top, noisy-or): an audience reacting (applause, laughter,
   cheering heard by the sound pass), the strongest such class's probability. Where nothing of the
   kind is heard it is zero and the saliency is the weighted sum above.
 """
@@ -31,7 +31,7 @@ from .loading import channel_matrices, query_encoder, resolve_recap
 from .scoring import Window
 
 WEIGHTS = {"centrality": 0.45, "speech": 0.25, "change": 0.15, "novelty": 0.15}
-REACTION_WEIGHT = 0.5
+REACTION_WEIGHT = 1.0  # the detector's probability of an audience reacting, or-ed in as it is
 MAX_WINDOW_SECONDS = 30.0
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 

@@ -17,13 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from ..evidence.faces import describe_faces
-from ..evidence.objects import describe_objects
-from ..evidence.picture import describe_picture
+from ..evidence.perceived import perceptions
 from ..moments import scoring
 from ..moments.index import MomentIndex
 from ..moments.lexical import LexicalIndex, terms
-from ..results import CELL_SECONDS, Cell, Recap, SpeechSegment
+from ..results import CELL_SECONDS, Recap, SpeechSegment
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 MAX_SEGMENTS, MAX_CLIPS = 3, 8
@@ -98,14 +96,6 @@ def _screen_runs(recap: Recap) -> list[Evidence]:
             runs.append(Evidence(cell.start, cell.end, text, "on_screen"))
     return runs
 
-
-def perceptions(cell: Cell) -> dict[str, str]:
-    """What the experts saw and heard in one cell, in the words of its captions, by source."""
-    from ..backends.extractive import describe_sounds
-
-    heard = describe_sounds(cell.sounds, spoken=bool(cell.speech.strip()))
-    return {"sounds": f"the sound of {heard}" if heard else "", "faces": describe_faces(cell.faces),
-            "objects": describe_objects(cell.objects), "picture": ", ".join(describe_picture(cell.picture))}
 
 
 def _perception_runs(recap: Recap) -> list[Evidence]:
