@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import BackendError
 from .human_models import VERSION, model_file
-from .objects import Detection, nms
+from .objects import Detection, detections
 
 CONVERTER_VERSION = 1  # bump when tfjs.build_onnx changes: cached ONNX files are rebuilt
 BGR_MEAN = np.array([103.53, 116.28, 123.675], np.float32)
@@ -91,17 +91,7 @@ class _TfjsDetector:
         canvas[:nh, :nw] = np.asarray(Image.fromarray(image).resize((nw, nh), Image.BILINEAR))
         outputs = self._session.run(None, {self.graph.input: self._input(canvas)})
         boxes, scores, classes = self._decode(outputs)
-        found = []
-        for k in np.unique(classes):
-            idx = np.flatnonzero(classes == k)
-            for j in nms(boxes[idx], scores[idx]):
-                x0, y0, x1, y1 = boxes[idx[j]] / scale
-                x0, y0, x1, y1 = max(0.0, x0), max(0.0, y0), min(float(w), x1), min(float(h), y1)
-                if x1 - x0 >= 2 and y1 - y0 >= 2:
-                    found.append(Detection(self.labels[k], round(float(scores[idx[j]]), 4),
-                                           float(x0), float(y0), float(x1 - x0), float(y1 - y0)))
-        found.sort(key=lambda d: -d.score)
-        return found
+        return detections(boxes / scale, scores, classes, self.labels, (h, w))
 
     def _input(self, canvas: np.ndarray) -> np.ndarray:
         raise NotImplementedError

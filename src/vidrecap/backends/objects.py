@@ -10,6 +10,7 @@ the two yolo heads are decoded with numpy, boxes merged by per-class non-maximum
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,6 +196,23 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou: float = NMS_IOU) -> list[int
     return keep
 
 
+def detections(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, labels: Sequence[str],
+               frame: tuple[int, int]) -> list[Detection]:
+    """Per-class NMS over ``(x0, y0, x1, y1)`` boxes already in frame pixels, clipped to the frame
+    ``(height, width)``; boxes under 2 px are dropped. Best first."""
+    h, w = frame
+    found = []
+    for k in np.unique(classes):
+        idx = np.flatnonzero(classes == k)
+        for j in nms(boxes[idx], scores[idx]):
+            x0, y0, x1, y1 = (float(v) for v in boxes[idx[j]])
+            x0, y0, x1, y1 = max(0.0, x0), max(0.0, y0), min(float(w), x1), min(float(h), y1)
+            if x1 - x0 >= 2 and y1 - y0 >= 2:
+                found.append(Detection(labels[k], round(float(scores[idx[j]]), 4), x0, y0, x1 - x0, y1 - y0))
+    found.sort(key=lambda d: -d.score)
+    return found
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
 
@@ -265,18 +283,8 @@ class YoloObjects:
             scores.append(s)
             classes.append(k)
         boxes, scores, classes = np.concatenate(boxes), np.concatenate(scores), np.concatenate(classes)
-        h, w = image.shape[:2]
-        found = []
-        for k in np.unique(classes):
-            idx = np.flatnonzero(classes == k)
-            for j in nms(boxes[idx], scores[idx]):
-                x0, y0, x1, y1 = (boxes[idx[j]] - [left, top, left, top]) / scale
-                x0, y0, x1, y1 = max(0.0, x0), max(0.0, y0), min(float(w), x1), min(float(h), y1)
-                if x1 - x0 >= 2 and y1 - y0 >= 2:
-                    found.append(Detection(self.labels[k], round(float(scores[idx[j]]), 4),
-                                           float(x0), float(y0), float(x1 - x0), float(y1 - y0)))
-        found.sort(key=lambda d: -d.score)
-        return found
+        in_frame = (boxes.astype(np.float64) - [left, top, left, top]) / scale
+        return detections(in_frame, scores, classes, self.labels, image.shape[:2])
 
     def _letterbox(self, image: np.ndarray) -> tuple[np.ndarray, float, int, int]:
         """The frame scaled so its long side is ``side``, centred on grey in the smallest input whose
