@@ -8,6 +8,7 @@ and the options it depends on; long stages journal each finished unit and resume
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -33,6 +34,8 @@ from ..util.fs import atomic_write_bytes, cache_root
 from ..util.journal import Journal
 from ..util.progress import ProgressListener, StageProgress
 from .options import RunOptions
+
+YIELD_NICE = 5  # how far the visual and sound passes stand back from speech recognition
 
 
 class Backends:
@@ -110,14 +113,14 @@ def _evidence(info: VideoInfo, opts: RunOptions, backends: Backends, cache: Path
             visual = VisualPass(None, None, cache / vkey / "journal.jsonl", cache / vkey / "frames",
                                 frame_side=opts.frame_side, on_progress=progress.stage("visual", info.duration))
             warm = not (cache / f"{opts.stage_key(info.fingerprint, 'embeddings')}.npz").exists()
-            jobs["visual"] = pool.submit(_run_visual, visual, backends, info, warm)
+            jobs["visual"] = pool.submit(_behind_speech, _run_visual, visual, backends, info, warm)
         if info.has_audio and opts.asr != "none":
             speech = SpeechPass(None, cache / skey / "journal.jsonl", progress.stage("speech", info.duration))
             jobs["speech"] = pool.submit(_run_speech, speech, backends, info)
         if info.has_audio and opts.sounds != "none":
             sounds_key = opts.stage_key(info.fingerprint, "sounds")
             heard = SoundPass(None, cache / sounds_key / "journal.jsonl", progress.stage("sounds", info.duration))
-            jobs["sounds"] = pool.submit(_run_sounds, heard, backends, info)
+            jobs["sounds"] = pool.submit(_behind_speech, _run_sounds, heard, backends, info)
         try:
             done, _ = wait(jobs.values(), return_when=FIRST_EXCEPTION)
             for fut in done:
@@ -129,6 +132,18 @@ def _evidence(info: VideoInfo, opts: RunOptions, backends: Backends, cache: Path
     transcript = jobs["speech"].result() if "speech" in jobs else Transcript()
     sounds = jobs["sounds"].result() if "sounds" in jobs else []
     return visuals, transcript, sounds
+
+
+def _behind_speech(run, *args):
+    """Run a pass at a lower CPU priority than speech recognition, the longest pass: on few cores
+    the other passes then fill the time recognition leaves idle instead of slowing it down.
+    Linux gives each thread its own nice value (threads it starts inherit it); elsewhere a no-op."""
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + YIELD_NICE)
+    except (AttributeError, OSError):
+        pass
+    return run(*args)
 
 
 def _run_visual(visual: VisualPass, backends: Backends, info: VideoInfo, warm_encoder: bool):
