@@ -211,57 +211,59 @@ class ReCapModel(nn.Module):
     def loss(self, batch: CaptionBatch) -> torch.Tensor:
         """Mean cross-entropy of the caption tokens (teacher forcing)."""
         assert batch.targets is not None
-        device = batch.features.device
-        prefix, prefix_mask = self._prefix(batch)
-        width = max(len(t) for t in batch.targets)
-        ids = torch.full((len(batch.targets), width), self.pad_id, dtype=torch.long)
-        labels = torch.full_like(ids, IGNORE)
-        for row, target in enumerate(batch.targets):
-            ids[row, : len(target)] = torch.tensor(target)
-            labels[row, : len(target)] = torch.tensor(target)
-        ids, labels = ids.to(device), labels.to(device)
-        embeds = torch.cat([prefix, self.lm.get_input_embeddings()(ids)], dim=1)
-        mask = torch.cat([prefix_mask, (labels != IGNORE).long()], dim=1)
-        hidden = self.lm.base_model(
-            inputs_embeds=embeds, attention_mask=mask, position_ids=positions(mask)
-        ).last_hidden_state
-        start = prefix.shape[1] - 1  # the BOS position predicts the first caption token
-        logits = self.lm.get_output_embeddings()(hidden[:, start : start + width])
-        return nn.functional.cross_entropy(
-            logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=IGNORE
-        )
+        return prefix_lm_loss(self.lm, *self._prefix(batch), batch.targets, self.pad_id)
 
     @torch.no_grad()
     def generate(self, batch: CaptionBatch, max_new_tokens: int | None = None) -> list[str]:
         """Greedy decoding with the LM's key/value cache; one caption per batch row."""
         limit = max_new_tokens or self.config.max_new_tokens
-        embeds, mask = self._prefix(batch)
-        pos = positions(mask)
-        out = self.lm(inputs_embeds=embeds, attention_mask=mask, position_ids=pos, use_cache=True)
-        rows = embeds.shape[0]
-        done = torch.zeros(rows, dtype=torch.bool, device=embeds.device)
-        tokens: list[torch.Tensor] = []
-        next_pos = pos[:, -1:] + 1
-        for _ in range(limit):
-            token = out.logits[:, -1].argmax(-1)
-            token = torch.where(done, torch.full_like(token, self.eos_id), token)
-            tokens.append(token)
-            done |= token == self.eos_id
-            if bool(done.all()):
-                break
-            mask = torch.cat([mask, torch.ones((rows, 1), dtype=mask.dtype, device=mask.device)], dim=1)
-            out = self.lm(
-                input_ids=token[:, None],
-                attention_mask=mask,
-                position_ids=next_pos,
-                past_key_values=out.past_key_values,
-                use_cache=True,
-            )
-            next_pos = next_pos + 1
-        ids = torch.stack(tokens, dim=1).tolist()
-        return [
-            self.tokenizer.decode(cut_at(row, self.eos_id), skip_special_tokens=True).strip() for row in ids
-        ]
+        return greedy_from_prefix(self.lm, self.tokenizer, *self._prefix(batch), self.eos_id, limit)
+
+
+def prefix_lm_loss(lm, prefix: torch.Tensor, prefix_mask: torch.Tensor, targets: list[list[int]],
+                   pad_id: int) -> torch.Tensor:
+    """Mean teacher-forced cross-entropy of ``targets`` (token lists) after a soft ``prefix`` of
+    embeddings; the prefix's last position (BOS) predicts the first target token."""
+    device = prefix.device
+    width = max(len(t) for t in targets)
+    ids = torch.full((len(targets), width), pad_id, dtype=torch.long)
+    labels = torch.full_like(ids, IGNORE)
+    for row, target in enumerate(targets):
+        ids[row, : len(target)] = torch.tensor(target)
+        labels[row, : len(target)] = torch.tensor(target)
+    ids, labels = ids.to(device), labels.to(device)
+    embeds = torch.cat([prefix, lm.get_input_embeddings()(ids).to(prefix.dtype)], dim=1)
+    mask = torch.cat([prefix_mask, (labels != IGNORE).long()], dim=1)
+    hidden = lm.base_model(inputs_embeds=embeds, attention_mask=mask, position_ids=positions(mask)).last_hidden_state
+    start = prefix.shape[1] - 1
+    logits = lm.get_output_embeddings()(hidden[:, start : start + width])
+    return nn.functional.cross_entropy(
+        logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=IGNORE
+    )
+
+
+def greedy_from_prefix(lm, tokenizer, embeds: torch.Tensor, mask: torch.Tensor, eos_id: int,
+                       limit: int) -> list[str]:
+    """Greedy decoding after a soft prefix with the LM's key/value cache; one text per row."""
+    pos = positions(mask)
+    out = lm(inputs_embeds=embeds, attention_mask=mask, position_ids=pos, use_cache=True)
+    rows = embeds.shape[0]
+    done = torch.zeros(rows, dtype=torch.bool, device=embeds.device)
+    tokens: list[torch.Tensor] = []
+    next_pos = pos[:, -1:] + 1
+    for _ in range(limit):
+        token = out.logits[:, -1].argmax(-1)
+        token = torch.where(done, torch.full_like(token, eos_id), token)
+        tokens.append(token)
+        done |= token == eos_id
+        if bool(done.all()):
+            break
+        mask = torch.cat([mask, torch.ones((rows, 1), dtype=mask.dtype, device=mask.device)], dim=1)
+        out = lm(input_ids=token[:, None], attention_mask=mask, position_ids=next_pos,
+                 past_key_values=out.past_key_values, use_cache=True)
+        next_pos = next_pos + 1
+    ids = torch.stack(tokens, dim=1).tolist()
+    return [tokenizer.decode(cut_at(row, eos_id), skip_special_tokens=True).strip() for row in ids]
 
 
 def quiet_transformers() -> None:

@@ -23,13 +23,12 @@ from ..errors import InputError
 from .config import check_range
 from .moment_model import sinusoid
 from .recap_model import (
-    IGNORE,
-    cut_at,
+    greedy_from_prefix,
     load_causal_lm,
     load_config,
     load_saved_lm,
     load_weights,
-    positions,
+    prefix_lm_loss,
     save_with_lm,
 )
 
@@ -189,22 +188,7 @@ class XSumModel(nn.Module):
         return self.config.loss_saliency * parts["saliency"] + self.config.loss_text * parts["text"]
 
     def text_loss(self, encoded: torch.Tensor, pad: torch.Tensor, targets: list[list[int]]) -> torch.Tensor:
-        prefix, prefix_mask = self.prefix(encoded, pad)
-        width = max(len(t) for t in targets)
-        ids = torch.full((len(targets), width), self.pad_id, dtype=torch.long)
-        labels = torch.full_like(ids, IGNORE)
-        for row, target in enumerate(targets):
-            ids[row, : len(target)] = torch.tensor(target)
-            labels[row, : len(target)] = torch.tensor(target)
-        ids, labels = ids.to(encoded.device), labels.to(encoded.device)
-        embeds = torch.cat([prefix, self.lm.get_input_embeddings()(ids).to(prefix.dtype)], dim=1)
-        mask = torch.cat([prefix_mask, (labels != IGNORE).long()], dim=1)
-        hidden = self.lm.base_model(inputs_embeds=embeds, attention_mask=mask, position_ids=positions(mask))
-        start = prefix.shape[1] - 1  # the BOS position predicts the first summary token
-        logits = self.lm.get_output_embeddings()(hidden.last_hidden_state[:, start : start + width])
-        return nn.functional.cross_entropy(
-            logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=IGNORE
-        )
+        return prefix_lm_loss(self.lm, *self.prefix(encoded, pad), targets, self.pad_id)
 
     @torch.no_grad()
     def predict(self, batch: XSumBatch, max_new_tokens: int | None = None) -> tuple[torch.Tensor, list[str]]:
@@ -214,31 +198,7 @@ class XSumModel(nn.Module):
 
     def generate(self, encoded: torch.Tensor, pad: torch.Tensor, max_new_tokens: int | None = None) -> list[str]:
         limit = max_new_tokens or self.config.max_new_tokens
-        embeds, mask = self.prefix(encoded, pad)
-        pos = positions(mask)
-        out = self.lm(inputs_embeds=embeds, attention_mask=mask, position_ids=pos, use_cache=True)
-        rows = embeds.shape[0]
-        done = torch.zeros(rows, dtype=torch.bool, device=embeds.device)
-        tokens: list[torch.Tensor] = []
-        next_pos = pos[:, -1:] + 1
-        for _ in range(limit):
-            token = out.logits[:, -1].argmax(-1)
-            token = torch.where(done, torch.full_like(token, self.eos_id), token)
-            tokens.append(token)
-            done |= token == self.eos_id
-            if bool(done.all()):
-                break
-            mask = torch.cat([mask, torch.ones((rows, 1), dtype=mask.dtype, device=mask.device)], dim=1)
-            out = self.lm(
-                input_ids=token[:, None],
-                attention_mask=mask,
-                position_ids=next_pos,
-                past_key_values=out.past_key_values,
-                use_cache=True,
-            )
-            next_pos = next_pos + 1
-        ids = torch.stack(tokens, dim=1).tolist()
-        return [self.tokenizer.decode(cut_at(row, self.eos_id), skip_special_tokens=True).strip() for row in ids]
+        return greedy_from_prefix(self.lm, self.tokenizer, *self.prefix(encoded, pad), self.eos_id, limit)
 
 
 def frame_rows(rows, n_frames: int, feature_seconds: float, frame_seconds: float = 1.0):
