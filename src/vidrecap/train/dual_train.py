@@ -47,7 +47,7 @@ from ..util.journal import Journal
 from .config import Section, check_range
 from .dual_model import DualConfig, DualEncoder, info_nce
 from .features import FeatureSource
-from .harness import MetricsLog, Trainer, TrainSettings, pick_device, seed_everything
+from .harness import MetricsLog, Trainer, TrainReport, TrainSettings, pick_device, seed_everything
 from .narrations import (
     Narration,
     RecapWindows,
@@ -444,13 +444,7 @@ def write_benchmark_predictions(model: DualEncoder, features: WindowFeatures, ru
 
 
 @dataclass
-class DualReport:
-    step: int
-    finished: bool
-    loss: float
-    metrics: dict[str, float]
-    samples_per_second: float
-    model_dir: Path
+class DualReport(TrainReport):
     counts: dict[str, int]
 
 
@@ -486,15 +480,13 @@ def train_dual(run: DualRun, resume: bool = False, quiet: bool = False, stop_aft
         atomic_write_json(run.out_dir / "eval_val.json", result.metrics)
     if result.finished:
         write_benchmark_predictions(model, features, run)
-    rate = result.samples / result.seconds if result.seconds > 0 else 0.0
     counts = {
         "train": len(train),
         "paraphrased": sum(1 for p in train if p.narration.paraphrases),
         "narrator": len(pseudo),
         "val": len(val),
     }
-    return DualReport(result.step, result.finished, result.last_loss, result.metrics, rate,
-                      run.out_dir / STAGE / "model", counts)
+    return DualReport.of(result, run.out_dir / STAGE / "model", counts=counts)
 
 
 def _recap_encoder(recaps: list[RecapWindows]) -> str:

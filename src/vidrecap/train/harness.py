@@ -248,6 +248,24 @@ class FitResult:
     samples: int
 
 
+@dataclass
+class TrainReport:
+    """How a training run ended: its step, whether it finished, the last loss and the metrics,
+    its speed and the exported model; each trainer's report adds what it also wrote."""
+
+    step: int
+    finished: bool
+    loss: float
+    metrics: dict[str, float]
+    samples_per_second: float
+    model_dir: Path
+
+    @classmethod
+    def of(cls, result: FitResult, model_dir: Path, **extra: Any):
+        rate = result.samples / result.seconds if result.seconds > 0 else 0.0
+        return cls(result.step, result.finished, result.last_loss, result.metrics, rate, model_dir, **extra)
+
+
 def autocast(device: torch.device, amp: str):
     if amp == "off":
         return nullcontext()

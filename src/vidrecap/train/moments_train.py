@@ -39,7 +39,7 @@ from ..errors import InputError
 from ..util.fs import read_toml
 from .config import Section
 from .features import FeatureDir, FeatureSource
-from .harness import MetricsLog, Trainer, TrainSettings, pick_device, seed_everything
+from .harness import MetricsLog, Trainer, TrainReport, TrainSettings, pick_device, seed_everything
 from .moment_model import MomentConfig, MomentHead, MomentInputs, MomentTargets, decode_windows, moment_loss
 from .moments_bench import BENCHMARKS, benchmark_scores, load_benchmark_samples
 from .recap_train import BatchSchedule, check_fresh
@@ -319,13 +319,7 @@ def qvhighlights_scores(rows: list[dict], gt_file: Path | None) -> dict[str, flo
 
 
 @dataclass
-class MomentsReport:
-    step: int
-    finished: bool
-    loss: float
-    metrics: dict[str, float]
-    samples_per_second: float
-    model_dir: Path
+class MomentsReport(TrainReport):
     predictions: Path | None
 
 
@@ -368,16 +362,7 @@ def train_moments(
         (run.out_dir / "eval_val.json").write_text(
             json.dumps(benchmark_scores(run.benchmark, rows, run.val_file), indent=1)
         )
-    rate = result.samples / result.seconds if result.seconds > 0 else 0.0
-    return MomentsReport(
-        result.step,
-        result.finished,
-        result.last_loss,
-        result.metrics,
-        rate,
-        run.out_dir / STAGE / "model",
-        predictions,
-    )
+    return MomentsReport.of(result, run.out_dir / STAGE / "model", predictions=predictions)
 
 
 def stream_dims(features: FeatureSource, vid: str) -> list[int]:

@@ -42,7 +42,7 @@ from ..errors import InputError
 from ..util.fs import read_toml
 from .config import Section
 from .features import FeatureSource
-from .harness import CHECKPOINT, EXPORT, MetricsLog, Trainer, TrainSettings, pick_device, seed_everything
+from .harness import CHECKPOINT, EXPORT, MetricsLog, Trainer, TrainReport, TrainSettings, pick_device, seed_everything
 from .hcap import BELOW, LEVELS, HCapSample, build_samples, read_hcap, span_rows
 from .recap_model import ReCapConfig, ReCapModel, make_batch
 
@@ -266,14 +266,8 @@ def caption_scores(predictions: dict[str, str], references: dict[str, list[str]]
 
 
 @dataclass
-class StageReport:
+class StageReport(TrainReport):
     name: str
-    step: int
-    finished: bool
-    loss: float
-    metrics: dict[str, float]
-    samples_per_second: float
-    model_dir: Path
 
 
 def stage_finished(stage_dir: Path, steps: int) -> bool:
@@ -323,12 +317,7 @@ def train_recap(
             on_stage_start(name, model)
         task = CaptionTask(model, features, train, val, levels, settings)
         result = Trainer(model, task, settings, stage_dir, name, log, quiet).fit(resume, stop_after)
-        rate = result.samples / result.seconds if result.seconds > 0 else 0.0
-        reports.append(
-            StageReport(
-                name, result.step, result.finished, result.last_loss, result.metrics, rate, stage_dir / EXPORT
-            )
-        )
+        reports.append(StageReport.of(result, stage_dir / EXPORT, name=name))
         if not result.finished:
             break
         previous = stage_dir / EXPORT

@@ -36,7 +36,7 @@ from ..errors import InputError
 from ..util.fs import read_toml
 from .config import Section
 from .features import FeatureSource
-from .harness import MetricsLog, Trainer, TrainSettings, pick_device, seed_everything
+from .harness import MetricsLog, Trainer, TrainReport, TrainSettings, pick_device, seed_everything
 from .recap_train import BatchSchedule, check_fresh
 from .xsum_model import XSumConfig, XSumModel, frame_rows, make_batch
 
@@ -165,13 +165,7 @@ def videoxum_scores(rows: list[dict], gt_file: Path | None, meteor: bool | None 
 
 
 @dataclass
-class XSumReport:
-    step: int
-    finished: bool
-    loss: float
-    metrics: dict[str, float]
-    samples_per_second: float
-    model_dir: Path
+class XSumReport(TrainReport):
     predictions: Path | None
 
 
@@ -208,7 +202,4 @@ def train_xsum(run: XSumRun, resume: bool = False, quiet: bool = False, stop_aft
         rows = predict_samples(model, val, run.settings.batch_size)
         predictions.write_text("".join(json.dumps(r) + "\n" for r in rows))
         (run.out_dir / "eval_val.json").write_text(json.dumps(videoxum_scores(rows, run.val_file), indent=1))
-    rate = result.samples / result.seconds if result.seconds > 0 else 0.0
-    return XSumReport(
-        result.step, result.finished, result.last_loss, result.metrics, rate, run.out_dir / STAGE / "model", predictions
-    )
+    return XSumReport.of(result, run.out_dir / STAGE / "model", predictions=predictions)
