@@ -14,12 +14,11 @@ import numpy as np
 
 from ..backends.faces import EMOTIONS, Face
 from ..results import Cell, FaceEvidence, Tag
-from ..util.arrays import pack_array, unpack_array
+from .frame_expert import ReusingExpert
 
 CLOSE_UP, MEDIUM = 0.25, 0.08
 MIN_EXPRESSION = 0.4  # an expression is named only when the model gives it at least this probability
 SURE_EXPRESSION = 0.6  # ... and, seen in one key frame only, at least this one (see confirm_expressions)
-STILL = 0.02  # mean grey difference (0..1) below which the key frame shows the same picture
 
 
 class FaceDetector(Protocol):
@@ -34,34 +33,16 @@ def shot_scale(height_share: float) -> str:
     return "medium" if height_share >= MEDIUM else "wide"
 
 
-class FaceExpert:
-    """A visual-pass expert: ``look(frame)`` → a journal-friendly dict (``FaceEvidence`` fields)."""
+class FaceExpert(ReusingExpert):
+    """Faces in the key frame (``FaceEvidence`` fields), reused while the picture does not change."""
 
     name = "faces"
 
     def __init__(self, detector: FaceDetector):
+        super().__init__()
         self.detector = detector
-        self._last: tuple[np.ndarray | None, dict[str, Any]] = (None, {})
 
-    def look(self, image: np.ndarray) -> dict[str, Any]:
-        """What the detector sees; a picture that did not change (a slide, a still shot) reuses it."""
-        sig = image[::max(1, image.shape[0] // 18), ::max(1, image.shape[1] // 32)].mean(axis=2) / 255.0
-        last_sig, last = self._last
-        if last_sig is not None and last_sig.shape == sig.shape and float(np.abs(sig - last_sig).mean()) < STILL:
-            return last
-        seen = self._detect(image)
-        self._last = (sig, seen)
-        return seen
-
-    def state(self) -> dict[str, Any]:
-        """The reuse decision's state, for the visual pass's resume journal (exact bytes)."""
-        sig, seen = self._last
-        return {"sig": pack_array(sig), "seen": seen}
-
-    def restore(self, state: dict[str, Any] | None) -> None:
-        self._last = (unpack_array(state["sig"]), state["seen"]) if state else (None, {})
-
-    def _detect(self, image: np.ndarray) -> dict[str, Any]:
+    def examine(self, image: np.ndarray) -> dict[str, Any]:
         faces = self.detector.detect(image)
         if not faces:
             return {}

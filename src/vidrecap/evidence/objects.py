@@ -15,10 +15,10 @@ import numpy as np
 
 from ..backends.objects import Detection
 from ..results import Cell, SeenObject
+from .frame_expert import ReusingExpert
 
 COUNT_SCORE = 0.4  # a detection this sure counts towards "3 people"
 SURE = 0.7  # a class seen this surely is kept even without a neighbour
-STILL = 0.02  # mean grey difference (0..1) below which the key frame shows the same picture
 MAX_LABELS = 4
 MANY = 8  # from this count on: "many people"
 IRREGULAR = {"person": "people", "mouse": "mice", "sheep": "sheep", "knife": "knives", "skis": "skis",
@@ -43,41 +43,19 @@ def count_objects(found: Sequence[Detection]) -> list[SeenObject]:
     return sorted(best.values(), key=lambda o: -o.score)
 
 
-class ObjectExpert:
-    """A visual-pass expert: ``look(frame)`` → ``{"seen": [SeenObject fields]}`` or ``{}``."""
+class ObjectExpert(ReusingExpert):
+    """COCO objects in the key frame (``{"seen": [SeenObject fields]}`` or ``{}``), reused while the
+    picture does not change."""
 
     name = "objects"
 
     def __init__(self, detector: ObjectDetector):
+        super().__init__()
         self.detector = detector
-        self._last_sig: np.ndarray | None = None
-        self._last: dict[str, Any] = {}
 
-    def look(self, image: np.ndarray) -> dict[str, Any]:
-        """What the detector sees; a picture that did not change (a slide, a still shot) reuses it."""
-        sig = _signature(image)
-        if self._last_sig is not None and self._last_sig.shape == sig.shape \
-                and float(np.abs(sig - self._last_sig).mean()) < STILL:
-            return self._last
+    def examine(self, image: np.ndarray) -> dict[str, Any]:
         objects = count_objects(self.detector.detect(image))
-        self._last_sig, self._last = sig, ({"seen": [o.__dict__ for o in objects]} if objects else {})
-        return self._last
-
-    def state(self) -> dict[str, Any]:
-        """The reuse state carried between batches (JSON-friendly, ~600 numbers), for a resume journal."""
-        sig = None if self._last_sig is None else np.round(self._last_sig, 3).tolist()
-        return {"sig": sig, "last": self._last}
-
-    def restore(self, state: dict[str, Any] | None) -> None:
-        """Continue from ``state()``: after a resume the first unchanged key frame is not detected again."""
-        state = state or {}
-        sig = state.get("sig")
-        self._last_sig = None if sig is None else np.asarray(sig, np.float32)
-        self._last = state.get("last") or {}
-
-
-def _signature(image: np.ndarray) -> np.ndarray:
-    return image[::max(1, image.shape[0] // 18), ::max(1, image.shape[1] // 32)].mean(axis=2) / 255.0
+        return {"seen": [o.__dict__ for o in objects]} if objects else {}
 
 
 def steady_objects(raw: Sequence[list[SeenObject]]) -> list[list[SeenObject]]:
