@@ -37,14 +37,18 @@ def describe_tags(tags: Sequence[Tag], limit: int = 2, slides: bool = False) -> 
     return " and ".join(names[:limit])
 
 
-def describe_sounds(sounds: Sequence[Tag], limit: int = 2, spoken: bool = False) -> str:
-    """The strongest non-speech sounds, lower case (speech is quoted from the transcript instead).
-    ``spoken``: the span has speech, so "silence" (the pauses between sentences) is not worth telling."""
+def heard_labels(sounds: Sequence[Tag], spoken: bool = False) -> list[str]:
+    """The confident non-speech sound labels, strongest first (speech is quoted from the transcript
+    instead). ``spoken``: the span has speech, so "Silence" (the pauses between sentences) is left out."""
     from ..evidence.sounds import SPEECH_LABELS
 
     skip = SPEECH_LABELS | {"Silence"} if spoken else SPEECH_LABELS
-    names = [t.label.lower() for t in sounds if t.score >= MIN_SOUND_SCORE and t.label not in skip]
-    return " and ".join(names[:limit])
+    return [t.label for t in sounds if t.score >= MIN_SOUND_SCORE and t.label not in skip]
+
+
+def describe_sounds(sounds: Sequence[Tag], limit: int = 2, spoken: bool = False) -> str:
+    """The strongest non-speech sounds in words, lower case, e.g. "music and applause"."""
+    return " and ".join(label.lower() for label in heard_labels(sounds, spoken)[:limit])
 
 
 def first_line(text: str, limit: int = 80) -> str:

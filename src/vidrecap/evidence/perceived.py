@@ -15,7 +15,6 @@ from .objects import describe_objects
 from .picture import describe_picture
 
 PREVALENT = 0.2
-SEEN_SOURCES = ("objects", "faces", "picture")
 
 
 def perceptions(cell: Cell) -> dict[str, str]:
@@ -32,9 +31,8 @@ def span_perceptions(cells: Sequence[Cell]) -> tuple[list[str], list[str]]:
     """``(seen, heard)``: phrases that hold over the span, e.g. ``(["people, 2 cars"], ["music"])``."""
     need = max(2.0, PREVALENT * len(cells))
     seen = [_prevalent_objects(cells, need)]
-    phrases = [perceptions(c) for c in cells]
-    for source in ("faces", "picture"):
-        seen.append(_prevalent([p[source] for p in phrases], need))
+    seen.append(_prevalent([describe_faces(c.faces) for c in cells], need))
+    seen.append(_prevalent([", ".join(describe_picture(c.picture)) for c in cells], need))
     return [s for s in seen if s], _prevalent_sounds(cells, need)
 
 
@@ -48,11 +46,10 @@ def _prevalent(phrases: Sequence[str], need: float) -> str:
 
 def _prevalent_sounds(cells: Sequence[Cell], need: float, limit: int = 2) -> list[str]:
     """Sound classes heard in enough cells, most frequent first (silence only in a span without speech)."""
-    from ..backends.extractive import MIN_SOUND_SCORE
-    from .sounds import SPEECH_LABELS
+    from ..backends.extractive import heard_labels
 
-    skip = SPEECH_LABELS | ({"Silence"} if any(c.speech.strip() for c in cells) else set())
-    counts = Counter(t.label for c in cells for t in c.sounds if t.score >= MIN_SOUND_SCORE and t.label not in skip)
+    spoken = any(c.speech.strip() for c in cells)
+    counts = Counter(label for c in cells for label in heard_labels(c.sounds, spoken))
     return [label.lower() for label, n in counts.most_common(limit) if n >= need]
 
 
