@@ -105,11 +105,14 @@ def local_signature(spec: object, max_files: int = 2000) -> str:
     target = Path(spec.partition(":")[2]).expanduser()
     if not spec.partition(":")[2] or not target.exists():
         return ""
-    files = [target] if target.is_file() else sorted(p for p in target.rglob("*") if p.is_file())[:max_files]
     digest = hashlib.sha256()
-    for f in files:
-        st = f.stat()
-        digest.update(f"{f.relative_to(target) if f != target else f.name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    try:  # an unreadable folder keys on the spec alone, as before signatures existed
+        files = [target] if target.is_file() else sorted(p for p in target.rglob("*") if p.is_file())[:max_files]
+        for f in files:
+            st, name = f.stat(), f.relative_to(target) if f != target else f.name
+            digest.update(f"{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    except OSError:
+        return ""
     return digest.hexdigest()[:16]
 
 
