@@ -23,8 +23,8 @@ WORDS = ("person cuts opens takes the a onion door knife bowl table bike street 
 
 def dual_step_fn(freeze: bool):
     def make(args, device: torch.device):
-        from vidrecap.train.dual_model import DualConfig, DualEncoder, info_nce
-        from vidrecap.train.dual_train import default_text_model
+        from vidrecap.train.dual.model import DualConfig, DualEncoder, info_nce
+        from vidrecap.train.dual.train import default_text_model
 
         config = DualConfig(video_dim=args.video_dim, hidden=256, embed_dim=256, video_layers=args.video_layers,
                             num_rows=args.rows, freeze_text=freeze)

@@ -21,7 +21,7 @@ COLUMNS = ("MR-full-R1@0.5", "MR-full-R1@0.7", "MR-full-mAP", "HL-min-Fair-mAP",
 
 
 def variants() -> dict[str, str]:
-    from vidrecap.train.videolights import SWITCHES
+    from vidrecap.train.moments.videolights import SWITCHES
 
     rows = {"moment_detr": 'preset = "moment_detr"', "videolights": 'preset = "videolights"'}
     for name in SWITCHES:
@@ -32,7 +32,7 @@ def variants() -> dict[str, str]:
 
 def train_once(root: Path, data, name: str, model_lines: str, steps: int, seed: int) -> dict[str, float]:
     from tests.train.synth import moments_config
-    from vidrecap.train.moments_train import load_moments_run, train_moments
+    from vidrecap.train.moments.train import load_moments_run, train_moments
 
     tag = f"{name.replace(' ', '').replace('-', '_')}_{seed}"
     path = moments_config(root, data, steps, name=tag)

@@ -46,7 +46,7 @@ def words(rng: np.random.Generator, n: int, n_words: int) -> str:
 
 
 def recap_step_fn(args, device: torch.device):
-    from vidrecap.train.recap_model import ReCapConfig, ReCapModel, make_batch
+    from vidrecap.train.recap.model import ReCapConfig, ReCapModel, make_batch
 
     lm = build_lm(Path(tempfile.mkdtemp()) / "lm", args.size)
     config = ReCapConfig(feature_dim=args.video_dim, num_queries=8, qformer_dim=256, qformer_layers=2)
@@ -65,8 +65,8 @@ def recap_step_fn(args, device: torch.device):
 
 
 def moments_step_fn(args, device: torch.device):
-    from vidrecap.train.moment_model import MomentConfig, MomentHead, MomentTargets, moment_loss
-    from vidrecap.train.moments_train import MomentSample, collate
+    from vidrecap.train.moments.data import MomentSample, collate
+    from vidrecap.train.moments.model import MomentConfig, MomentHead, MomentTargets, moment_loss
 
     config = MomentConfig(video_dim=args.video_dim, text_dim=args.text_dim)
     model = MomentHead(config).to(device).train()

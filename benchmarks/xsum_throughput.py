@@ -21,7 +21,7 @@ from train_throughput import LM_SIZES, WORDS_PER_CAPTION, build_lm, measure, wor
 
 
 def xsum_step_fn(args, device: torch.device):
-    from vidrecap.train.xsum_model import XSumConfig, XSumModel, make_batch
+    from vidrecap.train.xsum.model import XSumConfig, XSumModel, make_batch
 
     lm = build_lm(Path(tempfile.mkdtemp()) / "lm", args.size)
     config = XSumConfig(feature_dim=args.video_dim, hidden=256, heads=8, temporal_layers=2, num_queries=8)
@@ -36,8 +36,8 @@ def xsum_step_fn(args, device: torch.device):
 
 def preset_step_fn(preset: str):
     def make(args, device: torch.device):
-        from vidrecap.train.moment_model import MomentConfig, MomentHead, MomentTargets, moment_loss
-        from vidrecap.train.moments_train import MomentSample, collate
+        from vidrecap.train.moments.data import MomentSample, collate
+        from vidrecap.train.moments.model import MomentConfig, MomentHead, MomentTargets, moment_loss
 
         config = MomentConfig.from_preset(preset, video_dim=args.video_dim, text_dim=args.text_dim)
         model = MomentHead(config).to(device).train()

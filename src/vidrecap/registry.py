@@ -28,9 +28,9 @@ _MODULES = {
     "gguf": "vidrecap.backends.gguf",
     "rapidocr": "vidrecap.backends.rapid",
     "tesseract": "vidrecap.backends.embedded",
-    "recap": "vidrecap.train.backend",
-    "dual": "vidrecap.train.dual_backend",
-    "xsum": "vidrecap.train.xsum_backend",
+    "recap": "vidrecap.train.recap.backend",
+    "dual": "vidrecap.train.dual.backend",
+    "xsum": "vidrecap.train.xsum.backend",
     "none": "vidrecap.backends.embedded",
     "whisper": "vidrecap.backends.embedded",
 }

@@ -41,7 +41,7 @@ def moment_data(tmp_path_factory):
 @pytest.fixture(scope="session")
 def curriculum(tmp_path_factory, hcap, lm_dir):
     """A finished clip → segment → video run, and each stage's weights at its start."""
-    from vidrecap.train.recap_train import load_recap_run, train_recap
+    from vidrecap.train.recap.train import load_recap_run, train_recap
 
     root = tmp_path_factory.mktemp("curriculum")
     run = load_recap_run(recap_config(root, hcap, lm_dir, CURRICULUM_STEPS))
@@ -56,7 +56,7 @@ def curriculum(tmp_path_factory, hcap, lm_dir):
 
 @pytest.fixture(scope="session")
 def moments_run(tmp_path_factory, moment_data):
-    from vidrecap.train.moments_train import load_moments_run, train_moments
+    from vidrecap.train.moments.train import load_moments_run, train_moments
 
     root = tmp_path_factory.mktemp("moments-run")
     run = load_moments_run(moments_config(root, moment_data, MOMENT_STEPS))

@@ -26,7 +26,7 @@ def dual_data(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def dual_run(dual_data, tmp_path_factory):
-    from vidrecap.train.dual_train import load_dual_run, train_dual
+    from vidrecap.train.dual.train import load_dual_run, train_dual
 
     _, data, text_model = dual_data
     root = tmp_path_factory.mktemp("dual-run")
@@ -58,8 +58,9 @@ def test_saved_val_similarity_rescores_identically_with_vidrecap_eval(dual_run, 
 def test_untrained_model_is_near_chance(dual_run):
     import torch
 
-    from vidrecap.train.dual_model import DualEncoder
-    from vidrecap.train.dual_train import WindowFeatures, load_split, retrieval_scores
+    from vidrecap.train.dual.data import WindowFeatures, load_split
+    from vidrecap.train.dual.model import DualEncoder
+    from vidrecap.train.dual.predict import retrieval_scores
 
     run, _ = dual_run
     trained = DualEncoder.load(run.out_dir / "dual" / "model")
@@ -72,7 +73,7 @@ def test_untrained_model_is_near_chance(dual_run):
 def test_resume_is_bit_identical_with_rephraser(dual_data, tmp_path):
     from safetensors.numpy import load_file
 
-    from vidrecap.train.dual_train import load_dual_run, train_dual
+    from vidrecap.train.dual.train import load_dual_run, train_dual
 
     _, data, text_model = dual_data
     extra = '\n[densify]\nrephraser = "synonyms"\nrephrase_ratio = 0.5\n'
@@ -98,10 +99,11 @@ def test_resume_is_bit_identical_with_rephraser(dual_data, tmp_path):
 
 
 def test_mixed_batches_use_paraphrases_deterministically(dual_data, tmp_path):
-    from vidrecap.train.dual_model import DualConfig
-    from vidrecap.train.dual_train import DensifySettings, DualTask, Pair
+    from vidrecap.train.dual.data import Pair
+    from vidrecap.train.dual.model import DualConfig
+    from vidrecap.train.dual.narrations import Narration
+    from vidrecap.train.dual.train import DensifySettings, DualTask
     from vidrecap.train.harness import TrainSettings
-    from vidrecap.train.narrations import Narration
 
     rows = np.zeros((2, 4), np.float32)
     train = [Pair(rows, Narration("v", 0, 4, f"text {i}", paraphrases=[f"para {i}"])) for i in range(8)]
@@ -163,8 +165,8 @@ def test_cli_trains_in_bf16_and_reports(dual_data, tmp_path, capsys):
 def test_frozen_text_tower_is_cached_without_dropout(dual_data):
     import torch
 
-    from vidrecap.train import dual_model
-    from vidrecap.train.dual_model import DualConfig, DualEncoder
+    from vidrecap.train.dual import model as dual_model
+    from vidrecap.train.dual.model import DualConfig, DualEncoder
 
     _, _, text_model = dual_data
     model = DualEncoder.from_text_model(DualConfig(video_dim=4, embed_dim=8, freeze_text=True), text_model)
@@ -188,8 +190,9 @@ def test_frozen_text_tower_is_cached_without_dropout(dual_data):
 def test_benchmark_predictions_score_with_vidrecap_eval(dual_data, dual_run, tmp_path, capsys):
     from dataclasses import replace
 
-    from vidrecap.train.dual_model import DualEncoder
-    from vidrecap.train.dual_train import WindowFeatures, write_benchmark_predictions
+    from vidrecap.train.dual.data import WindowFeatures
+    from vidrecap.train.dual.model import DualEncoder
+    from vidrecap.train.dual.predict import write_benchmark_predictions
 
     from .dual_synth import write_benchmark_files
 
@@ -210,7 +213,7 @@ def test_benchmark_predictions_score_with_vidrecap_eval(dual_data, dual_run, tmp
 
 
 def test_benchmark_keys_in_the_config(dual_data, tmp_path):
-    from vidrecap.train.dual_train import load_dual_run
+    from vidrecap.train.dual.train import load_dual_run
 
     _, data, text_model = dual_data
     config = dual_config(tmp_path, data, text_model, 1)

@@ -44,7 +44,7 @@ def library(tmp_path_factory, talk_recap):
 
 @pytest.fixture(scope="module")
 def trained(library):
-    from vidrecap.train.dual_train import load_dual_run, train_dual
+    from vidrecap.train.dual.train import load_dual_run, train_dual
 
     root, lib, held, _ = library
     config = root / "dual.toml"

@@ -37,8 +37,8 @@ def test_writes_a_valid_submission(moments_run):
 
 
 def test_save_load_and_scorer_agree(moments_run, moment_data, tmp_path):
-    from vidrecap.train.backend import MomentScorer
-    from vidrecap.train.moment_model import MomentHead
+    from vidrecap.train.moments.model import MomentHead
+    from vidrecap.train.moments.scorer import MomentScorer
 
     run, report = moments_run
     model = MomentHead.load(report.model_dir)
@@ -78,7 +78,7 @@ def test_trained_head_is_a_moments_backend(moments_run, moment_data):
 def test_resume_is_bitwise_identical(tmp_path, moment_data):
     from safetensors.torch import load_file
 
-    from vidrecap.train.moments_train import load_moments_run, train_moments
+    from vidrecap.train.moments.train import load_moments_run, train_moments
 
     whole = load_moments_run(moments_config(tmp_path, moment_data, 6, name="whole", dropout=0.1))
     train_moments(whole, quiet=True)
@@ -101,7 +101,7 @@ def test_resume_is_bitwise_identical(tmp_path, moment_data):
 
 
 def test_matching_and_giou():
-    from vidrecap.train.spans import cw_to_se, match, pairwise_giou
+    from vidrecap.train.moments.spans import cw_to_se, match, pairwise_giou
 
     targets = torch.tensor([[0.1, 0.2], [0.6, 0.9]])
     predictions = torch.tensor([[0.75, 0.3], [0.5, 0.1], [0.15, 0.1]])  # center, width
@@ -113,7 +113,7 @@ def test_matching_and_giou():
 
 def test_bf16_autocast_and_periodic_evaluation(tmp_path, moment_data):
     from vidrecap.errors import InputError
-    from vidrecap.train.moments_train import load_moments_run, train_moments
+    from vidrecap.train.moments.train import load_moments_run, train_moments
 
     extra = 'amp = "bf16"\neval_every = 2\neval_max_items = 4'
     config = moments_config(tmp_path, moment_data, 4, name="bf16", extra_train=extra)

@@ -8,7 +8,7 @@ import pytest
 
 from vidrecap.errors import InputError
 from vidrecap.results import Cell
-from vidrecap.train.narrations import load_ego4d_narrations, load_ek100_narrations, window_text
+from vidrecap.train.dual.narrations import load_ego4d_narrations, load_ek100_narrations, window_text
 
 
 def test_ego4d_narration_json_centres_a_window_on_timestamps(tmp_path):

@@ -36,7 +36,7 @@ def test_curriculum_learns_every_level(curriculum):
 
 
 def test_each_stage_starts_from_its_predecessor(curriculum):
-    from vidrecap.train.recap_model import ReCapModel
+    from vidrecap.train.recap.model import ReCapModel
 
     run, _, starts = curriculum
     for stage, before in (("segment", "clip"), ("video", "segment")):
@@ -48,7 +48,7 @@ def test_each_stage_starts_from_its_predecessor(curriculum):
 
 
 def test_save_load_gives_the_same_captions(curriculum, tmp_path):
-    from vidrecap.train.recap_model import ReCapModel, make_batch
+    from vidrecap.train.recap.model import ReCapModel, make_batch
 
     run, _, _ = curriculum
     model = ReCapModel.load(run.out_dir / "segment" / "model")
@@ -67,7 +67,7 @@ def test_save_load_gives_the_same_captions(curriculum, tmp_path):
 def test_resume_is_bitwise_identical(tmp_path, hcap, lm_dir):
     from safetensors.torch import load_file
 
-    from vidrecap.train.recap_train import load_recap_run, train_recap
+    from vidrecap.train.recap.train import load_recap_run, train_recap
 
     steps = {"clip": 8}
     whole = load_recap_run(recap_config(tmp_path, hcap, lm_dir, steps, dropout=0.1, name="whole"))
@@ -85,7 +85,8 @@ def test_resume_is_bitwise_identical(tmp_path, hcap, lm_dir):
 
 
 def test_unified_variant_alternates_levels(tmp_path, hcap, lm_dir):
-    from vidrecap.train.recap_train import BatchSchedule, load_recap_run, train_recap
+    from vidrecap.train.harness import BatchSchedule
+    from vidrecap.train.recap.train import load_recap_run, train_recap
 
     schedule = BatchSchedule({"clip": 10, "segment": 4, "video": 2}, ["clip", "segment", "video"], 3, 0)
     levels = [schedule.at(k)[0] for k in range(6)]
@@ -100,7 +101,7 @@ def test_unified_variant_alternates_levels(tmp_path, hcap, lm_dir):
 
 
 def test_backend_captions_and_writes_from_evidence(curriculum):
-    import vidrecap.train.backend  # noqa: F401  (registers "recap" where registry._MODULES does not map it)
+    import vidrecap.train.recap.backend  # noqa: F401  (registers "recap" where registry._MODULES does not map it)
     from vidrecap import registry
 
     run, _, _ = curriculum

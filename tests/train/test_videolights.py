@@ -14,7 +14,7 @@ STEPS = 120
 
 
 def tiny_batch(seed: int = 0):
-    from vidrecap.train.moment_model import MomentInputs, MomentTargets
+    from vidrecap.train.moments.model import MomentInputs, MomentTargets
 
     g = torch.Generator().manual_seed(seed)
     video_pad = torch.zeros(2, 10, dtype=torch.bool)
@@ -28,7 +28,7 @@ def tiny_batch(seed: int = 0):
 
 
 def build(**switches):
-    from vidrecap.train.moment_model import MomentConfig, MomentHead
+    from vidrecap.train.moments.model import MomentConfig, MomentHead
 
     torch.manual_seed(0)
     config = MomentConfig.from_preset(
@@ -49,7 +49,7 @@ NEW_MODULE = {
 
 @pytest.mark.parametrize("switch", sorted(set(EXTRA_LOSS) | set(NEW_MODULE)))
 def test_each_switch_changes_the_model(switch):
-    from vidrecap.train.moment_model import moment_loss
+    from vidrecap.train.moments.model import moment_loss
 
     inputs, targets = tiny_batch()
     base, model = build(), build(**{switch: True})
@@ -72,7 +72,7 @@ def test_each_switch_changes_the_model(switch):
 
 def test_feedback_is_uni_directional():
     """The feedback loss moves the span branch, never the saliency head."""
-    from vidrecap.train.videolights import feedback_loss
+    from vidrecap.train.moments.videolights import feedback_loss
 
     inputs, _ = tiny_batch()
     model = build(joint_feedback=True)
@@ -83,7 +83,7 @@ def test_feedback_is_uni_directional():
 
 
 def test_hard_pair_loss_targets_the_hard_clips_and_ramps():
-    from vidrecap.train.videolights import hard_pair_loss
+    from vidrecap.train.moments.videolights import hard_pair_loss
 
     target = [torch.tensor([0, 0, 3, 3.0])]
     pad = torch.zeros(1, 4, dtype=torch.bool)
@@ -99,7 +99,7 @@ def test_hard_pair_loss_targets_the_hard_clips_and_ramps():
 
 def test_preset_in_the_config(tmp_path, moment_data):
     from vidrecap.errors import InputError
-    from vidrecap.train.moments_train import load_moments_run
+    from vidrecap.train.moments.train import load_moments_run
 
     path = moments_config(tmp_path, moment_data, 2)
     text = path.read_text()
@@ -115,7 +115,7 @@ def test_preset_in_the_config(tmp_path, moment_data):
 
 @pytest.fixture(scope="module")
 def preset_runs(tmp_path_factory, moment_data):
-    from vidrecap.train.moments_train import load_moments_run, train_moments
+    from vidrecap.train.moments.train import load_moments_run, train_moments
 
     root = tmp_path_factory.mktemp("presets")
     reports = {}
@@ -136,7 +136,7 @@ def test_videolights_preset_beats_moment_detr_at_equal_steps(preset_runs):
 def test_resume_is_bitwise_identical_with_every_component(tmp_path, moment_data):
     from safetensors.torch import load_file
 
-    from vidrecap.train.moments_train import load_moments_run, train_moments
+    from vidrecap.train.moments.train import load_moments_run, train_moments
 
     runs = {}
     for name in ("whole", "parts"):
@@ -180,8 +180,8 @@ def test_pretrain_pairs_then_fine_tune_starts_from_the_weights(tmp_path, moment_
     from vidrecap.cli import main
     from vidrecap.errors import InputError
     from vidrecap.outputs.store import save_recap
-    from vidrecap.train.moments_train import load_moments_run, train_moments
-    from vidrecap.train.pretrain_pairs import write_pretrain_set
+    from vidrecap.train.moments.pretrain_pairs import write_pretrain_set
+    from vidrecap.train.moments.train import load_moments_run, train_moments
 
     rng = np.random.default_rng(5)
     recaps = [synthetic_recap(f"r{i:02d}", rng) for i in range(12)]
@@ -229,7 +229,7 @@ def test_pretrain_pairs_then_fine_tune_starts_from_the_weights(tmp_path, moment_
 
 def test_highlight_and_retrieval_benchmarks(tmp_path, moment_data):
     """TVSum-format labels train the saliency head; Charades-format files use the retrieval evaluator."""
-    from vidrecap.train.moments_train import load_moments_run, train_moments
+    from vidrecap.train.moments.train import load_moments_run, train_moments
 
     files = []
     (tmp_path / "text").mkdir()
@@ -277,8 +277,8 @@ CONFIGS = ("qvhighlights", "qvhighlights_finetune", "charades_sta", "tacos", "tv
 def test_shipped_configs_parse_and_their_annotations_load(name):
     from pathlib import Path
 
-    from vidrecap.train.moments_bench import load_annotations
-    from vidrecap.train.moments_train import load_moments_run
+    from vidrecap.train.moments.bench import load_annotations
+    from vidrecap.train.moments.train import load_moments_run
 
     root = Path(__file__).resolve().parents[2]
     run = load_moments_run(root / "configs" / "moments" / f"{name}.toml")
@@ -306,8 +306,8 @@ def test_videolights_head_loads_through_the_one_moments_backend(preset_runs, mom
 
 
 def test_stream_fusion_reads_one_stream_per_feature_directory(tmp_path, moment_data):
-    from vidrecap.train.moment_model import MomentHead
-    from vidrecap.train.moments_train import load_moments_run, train_moments
+    from vidrecap.train.moments.model import MomentHead
+    from vidrecap.train.moments.train import load_moments_run, train_moments
 
     path = moments_config(tmp_path, moment_data, 2, name="streams")
     path.write_text(

@@ -20,7 +20,7 @@ def xsum_data(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def xsum_run(tmp_path_factory, xsum_data, lm_dir):
-    from vidrecap.train.xsum_train import load_xsum_run, train_xsum
+    from vidrecap.train.xsum.train import load_xsum_run, train_xsum
 
     run = load_xsum_run(xsum_config(tmp_path_factory.mktemp("xsum-run"), xsum_data, lm_dir, STEPS))
     return run, train_xsum(run, quiet=True)
@@ -29,7 +29,7 @@ def xsum_run(tmp_path_factory, xsum_data, lm_dir):
 def baseline_scores(run) -> dict[str, float]:
     """Random saliency and another video's reference summary, through the same evaluator."""
     from vidrecap.datasets.videoxum import load_videoxum
-    from vidrecap.train.xsum_train import videoxum_scores
+    from vidrecap.train.xsum.train import videoxum_scores
 
     videos = load_videoxum(run.val_file)
     rng = np.random.default_rng(0)
@@ -71,8 +71,8 @@ def test_predictions_score_the_same_with_vidrecap_eval_videoxum(xsum_run, capsys
 
 def test_save_load_gives_the_same_outputs(xsum_run, tmp_path):
     from vidrecap.train.features import FeatureSource
-    from vidrecap.train.xsum_model import XSumModel
-    from vidrecap.train.xsum_train import load_xsum_samples, predict_samples
+    from vidrecap.train.xsum.model import XSumModel
+    from vidrecap.train.xsum.train import load_xsum_samples, predict_samples
 
     run, report = xsum_run
     model = XSumModel.load(report.model_dir)
@@ -86,7 +86,7 @@ def test_save_load_gives_the_same_outputs(xsum_run, tmp_path):
 def test_resume_is_bitwise_identical(tmp_path, xsum_data, lm_dir):
     from safetensors.torch import load_file
 
-    from vidrecap.train.xsum_train import load_xsum_run, train_xsum
+    from vidrecap.train.xsum.train import load_xsum_run, train_xsum
 
     runs = {n: load_xsum_run(xsum_config(tmp_path, xsum_data, lm_dir, 6, name=n, dropout=0.1)) for n in ("a", "b")}
     train_xsum(runs["a"], quiet=True)
@@ -98,8 +98,8 @@ def test_resume_is_bitwise_identical(tmp_path, xsum_data, lm_dir):
 
 def test_loss_weights_and_context_aggregation_switch(lm_dir, xsum_data, tmp_path):
     from vidrecap.errors import InputError
-    from vidrecap.train.xsum_model import XSumConfig, XSumModel, make_batch
-    from vidrecap.train.xsum_train import load_xsum_run
+    from vidrecap.train.xsum.model import XSumConfig, XSumModel, make_batch
+    from vidrecap.train.xsum.train import load_xsum_run
 
     run = load_xsum_run(
         xsum_config(tmp_path, xsum_data, lm_dir, 2, extra_model="loss_text = 0.0\ncontext_aggregation = false")

@@ -44,7 +44,7 @@ def execute(args: argparse.Namespace) -> int:
     if not args.config:
         raise InputError(f"train {args.model}: --config FILE is required")
     if args.model == "recap":
-        from .recap_train import load_recap_run, train_recap
+        from .recap.train import load_recap_run, train_recap
 
         run = load_recap_run(args.config)
         run = _override(run, args, Path)
@@ -52,11 +52,11 @@ def execute(args: argparse.Namespace) -> int:
         for r in reports:
             _report(r.name, r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir)
     elif args.model == "dual":
-        from .dual_train import train_dual_command
+        from .dual.train import train_dual_command
 
         return train_dual_command(args, _override, _report)
     elif args.model == "xsum":
-        from .xsum_train import load_xsum_run, train_xsum
+        from .xsum.train import load_xsum_run, train_xsum
 
         run = _override(load_xsum_run(args.config), args, Path)
         r = train_xsum(run, resume=args.resume, quiet=args.quiet, stop_after=args.stop_after)
@@ -64,7 +64,7 @@ def execute(args: argparse.Namespace) -> int:
         if r.predictions:
             print(f"predictions: {r.predictions}")
     else:
-        from .moments_train import load_moments_run, train_moments
+        from .moments.train import load_moments_run, train_moments
 
         run = _override(load_moments_run(args.config), args, Path)
         r = train_moments(run, resume=args.resume, quiet=args.quiet, stop_after=args.stop_after)
@@ -78,7 +78,7 @@ def _pairs(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..errors import InputError
-    from .pretrain_pairs import write_pretrain_set
+    from .moments.pretrain_pairs import write_pretrain_set
 
     if not args.recaps or not args.out:
         raise InputError("train pairs: give --recaps DIR... and --out DIR")

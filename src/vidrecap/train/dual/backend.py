@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
-from ..registry import register
+from ...errors import InputError
+from ...registry import register
 
 
 def resolve_model_dir(target: str | Path) -> Path:
@@ -35,7 +35,7 @@ class DualTextVideoEncoder:
 
     def __init__(self, target: str | None = None, device: str = "cpu", batch_size: int = 64,
                  base: str | None = None, **_):
-        from .dual_model import DualEncoder
+        from .model import DualEncoder
 
         if not target:
             raise InputError("the dual encoder needs a run directory: --encoder dual:RUN_DIR")
@@ -64,14 +64,14 @@ class DualTextVideoEncoder:
 
     def base_encoder(self):
         if self._base is None:
-            from .. import registry
+            from ... import registry
 
             self._base = registry.create("encoder", self.base_spec)
         return self._base
 
     def cell_features(self, cells) -> np.ndarray:
         """The checkpoint's input channel for ``cells``, recomputed with the base encoder."""
-        from ..evidence.embeddings import cell_embeddings
+        from ...evidence.embeddings import cell_embeddings
 
         channels, _ = cell_embeddings(self.base_encoder(), cells)
         key = self.config.feature_key
@@ -86,7 +86,7 @@ class DualTextVideoEncoder:
     def embed_feature_rows(self, rows: np.ndarray) -> np.ndarray:
         import torch
 
-        from .dual_train import collate_rows
+        from .data import collate_rows
 
         n, w = rows.shape[0], self.config.window_cells
         windows = []

@@ -23,9 +23,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..errors import InputError
-from .config import check_range
-from .recap_model import load_config, load_weights, quiet_transformers
+from ...errors import InputError
+from ..config import check_range
+from ..harness.models import load_config, load_weights, quiet_transformers
 
 MAX_LOGIT_SCALE = math.log(100.0)
 FROZEN_CACHE_SIZE = 100_000  # pooled text states kept (~150 MB at width 384)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
+from ...errors import InputError
 
 SPEAKER_TAG = re.compile(r"#\s*(?:[Cc]\s+[Cc]\b|[Cc]\b|[Oo]\b|unsure\b|summary\b)\s*", re.IGNORECASE)
 
@@ -200,7 +200,7 @@ def window_text(cells) -> str:
 
 
 def load_recap_windows(directory: Path, feature_key: str, window_cells: int) -> RecapWindows:
-    from ..outputs.store import load_recap
+    from ...outputs.store import load_recap
 
     recap = load_recap(directory)
     if feature_key not in recap.embeddings:

@@ -20,8 +20,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..errors import InputError
-from .dual_model import DualEncoder
+from ...errors import InputError
+from ...util.fs import atomic_write_json
+from ..harness import predict_in_batches
+from .data import Pair, WindowFeatures, collate_rows
+from .model import DualEncoder
 from .narrations import clean_text, load_ek100_narrations
 
 
@@ -34,19 +37,18 @@ def _clip_rows(features, vid: str, start: float, end: float, where: str) -> np.n
 
 @torch.no_grad()
 def embed_clips(model: DualEncoder, clips: list[np.ndarray], batch_size: int = 64) -> torch.Tensor:
-    from .dual_train import collate_rows
-
     device = next(model.parameters()).device
-    out = []
-    for lo in range(0, len(clips), batch_size):
-        rows, pad = collate_rows(clips[lo : lo + batch_size], model.config.num_rows)
-        out.append(model.embed_video(rows.to(device), pad.to(device)).cpu())
-    return torch.cat(out)
+
+    def embed(chunk: list[np.ndarray]) -> torch.Tensor:
+        rows, pad = collate_rows(chunk, model.config.num_rows)
+        return model.embed_video(rows.to(device), pad.to(device)).cpu()
+
+    return torch.cat(predict_in_batches(clips, batch_size, lambda chunk: [embed(chunk)]))
 
 
 @torch.no_grad()
 def embed_texts(model: DualEncoder, texts: list[str], batch_size: int = 64) -> torch.Tensor:
-    return torch.cat([model.embed_text(texts[lo : lo + batch_size]).cpu() for lo in range(0, len(texts), batch_size)])
+    return torch.cat(predict_in_batches(texts, batch_size, lambda chunk: [model.embed_text(chunk).cpu()]))
 
 
 def read_sentences(path: Path) -> list[str]:
@@ -97,3 +99,52 @@ def egomcq_scores(model: DualEncoder, features, egomcq_json: Path, batch_size: i
         sims = embed_texts(model, [text]) @ embed_clips(model, clips, batch_size).t()
         out[qid] = [round(float(x), 6) for x in sims[0]]
     return out
+
+
+@torch.no_grad()
+def similarity(model: DualEncoder, pairs: list[Pair], batch_size: int = 32) -> np.ndarray:
+    """``(texts, windows)`` cosine similarities of the pairs' narrations and windows."""
+    video = embed_clips(model, [p.rows for p in pairs], batch_size)
+    text = embed_texts(model, [p.narration.text for p in pairs], batch_size)
+    return (text @ video.t()).numpy()
+
+
+def retrieval_scores(model: DualEncoder, pairs: list[Pair], batch_size: int = 32) -> dict[str, float]:
+    """Text↔window R@1/5/10 and median rank (the suite's metrics); pair ``i`` is the truth of text ``i``."""
+    from ...eval.command import flatten
+    from ...eval.video_text import evaluate_retrieval
+
+    metrics = evaluate_retrieval(similarity(model, pairs, batch_size), np.arange(len(pairs)))
+    return {name.replace(" / ", "_"): float(v) for name, v in flatten(metrics)}
+
+
+def write_val_predictions(model: DualEncoder, pairs: list[Pair], out_dir: Path, batch_size: int) -> None:
+    """``val_similarity.npy`` (texts, windows) + ``val_truth.json``, for ``vidrecap eval retrieval``."""
+    import io
+
+    from ...util.fs import atomic_write_bytes
+
+    model.eval()
+    buf = io.BytesIO()
+    np.save(buf, similarity(model, pairs, batch_size))
+    atomic_write_bytes(out_dir / "val_similarity.npy", buf.getvalue())
+    atomic_write_json(out_dir / "val_truth.json", "diagonal")
+
+
+def write_benchmark_predictions(model: DualEncoder, features: WindowFeatures, run) -> list[Path]:
+    """``ek100_similarity.npy`` and/or ``egomcq_scores.json`` in ``out_dir`` for ``vidrecap eval``."""
+    import io
+
+    from ...util.fs import atomic_write_bytes
+
+    written = []
+    b, batch = run.benchmarks, run.settings.batch_size
+    if "ek100_test" in b:
+        buf = io.BytesIO()
+        np.save(buf, ek100_similarity(model, features, b["ek100_test"], b["ek100_sentences"], batch))
+        atomic_write_bytes(run.out_dir / "ek100_similarity.npy", buf.getvalue())
+        written.append(run.out_dir / "ek100_similarity.npy")
+    if "egomcq" in b:
+        atomic_write_json(run.out_dir / "egomcq_scores.json", egomcq_scores(model, features, b["egomcq"], batch))
+        written.append(run.out_dir / "egomcq_scores.json")
+    return written

@@ -34,32 +34,34 @@ Writes ``out_dir/dual/{checkpoint,model}``, ``out_dir/metrics.csv``, ``out_dir/d
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ..errors import InputError
-from ..util.fs import atomic_write_json, read_toml
-from ..util.journal import Journal
-from .config import Section, check_range
-from .dual_model import DualConfig, DualEncoder, info_nce
-from .features import FeatureSource
-from .harness import MetricsLog, Trainer, TrainReport, TrainSettings, pick_device, seed_everything
-from .narrations import (
-    Narration,
-    RecapWindows,
-    load_ego4d_narrations,
-    load_ek100_narrations,
-    load_recap_windows,
-    recap_directories,
+from ...errors import InputError
+from ...util.fs import atomic_write_json, read_toml
+from ..config import Section, check_range
+from ..harness import (
+    BatchSchedule,
+    MetricsLog,
+    Trainer,
+    TrainReport,
+    TrainSettings,
+    check_fresh,
+    pick_device,
+    seed_everything,
 )
-from .recap_train import BatchSchedule, check_fresh
+from .data import Pair, WindowFeatures, collate_rows, load_split
+from .densify import densify
+from .model import DualConfig, DualEncoder, info_nce
+from .narrations import (
+    RecapWindows,
+)
+from .predict import retrieval_scores, write_benchmark_predictions, write_val_predictions
 
 STAGE = "dual"
-NARRATOR_BATCH = 16
 DATA_KEYS = ("narrations", "ek100", "recaps")
 BENCHMARK_KEYS = ("ek100_test", "ek100_sentences", "egomcq")
 
@@ -105,7 +107,7 @@ class DualRun:
 
 
 def default_text_model() -> Path:
-    from ..backends.embedded import minilm_dir
+    from ...backends.embedded import minilm_dir
 
     return minilm_dir()
 
@@ -160,185 +162,7 @@ def load_dual_run(path: str | Path) -> DualRun:
     )
 
 
-# -- data ------------------------------------------------------------------------------------------
-
-
-class WindowFeatures:
-    """Feature rows of a time window, from feature files or from recaps' own embeddings."""
-
-    def __init__(self, feature_dirs: list[Path], feature_key: str, num_rows: int):
-        self.files = FeatureSource.open(feature_dirs, feature_key) if feature_dirs else None
-        self.recaps: dict[str, np.ndarray] = {}
-        self.num_rows = num_rows
-
-    @property
-    def cell_seconds(self) -> float:
-        return self.files.cell_seconds if self.files else 2.0
-
-    def rows(self, vid: str) -> np.ndarray:
-        if vid in self.recaps:
-            return self.recaps[vid]
-        if self.files is None:
-            raise InputError(f"no features for video {vid!r} (set data.features)")
-        return self.files.load(vid)
-
-    def has(self, vid: str) -> bool:
-        if vid in self.recaps:
-            return True
-        if self.files is None:
-            return False
-        stems = [d.directory / d.pattern.format(vid=vid) for d in self.files.dirs]
-        return all(stem.with_name(stem.name + ".npz").exists() or stem.with_name(stem.name + ".npy").exists()
-                   for stem in stems)
-
-    def window(self, vid: str, start: float, end: float) -> np.ndarray | None:
-        """Up to ``num_rows`` evenly spaced rows covering ``[start, end)``; None when outside the video."""
-        rows = self.rows(vid)
-        cs = self.cell_seconds
-        lo = int(np.floor(start / cs + 1e-6))
-        hi = max(lo + 1, int(np.ceil(end / cs - 1e-6)))
-        chunk = rows[lo : min(hi, rows.shape[0])]
-        if chunk.shape[0] == 0:
-            return None
-        if chunk.shape[0] > self.num_rows:
-            chunk = chunk[np.linspace(0, chunk.shape[0] - 1, self.num_rows).round().astype(int)]
-        return chunk
-
-
-@dataclass
-class Pair:
-    rows: np.ndarray
-    narration: Narration
-
-
-def load_split(spec: DataSpec, features: WindowFeatures, run: DualRun) -> tuple[list[Pair], list[RecapWindows]]:
-    """The split's (window rows, narration) pairs; narrations of videos without features are skipped."""
-    narrations: list[Narration] = []
-    for path in spec.narrations:
-        narrations += load_ego4d_narrations(path, run.narration_window)
-    for path in spec.ek100:
-        narrations += load_ek100_narrations(path)
-    recaps = [
-        load_recap_windows(d, run.feature_key, run.model.window_cells)
-        for folder in spec.recaps
-        for d in recap_directories(folder)
-    ]
-    for r in recaps:
-        features.recaps[r.vid] = r.features
-        narrations += r.labelled
-    pairs = []
-    for n in narrations:
-        rows = features.window(n.vid, n.start, n.end) if features.has(n.vid) else None
-        if rows is not None:
-            pairs.append(Pair(rows, n))
-    return pairs, recaps
-
-
-# -- densification (LaViLa's narrator and rephraser) -----------------------------------------------
-
-
-def narrate_unlabelled(spec: str, recaps: list[RecapWindows], journal: Journal, done: set,
-                       quiet: bool = True) -> None:
-    """Pseudo-captions for unlabelled recap windows from a captioner backend, journaled per batch."""
-    from .. import registry
-    from ..hierarchy.build import clip_evidence
-    from ..outputs.store import load_recap
-    from ..pipeline.run import FrameLoader
-
-    todo = [(r, lo) for r in recaps for lo in range(0, len(r.unlabelled), NARRATOR_BATCH) if (r.vid, lo) not in done]
-    if not todo or not spec:
-        return
-    captioner = registry.create("captioner", spec)
-    uses_frames = getattr(captioner, "uses_frames", True)
-    bar, cells_of = _bar(len(todo), "narrator", quiet), {}
-    for r, lo in todo:  # the frames of one batch are in memory at a time
-        if r.vid not in cells_of:
-            cells_of = {r.vid: load_recap(r.directory).cells}
-        cells = cells_of[r.vid]
-        loader = FrameLoader(r.directory / "frames") if uses_frames else None
-        chunk = r.unlabelled[lo : lo + NARRATOR_BATCH]
-        evidence = [clip_evidence(lo + k, [cells[i] for i in idx], loader) for k, (_, _, idx) in enumerate(chunk)]
-        items = [
-            asdict(Narration(r.vid, start, end, text.strip(), "narrator"))
-            for (start, end, _), text in zip(chunk, captioner.caption(evidence), strict=True)
-            if text.strip()
-        ]
-        journal.append({"narrator": [r.vid, lo], "items": items})
-        bar.update(1)
-    bar.close()
-
-
-def _bar(total: int, desc: str, quiet: bool):
-    import sys
-
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, unit="batch", disable=True if quiet else None, file=sys.stderr)
-
-
-def rephrase(spec: str, texts: list[str], journal: Journal, done: set, quiet: bool = True) -> None:
-    """A paraphrase per distinct narration text from a writer backend, journaled per text."""
-    from .. import registry
-    from ..backends.base import TimedText, WriteRequest
-
-    todo = [t for t in sorted(set(texts)) if t not in done]
-    if not todo or not spec:
-        return
-    writer = registry.create("writer", spec)
-    bar = _bar(len(todo), "rephraser", quiet)
-    for text in todo:
-        line = [TimedText(0.0, 1.0, text)]  # as the level below and as speech: LLM and extractive writers
-        new = " ".join(writer.write(WriteRequest("segment", 0.0, 1.0, line, speech=line)).text.split())
-        same = not _words(new) or _words(new) == _words(text)
-        journal.append({"text": text, "paraphrase": "" if same else new})
-        bar.update(1)
-    bar.close()
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.lower())
-
-
-def densify(run: DualRun, train: list[Pair], recaps: list[RecapWindows], features: WindowFeatures,
-            quiet: bool = True) -> list[Pair]:
-    """Narrator pairs and paraphrases, journaled in ``out_dir/densified.jsonl`` (an interrupted run resumes)."""
-    path = run.out_dir / "densified.jsonl"
-    key = {"narrator": run.densify.narrator, "rephraser": run.densify.rephraser}
-    entries = Journal(path).read()
-    if entries and entries[0] != {"key": key}:
-        path.unlink()
-        entries = []
-    with Journal(path) as journal:
-        if not entries:
-            journal.append({"key": key})
-        narrated = {tuple(e["narrator"]) for e in entries if "narrator" in e}
-        narrate_unlabelled(run.densify.narrator, recaps, journal, narrated, quiet)
-        phrased = {e["text"] for e in entries if "text" in e}
-        rephrase(run.densify.rephraser, [p.narration.text for p in train], journal, phrased, quiet)
-    entries = Journal(path).read()
-    paraphrases = {e["text"]: e["paraphrase"] for e in entries if e.get("paraphrase")}
-    for pair in train:
-        new = paraphrases.get(pair.narration.text)
-        pair.narration.paraphrases = [new] if new else []
-    pseudo = []
-    for item in (i for e in entries if "narrator" in e for i in e["items"]):
-        n = Narration(**item)
-        rows = features.window(n.vid, n.start, n.end)
-        if rows is not None:
-            pseudo.append(Pair(rows, n))
-    return pseudo
-
-
 # -- the task --------------------------------------------------------------------------------------
-
-
-def collate_rows(arrays: list[np.ndarray], num_rows: int) -> tuple[torch.Tensor, torch.Tensor]:
-    out = torch.zeros((len(arrays), num_rows, arrays[0].shape[1]))
-    pad = torch.ones((len(arrays), num_rows), dtype=torch.bool)
-    for i, a in enumerate(arrays):
-        out[i, : a.shape[0]] = torch.from_numpy(a)
-        pad[i, : a.shape[0]] = False
-    return out, pad
 
 
 class DualTask:
@@ -383,61 +207,6 @@ class DualTask:
         if not self.val:
             return {}
         return retrieval_scores(model, self.val[: self.settings.eval_max_items], self.settings.batch_size)
-
-
-@torch.no_grad()
-def similarity(model: DualEncoder, pairs: list[Pair], batch_size: int = 32) -> np.ndarray:
-    """``(texts, windows)`` cosine similarities of the pairs' narrations and windows."""
-    device = next(model.parameters()).device
-    video, text = [], []
-    for lo in range(0, len(pairs), batch_size):
-        chunk = pairs[lo : lo + batch_size]
-        rows, pad = collate_rows([p.rows for p in chunk], model.config.num_rows)
-        video.append(model.embed_video(rows.to(device), pad.to(device)).cpu())
-        text.append(model.embed_text([p.narration.text for p in chunk]).cpu())
-    return (torch.cat(text) @ torch.cat(video).t()).numpy()
-
-
-def retrieval_scores(model: DualEncoder, pairs: list[Pair], batch_size: int = 32) -> dict[str, float]:
-    """Text↔window R@1/5/10 and median rank (the suite's metrics); pair ``i`` is the truth of text ``i``."""
-    from ..eval.command import flatten
-    from ..eval.video_text import evaluate_retrieval
-
-    metrics = evaluate_retrieval(similarity(model, pairs, batch_size), np.arange(len(pairs)))
-    return {name.replace(" / ", "_"): float(v) for name, v in flatten(metrics)}
-
-
-def write_val_predictions(model: DualEncoder, pairs: list[Pair], out_dir: Path, batch_size: int) -> None:
-    """``val_similarity.npy`` (texts, windows) + ``val_truth.json``, for ``vidrecap eval retrieval``."""
-    import io
-
-    from ..util.fs import atomic_write_bytes
-
-    model.eval()
-    buf = io.BytesIO()
-    np.save(buf, similarity(model, pairs, batch_size))
-    atomic_write_bytes(out_dir / "val_similarity.npy", buf.getvalue())
-    atomic_write_json(out_dir / "val_truth.json", "diagonal")
-
-
-def write_benchmark_predictions(model: DualEncoder, features: WindowFeatures, run: DualRun) -> list[Path]:
-    """``ek100_similarity.npy`` and/or ``egomcq_scores.json`` in ``out_dir`` for ``vidrecap eval``."""
-    import io
-
-    from ..util.fs import atomic_write_bytes
-    from .dual_predict import egomcq_scores, ek100_similarity
-
-    written = []
-    b, batch = run.benchmarks, run.settings.batch_size
-    if "ek100_test" in b:
-        buf = io.BytesIO()
-        np.save(buf, ek100_similarity(model, features, b["ek100_test"], b["ek100_sentences"], batch))
-        atomic_write_bytes(run.out_dir / "ek100_similarity.npy", buf.getvalue())
-        written.append(run.out_dir / "ek100_similarity.npy")
-    if "egomcq" in b:
-        atomic_write_json(run.out_dir / "egomcq_scores.json", egomcq_scores(model, features, b["egomcq"], batch))
-        written.append(run.out_dir / "egomcq_scores.json")
-    return written
 
 
 # -- the run ---------------------------------------------------------------------------------------
@@ -490,7 +259,7 @@ def train_dual(run: DualRun, resume: bool = False, quiet: bool = False, stop_aft
 
 
 def _recap_encoder(recaps: list[RecapWindows]) -> str:
-    from ..outputs.store import load_recap
+    from ...outputs.store import load_recap
 
     return str(load_recap(recaps[0].directory).options.get("encoder") or "") if recaps else ""
 

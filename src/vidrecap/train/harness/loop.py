@@ -1,21 +1,14 @@
-"""The training loop shared by both models: seeds, AMP, accumulation, eval, checkpoints, resume.
+"""The training loop every trainer shares: seeds, AMP, accumulation, eval, checkpoints, resume.
 
 A *task* supplies deterministic micro-batches (``micro_batch(k)`` is a pure function of ``k`` and
-the seed, so resuming needs no data-loader state), the loss and an evaluation. A checkpoint is a
-directory of safetensors files plus JSON (never pickle)::
-
-    checkpoint/model/{config.json, model.safetensors, ...}   the model (``model.save``)
-    checkpoint/optimizer.safetensors + optimizer.json         AdamW state tensors + the rest
-    checkpoint/rng.safetensors                                torch CPU (and CUDA) RNG states
-    checkpoint/trainer_state.json                             step, scheduler, python/numpy RNG, settings
+the seed, so resuming needs no data-loader state), the loss and an evaluation. Checkpoint files are
+described in ``checkpoints``.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import math
-import os
 import random
 import shutil
 import sys
@@ -29,11 +22,19 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
-from ..errors import InputError
-from .config import check_range
-
-CHECKPOINT = "checkpoint"
-EXPORT = "model"
+from ...errors import InputError
+from ..config import check_range
+from .checkpoints import (
+    CHECKPOINT,
+    EXPORT,
+    checkpoint_dir,
+    load_optimizer,
+    replace_dir,
+    rng_state,
+    save_optimizer,
+    set_rng_state,
+)
+from .log import MetricsLog
 
 
 @dataclass
@@ -136,103 +137,7 @@ def make_optimizer(model: torch.nn.Module, settings: TrainSettings) -> torch.opt
 # -- checkpoint files ------------------------------------------------------------------------------
 
 
-def save_optimizer(optimizer: torch.optim.Optimizer, directory: Path) -> None:
-    from safetensors.torch import save_file
-
-    state = optimizer.state_dict()
-    tensors, scalars = {}, {}
-    for index, values in state["state"].items():
-        for name, value in values.items():
-            if torch.is_tensor(value):
-                tensors[f"{index}.{name}"] = value.detach().cpu().contiguous()
-            else:
-                scalars[f"{index}.{name}"] = value
-    save_file(tensors, str(directory / "optimizer.safetensors"))
-    (directory / "optimizer.json").write_text(
-        json.dumps({"param_groups": state["param_groups"], "scalars": scalars})
-    )
-
-
-def load_optimizer(optimizer: torch.optim.Optimizer, directory: Path) -> None:
-    from safetensors.torch import load_file
-
-    extra = json.loads((directory / "optimizer.json").read_text())
-    state: dict[int, dict[str, Any]] = {}
-    for key, tensor in load_file(str(directory / "optimizer.safetensors")).items():
-        index, name = key.split(".", 1)
-        state.setdefault(int(index), {})[name] = tensor
-    for key, value in extra["scalars"].items():
-        index, name = key.split(".", 1)
-        state.setdefault(int(index), {})[name] = value
-    optimizer.load_state_dict({"state": state, "param_groups": extra["param_groups"]})
-
-
-def rng_state() -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    tensors = {"torch_cpu": torch.get_rng_state()}
-    if torch.cuda.is_available():
-        for i, s in enumerate(torch.cuda.get_rng_state_all()):
-            tensors[f"torch_cuda_{i}"] = s
-    kind, keys, pos, has_gauss, gauss = np.random.get_state()
-    version, internal, gauss_next = random.getstate()
-    plain = {
-        "numpy": [kind, keys.tolist(), pos, has_gauss, gauss],
-        "python": [version, list(internal), gauss_next],
-    }
-    return tensors, plain
-
-
-def set_rng_state(tensors: dict[str, torch.Tensor], plain: dict[str, Any]) -> None:
-    torch.set_rng_state(tensors["torch_cpu"])
-    cuda = [tensors[k] for k in sorted(tensors) if k.startswith("torch_cuda_")]
-    if cuda and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(cuda)
-    kind, keys, pos, has_gauss, gauss = plain["numpy"]
-    np.random.set_state((kind, np.array(keys, dtype=np.uint32), pos, has_gauss, gauss))
-    version, internal, gauss_next = plain["python"]
-    random.setstate((version, tuple(internal), gauss_next))
-
-
-def replace_dir(new: Path, target: Path) -> None:
-    """Swap ``new`` in for ``target`` so that a crash leaves one complete directory (old or new)."""
-    old = target.with_name(target.name + "-old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def checkpoint_dir(stage_dir: Path) -> Path | None:
-    """The newest complete checkpoint of a stage (the ``-old`` one when a swap was interrupted)."""
-    for name in (CHECKPOINT, CHECKPOINT + "-old"):
-        path = stage_dir / name
-        if (path / "trainer_state.json").exists():
-            return path
-    return None
-
-
 # -- metrics log -----------------------------------------------------------------------------------
-
-
-class MetricsLog:
-    """Append-only CSV: ``time,stage,step,split,metric,value`` (one row per number)."""
-
-    HEADER = ("time", "stage", "step", "split", "metric", "value")
-
-    def __init__(self, path: Path):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            with open(path, "w", newline="") as fh:
-                csv.writer(fh).writerow(self.HEADER)
-
-    def write(self, stage: str, step: int, split: str, metrics: dict[str, float]) -> None:
-        now = f"{time.time():.3f}"
-        with open(self.path, "a", newline="") as fh:
-            writer = csv.writer(fh)
-            for name, value in metrics.items():
-                if isinstance(value, int | float) and value is not None:
-                    writer.writerow((now, stage, step, split, name, f"{float(value):.6g}"))
 
 
 # -- the loop --------------------------------------------------------------------------------------

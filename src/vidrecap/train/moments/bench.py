@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .data import MomentSample, load_samples
+
 MOMENT_BENCHMARKS = ("qvhighlights", "charades", "tacos")
 HIGHLIGHT_BENCHMARKS = ("tvsum", "youtube")
 BENCHMARKS = MOMENT_BENCHMARKS + HIGHLIGHT_BENCHMARKS
@@ -20,26 +22,23 @@ BENCHMARKS = MOMENT_BENCHMARKS + HIGHLIGHT_BENCHMARKS
 def load_annotations(benchmark: str, path: Path) -> list:
     """``benchmark``'s ground truth: ``MomentQuery`` or ``HighlightVideo`` records."""
     if benchmark in MOMENT_BENCHMARKS:
-        from ..datasets.moments import load_moment_annotations
+        from ...datasets.moments import load_moment_annotations
 
         return load_moment_annotations(path)
-    from ..datasets.highlights import load_highlight_annotations
+    from ...datasets.highlights import load_highlight_annotations
 
     return load_highlight_annotations(path)
 
 
 def load_benchmark_samples(benchmark: str, path: Path, features, text) -> list:
     """Training samples (``MomentSample``) from ``path`` in ``benchmark``'s annotation format."""
-    from .moments_train import load_samples
-
     if benchmark in MOMENT_BENCHMARKS:
         return load_samples(path, features, text)
     return load_highlight_samples(path, features, text)
 
 
 def load_highlight_samples(path: Path, features, text) -> list:
-    from ..datasets.highlights import load_highlight_annotations
-    from .moments_train import MomentSample
+    from ...datasets.highlights import load_highlight_annotations
 
     samples = []
     for video in load_highlight_annotations(path):
@@ -63,8 +62,6 @@ def load_highlight_samples(path: Path, features, text) -> list:
 def benchmark_scores(benchmark: str, rows: list[dict], gt_file: Path | None) -> dict[str, float]:
     """The suite's evaluator for ``benchmark`` on submission ``rows`` (ground truth cut to their qids)."""
     if benchmark == "qvhighlights":
-        from .moments_train import qvhighlights_scores
-
         return qvhighlights_scores(rows, gt_file)
     if benchmark in MOMENT_BENCHMARKS:
         return _retrieval_scores(rows, gt_file)
@@ -72,7 +69,7 @@ def benchmark_scores(benchmark: str, rows: list[dict], gt_file: Path | None) -> 
 
 
 def _predictions(rows: list[dict]):
-    from ..datasets.moments import MomentPrediction
+    from ...datasets.moments import MomentPrediction
 
     return [
         MomentPrediction(
@@ -83,8 +80,8 @@ def _predictions(rows: list[dict]):
 
 
 def _retrieval_scores(rows: list[dict], gt_file: Path | None) -> dict[str, float]:
-    from ..datasets.moments import load_moment_annotations
-    from ..eval.moment_retrieval import evaluate_moment_retrieval
+    from ...datasets.moments import load_moment_annotations
+    from ...eval.moment_retrieval import evaluate_moment_retrieval
 
     qids = {r["qid"] for r in rows}
     truth = [q for q in load_moment_annotations(gt_file) if q.qid in qids]
@@ -93,8 +90,8 @@ def _retrieval_scores(rows: list[dict], gt_file: Path | None) -> dict[str, float
 
 
 def _highlight_scores(benchmark: str, rows: list[dict], gt_file: Path | None) -> dict[str, float]:
-    from ..datasets.highlights import load_highlight_annotations
-    from ..eval.highlight_detection import evaluate_highlight_detection
+    from ...datasets.highlights import load_highlight_annotations
+    from ...eval.highlight_detection import evaluate_highlight_detection
 
     qids = {r["qid"] for r in rows}
     videos = [v for v in load_highlight_annotations(gt_file) if v.qid in qids]
@@ -106,3 +103,23 @@ def _highlight_scores(benchmark: str, rows: list[dict], gt_file: Path | None) ->
         padded.append({**r, "pred_saliency_scores": scores + [min(scores, default=0.0) - 1.0] * max(0, missing)})
     result = evaluate_highlight_detection(_predictions(padded), videos, "tvsum" if benchmark == "tvsum" else "youtube")
     return {"HL-mAP": float(result.map_mean)}
+
+
+def qvhighlights_scores(rows: list[dict], gt_file: Path | None) -> dict[str, float]:
+    """The suite's QVHighlights brief metrics for ``rows`` (ground truth restricted to their qids)."""
+    from ...datasets.moments import MomentPrediction, load_moment_annotations
+    from ...eval.qvhighlights import evaluate_qvhighlights
+
+    qids = {r["qid"] for r in rows}
+    truth = [q for q in load_moment_annotations(gt_file) if q.qid in qids]
+    predictions = [
+        MomentPrediction(
+            r["qid"],
+            r["vid"],
+            r["query"],
+            [tuple(w) for w in r["pred_relevant_windows"]],
+            r["pred_saliency_scores"],
+        )
+        for r in rows
+    ]
+    return evaluate_qvhighlights(predictions, truth).brief()

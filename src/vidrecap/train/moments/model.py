@@ -22,8 +22,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .config import check_range
-from .recap_model import load_config, load_weights
+from ..config import check_range
+from ..harness.models import load_config, load_weights
 from .spans import cw_to_se, match, pairwise_giou
 from .videolights import (
     PRESETS,

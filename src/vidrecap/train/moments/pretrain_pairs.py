@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
-from ..results import Recap
+from ...errors import InputError
+from ...results import Recap
 
 LEVELS = ("clip", "segment")
 WEAK_SCORE = 4  # QVHighlights' "very good" for every clip inside a caption's own window
@@ -86,9 +86,9 @@ def write_pretrain_set(
     val_every: int = 10,
 ) -> PretrainSet:
     """Write the features and pair files for ``recaps`` (objects or saved output directories)."""
-    from ..outputs.store import load_recap
-    from ..util.fs import atomic_write_text
-    from .features import FeatureMeta, save_video_features, write_meta
+    from ...outputs.store import load_recap
+    from ...util.fs import atomic_write_text
+    from ..features import FeatureMeta, save_video_features, write_meta
 
     out = Path(out)
     features = out / "features"

@@ -32,17 +32,26 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
 import torch
 
-from ..errors import InputError
-from ..util.fs import read_toml
-from .config import Section
-from .features import FeatureDir, FeatureSource
-from .harness import MetricsLog, Trainer, TrainReport, TrainSettings, pick_device, seed_everything
-from .moment_model import MomentConfig, MomentHead, MomentInputs, MomentTargets, decode_windows, moment_loss
-from .moments_bench import BENCHMARKS, benchmark_scores, load_benchmark_samples
-from .recap_train import BatchSchedule, check_fresh
+from ...errors import InputError
+from ...util.fs import read_toml
+from ..config import Section
+from ..features import FeatureSource
+from ..harness import (
+    BatchSchedule,
+    MetricsLog,
+    Trainer,
+    TrainReport,
+    TrainSettings,
+    check_fresh,
+    pick_device,
+    predict_in_batches,
+    seed_everything,
+)
+from .bench import BENCHMARKS, benchmark_scores, load_benchmark_samples
+from .data import MomentSample, QueryText, collate
+from .model import MomentConfig, MomentHead, MomentTargets, decode_windows, moment_loss
 
 STAGE = "moments"
 
@@ -138,101 +147,6 @@ def _optional_str(section: Section, key: str) -> str | None:
 # -- data ------------------------------------------------------------------------------------------
 
 
-@dataclass
-class MomentSample:
-    """One query with its inputs and targets (windows normalised by duration, saliency per clip)."""
-
-    qid: str | int
-    vid: str
-    query: str
-    duration: float
-    video: np.ndarray
-    text: np.ndarray
-    windows: np.ndarray  # (G, 2) in [0, 1]
-    saliency: np.ndarray  # (T,)
-
-
-class QueryText:
-    """Query token features: files per qid, or the query text embedded by an encoder backend."""
-
-    def __init__(self, run: MomentsRun):
-        self.files = (
-            FeatureDir.open(run.text_dir, run.text_key, run.text_pattern.replace("{qid}", "{vid}"))
-            if run.text_dir is not None
-            else None
-        )
-        self.encoder_spec = run.text_encoder
-        self._encoder = None
-
-    def features(self, qid, query: str) -> np.ndarray:
-        if self.files is not None:
-            return self.files.load(str(qid))
-        if self._encoder is None:
-            from .. import registry
-
-            self._encoder = registry.create("encoder", self.encoder_spec)
-        return np.asarray(self._encoder.embed_text([query]), np.float32)
-
-
-def clip_saliency(query, n_clips: int, clip_seconds: float) -> np.ndarray:
-    """Mean annotator score per clip when given, else 1 inside the relevant windows."""
-    target = np.zeros(n_clips, np.float32)
-    if query.relevant_clip_ids:
-        for clip, scores in zip(query.relevant_clip_ids, query.saliency_scores, strict=True):
-            if clip < n_clips:
-                target[clip] = float(np.mean(scores))
-        return target
-    centers = (np.arange(n_clips) + 0.5) * clip_seconds
-    for start, end in query.relevant_windows:
-        target[(centers >= start) & (centers < end)] = 1.0
-    return target
-
-
-def load_samples(path: Path, features: FeatureSource, text: QueryText) -> list[MomentSample]:
-    from ..datasets.moments import load_moment_annotations
-
-    samples = []
-    clip_s = features.cell_seconds
-    for query in load_moment_annotations(path):
-        video = features.load(query.vid)
-        n_clips = min(video.shape[0], max(1, int(np.ceil(query.duration / clip_s - 1e-6))))
-        windows = np.clip(
-            np.asarray(query.relevant_windows, np.float32).reshape(-1, 2) / query.duration, 0, 1
-        )
-        windows = windows[windows[:, 1] > windows[:, 0]]
-        samples.append(
-            MomentSample(
-                query.qid,
-                query.vid,
-                query.query,
-                query.duration,
-                video[:n_clips],
-                text.features(query.qid, query.query),
-                windows,
-                clip_saliency(query, n_clips, clip_s),
-            )
-        )
-    return samples
-
-
-def collate(samples: list[MomentSample]) -> tuple[MomentInputs, MomentTargets]:
-    def pad(arrays):
-        width = max(a.shape[0] for a in arrays)
-        out = torch.zeros((len(arrays), width, arrays[0].shape[1]))
-        mask = torch.ones((len(arrays), width), dtype=torch.bool)
-        for i, a in enumerate(arrays):
-            out[i, : a.shape[0]] = torch.from_numpy(a)
-            mask[i, : a.shape[0]] = False
-        return out, mask
-
-    video, video_pad = pad([s.video for s in samples])
-    text, text_pad = pad([s.text for s in samples])
-    targets = MomentTargets(
-        [torch.from_numpy(s.windows) for s in samples], [torch.from_numpy(s.saliency) for s in samples]
-    )
-    return MomentInputs(video, video_pad, text, text_pad), targets
-
-
 class MomentTask:
     def __init__(
         self,
@@ -276,43 +190,22 @@ class MomentTask:
 @torch.no_grad()
 def predict_samples(model: MomentHead, samples: list[MomentSample], batch_size: int = 16) -> list[dict]:
     """QVHighlights submission rows for ``samples``."""
-    rows = []
     device = next(model.parameters()).device
-    for lo in range(0, len(samples), batch_size):
-        chunk = samples[lo : lo + batch_size]
-        inputs, _ = collate(chunk)
-        out = model(inputs.to(device))
-        for i, s in enumerate(chunk):
-            rows.append(
-                {
-                    "qid": s.qid,
-                    "query": s.query,
-                    "vid": s.vid,
-                    "pred_relevant_windows": decode_windows(out, i, s.duration),
-                    "pred_saliency_scores": [round(float(x), 4) for x in out.saliency[i, : len(s.saliency)]],
-                }
-            )
-    return rows
 
+    def rows(chunk: list[MomentSample]) -> list[dict]:
+        out = model(collate(chunk)[0].to(device))
+        return [
+            {
+                "qid": s.qid,
+                "query": s.query,
+                "vid": s.vid,
+                "pred_relevant_windows": decode_windows(out, i, s.duration),
+                "pred_saliency_scores": [round(float(x), 4) for x in out.saliency[i, : len(s.saliency)]],
+            }
+            for i, s in enumerate(chunk)
+        ]
 
-def qvhighlights_scores(rows: list[dict], gt_file: Path | None) -> dict[str, float]:
-    """The suite's QVHighlights brief metrics for ``rows`` (ground truth restricted to their qids)."""
-    from ..datasets.moments import MomentPrediction, load_moment_annotations
-    from ..eval.qvhighlights import evaluate_qvhighlights
-
-    qids = {r["qid"] for r in rows}
-    truth = [q for q in load_moment_annotations(gt_file) if q.qid in qids]
-    predictions = [
-        MomentPrediction(
-            r["qid"],
-            r["vid"],
-            r["query"],
-            [tuple(w) for w in r["pred_relevant_windows"]],
-            r["pred_saliency_scores"],
-        )
-        for r in rows
-    ]
-    return evaluate_qvhighlights(predictions, truth).brief()
+    return predict_in_batches(samples, batch_size, rows)
 
 
 # -- the run ---------------------------------------------------------------------------------------
@@ -372,7 +265,7 @@ def stream_dims(features: FeatureSource, vid: str) -> list[int]:
 
 def init_weights(model: MomentHead, directory: Path) -> None:
     """Start from another run's exported weights (pretraining → fine-tuning); shapes must agree."""
-    from .recap_model import load_config
+    from ..harness.models import load_config
 
     source = load_config(Path(directory) / "config.json", MomentConfig)
     for name in ("video_dim", "text_dim", "hidden", "stream_dims"):

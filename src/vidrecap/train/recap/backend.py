@@ -1,4 +1,5 @@
-"""Trained checkpoints in the pipeline: ``recap:DIR`` as captioner and writer, ``MomentScorer`` for search.
+"""Trained ReCap checkpoints in the pipeline: ``recap:DIR`` as captioner and writer (the ``recap`` moments
+backend, ``MomentScorer``, lives in ``train.moments.scorer`` and registers with this module).
 
 ``DIR`` is a stage's exported model (``out_dir/{clip,segment,video,unified}/model``) or a directory
 holding one per level (``clip/model``, ...; each level then uses its own stage's weights, the last
@@ -13,16 +14,16 @@ with the encoder the features were made with (``encoder=`` overrides). When ``Cl
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..backends.base import ClipEvidence, TimedText, WriteRequest, Written
-from ..errors import BackendError, InputError
-from ..registry import register
-from ..results import Cell
+from ...backends.base import ClipEvidence, TimedText, WriteRequest, Written
+from ...errors import BackendError, InputError
+from ...registry import register
+from ...results import Cell
+from ..moments import scorer as _moment_scorer  # noqa: F401  (registers the "recap" moments backend)
 
 NEEDS = "torch, transformers; a model directory from `vidrecap train recap`"
 LEVEL_OF_REQUEST = {"segment": "segment", "summary": "video"}
@@ -66,7 +67,7 @@ class ReCapBackend:
         self._encoder = None
 
     def model_for(self, level: str):
-        from .recap_model import ReCapModel
+        from .model import ReCapModel
 
         path = (
             self.paths.get(level)
@@ -83,7 +84,7 @@ class ReCapBackend:
 
     def encoder(self, model):
         if self._encoder is None:
-            from .. import registry
+            from ... import registry
 
             self._encoder = registry.create(
                 "encoder", self.encoder_spec or model.config.encoder or "embedded", device=self.device
@@ -92,7 +93,7 @@ class ReCapBackend:
 
     def channel(self, model, cells: Sequence[Cell]) -> np.ndarray:
         """The checkpoint's feature channel for ``cells``, computed from their text evidence."""
-        from ..evidence.embeddings import cell_embeddings
+        from ...evidence.embeddings import cell_embeddings
 
         key = model.config.feature_key
         channels, _ = cell_embeddings(self.encoder(model), cells)
@@ -105,7 +106,7 @@ class ReCapBackend:
 
     def generate(self, level: str, rows: list[np.ndarray], previous: list[list[str]]) -> list[str]:
         from .hcap import span_rows
-        from .recap_model import make_batch
+        from .model import make_batch
 
         model = self.model_for(level)
         limit = model.config.feature_rows[level]
@@ -195,126 +196,3 @@ def title_of(text: str) -> str:
     words = first.split()
     title = " ".join(words[:TITLE_WORDS]) + (" …" if len(words) > TITLE_WORDS else "")
     return title[:1].upper() + title[1:]
-
-
-# -- moments ---------------------------------------------------------------------------------------
-
-
-class MomentScorer:
-    """A trained moment/highlight head as a scorer: features (+ query) → QVHighlights submission row.
-
-    >>> scorer = MomentScorer.load("runs/moments/moments/model")
-    >>> row = scorer.predict_recap(vidrecap.load("out/talk"), "a man rides a bike")
-    >>> row["pred_relevant_windows"][0], row["pred_saliency_scores"][:5]
-    """
-
-    def __init__(self, model, device: str = "cpu", encoder: str | None = None):
-        self.model, self.device, self.encoder_spec = model, device, encoder
-        self._encoder = None
-        self.spec = "moments"
-
-    @classmethod
-    def load(cls, directory: str | Path, device: str = "cpu", encoder: str | None = None) -> MomentScorer:
-        from .moment_model import MomentHead
-
-        try:
-            model = MomentHead.load(directory, device)
-        except InputError as exc:
-            raise BackendError(str(exc)) from exc
-        scorer = cls(model, device, encoder)
-        scorer.spec = f"moments:{directory}"
-        return scorer
-
-    @property
-    def config(self):
-        return self.model.config
-
-    def query_features(self, query: str | np.ndarray) -> np.ndarray:
-        if not isinstance(query, str):
-            return np.atleast_2d(np.asarray(query, np.float32))
-        if self.config.text_source != "encoder" and self.encoder_spec is None:
-            raise BackendError(
-                "this moment head was trained on query token files; pass query features, "
-                "not text (or train with text_encoder)"
-            )
-        if self._encoder is None:
-            from .. import registry
-
-            self._encoder = registry.create(
-                "encoder", self.encoder_spec or self.config.encoder, device=self.device
-            )
-        return np.asarray(self._encoder.embed_text([query]), np.float32)
-
-    def predict(
-        self,
-        video: np.ndarray,
-        query: str | np.ndarray,
-        duration: float | None = None,
-        top_k: int = 10,
-        qid: int | str = 0,
-        vid: str = "",
-        query_text: str = "",
-    ) -> dict:
-        """One submission row: ``pred_relevant_windows`` ``[[start, end, score], ...]`` (seconds, best
-        first) and ``pred_saliency_scores`` (one per clip of ``video``)."""
-        import torch
-
-        from .moment_model import MomentInputs, decode_windows
-
-        video = np.asarray(video, np.float32)
-        text = self.query_features(query)
-        duration = float(duration or video.shape[0] * self.config.clip_seconds)
-        inputs = MomentInputs(
-            torch.from_numpy(video)[None],
-            torch.zeros((1, video.shape[0]), dtype=torch.bool),
-            torch.from_numpy(text)[None],
-            torch.zeros((1, text.shape[0]), dtype=torch.bool),
-        )
-        with torch.no_grad():
-            out = self.model(inputs.to(torch.device(self.device)))
-        return {
-            "qid": qid,
-            "query": query_text or (query if isinstance(query, str) else ""),
-            "vid": vid,
-            "pred_relevant_windows": decode_windows(out, 0, duration, top_k),
-            "pred_saliency_scores": [round(float(x), 4) for x in out.saliency[0]],
-        }
-
-    def predict_recap(self, recap, query: str | np.ndarray, top_k: int = 10, qid: int | str = 0) -> dict:
-        """Score a ``Recap`` (its saved per-cell embeddings) against ``query``."""
-        key = self.config.feature_key or "fused"
-        if key not in recap.embeddings:
-            raise BackendError(
-                f"the recap has no '{key}' embeddings (has {', '.join(sorted(recap.embeddings))})"
-            )
-        vid = Path(recap.video.path).stem
-        return self.predict(recap.embeddings[key], query, recap.video.duration, top_k, qid, vid)
-
-    def index(self, recap) -> RecapMoments:
-        """The ``moments`` role's seam: this head bound to one recap (``vidrecap search --model``)."""
-        return RecapMoments(self, recap)
-
-
-@dataclass
-class RecapMoments:
-    """A trained moment head answering queries about one recap, as ``MomentResult``s."""
-
-    scorer: MomentScorer
-    recap: Any
-
-    def predict(self, query: str | np.ndarray, top_k: int = 10, qid: int | str = 0, vid: str | None = None):
-        """``query`` is text (heads trained with a text encoder) or precomputed query features."""
-        from ..moments.index import MomentResult
-        from ..moments.scoring import Window
-
-        row = self.scorer.predict_recap(self.recap, query, top_k, qid)
-        windows = [Window(float(a), float(b), float(c)) for a, b, c in row["pred_relevant_windows"]]
-        text = query if isinstance(query, str) else ""
-        return MomentResult(qid, text, vid or row["vid"], windows, row["pred_saliency_scores"])
-
-
-@register("moments", "recap", summary="trained moment/highlight head (vidrecap train moments)", needs=NEEDS)
-def _moment_scorer(target: str | None = None, device: str = "cpu", encoder: str | None = None, **_: Any):
-    if not target:
-        raise BackendError("the moment scorer needs a model directory: recap:DIRECTORY")
-    return MomentScorer.load(target, device or "cpu", encoder)

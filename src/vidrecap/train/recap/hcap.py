@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..datasets.captions import CaptionItem as HCapItem
-from ..datasets.captions import load_hcap
+from ...datasets.captions import CaptionItem as HCapItem
+from ...datasets.captions import load_hcap
 
 LEVELS = ("clip", "segment", "video")
 BELOW = {"segment": "clip", "video": "segment"}

@@ -30,7 +30,6 @@ Config (TOML)::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,13 +37,25 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..errors import InputError
-from ..util.fs import read_toml
-from .config import Section
-from .features import FeatureSource
-from .harness import CHECKPOINT, EXPORT, MetricsLog, Trainer, TrainReport, TrainSettings, pick_device, seed_everything
+from ...errors import InputError
+from ...util.fs import read_toml
+from ..config import Section
+from ..features import FeatureSource
+from ..harness import (
+    EXPORT,
+    BatchSchedule,
+    MetricsLog,
+    Trainer,
+    TrainReport,
+    TrainSettings,
+    check_fresh,
+    pick_device,
+    predict_in_batches,
+    seed_everything,
+    stage_finished,
+)
 from .hcap import BELOW, LEVELS, HCapSample, build_samples, read_hcap, span_rows
-from .recap_model import ReCapConfig, ReCapModel, make_batch
+from .model import ReCapConfig, ReCapModel, make_batch
 
 TRAIN_EXTRA = ("variant", "stages", "out_dir", "stage_steps")
 
@@ -153,32 +164,6 @@ def load_split(files: dict[str, Path], levels: list[str]) -> dict[str, list[HCap
     return {lv: build_samples(items[lv], items.get(BELOW.get(lv, ""), [])) for lv in levels if lv in items}
 
 
-@dataclass
-class BatchSchedule:
-    """Micro-batch ``k`` → (level, sample indices): a pure function of ``k`` and the seed.
-
-    Levels take turns batch by batch; each level walks through its own seeded epoch permutations.
-    """
-
-    sizes: dict[str, int]
-    levels: list[str]
-    batch_size: int
-    seed: int
-    _perms: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
-
-    def at(self, k: int) -> tuple[str, list[int]]:
-        level = self.levels[k % len(self.levels)]
-        n = self.sizes[level]
-        per_epoch = max(1, -(-n // self.batch_size))
-        epoch, batch = divmod(k // len(self.levels), per_epoch)
-        key = (level, epoch)
-        if key not in self._perms:
-            self._perms = {
-                key: np.random.default_rng([self.seed, epoch, self.levels.index(level)]).permutation(n)
-            }
-        return level, self._perms[key][batch * self.batch_size : (batch + 1) * self.batch_size].tolist()
-
-
 class CaptionTask:
     """Training batches, loss and caption-metric evaluation for some levels of the hierarchy."""
 
@@ -226,12 +211,10 @@ class CaptionTask:
         return model.loss(batch)
 
     def predict(self, samples: list[HCapSample]) -> dict[str, str]:
-        out = {}
-        for lo in range(0, len(samples), self.settings.batch_size):
-            chunk = samples[lo : lo + self.settings.batch_size]
-            for sample, text in zip(chunk, self.model.generate(self.batch_of(chunk, False)), strict=True):
-                out[sample.id] = text
-        return out
+        texts = predict_in_batches(
+            samples, self.settings.batch_size, lambda chunk: self.model.generate(self.batch_of(chunk, False))
+        )
+        return {s.id: text for s, text in zip(samples, texts, strict=True)}
 
     def evaluate(self, model: ReCapModel) -> dict[str, float]:
         metrics: dict[str, float] = {}
@@ -255,7 +238,7 @@ def caption_scores(predictions: dict[str, str], references: dict[str, list[str]]
         )
     )
     try:
-        from ..eval.captions import evaluate_captions
+        from ...eval.captions import evaluate_captions
     except ImportError:
         return {"exact": exact}
     scores = evaluate_captions(predictions, references, meteor=False, tokenizer="python")  # no JVM per check
@@ -268,20 +251,6 @@ def caption_scores(predictions: dict[str, str], references: dict[str, list[str]]
 @dataclass
 class StageReport(TrainReport):
     name: str
-
-
-def stage_finished(stage_dir: Path, steps: int) -> bool:
-    state = stage_dir / CHECKPOINT / "trainer_state.json"
-    if not state.exists() or not (stage_dir / EXPORT / "config.json").exists():
-        return False
-    return int(json.loads(state.read_text())["step"]) >= steps
-
-
-def check_fresh(out_dir: Path, resume: bool) -> None:
-    if not resume and out_dir.exists() and any(out_dir.glob(f"*/{CHECKPOINT}")):
-        raise InputError(
-            f"{out_dir}: already holds a training run; pass --resume to continue it or choose another out_dir"
-        )
 
 
 def train_recap(

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import BackendError, InputError
-from ..registry import register
+from ...errors import BackendError, InputError
+from ...registry import register
 
 CELL_SECONDS = 2.0  # the recap grid, when the recap carries no cells
 NEEDS = "torch, transformers; a run directory from `vidrecap train xsum`"
@@ -38,7 +38,7 @@ class XSumBackend:
     """Key clips and a text summary for a recap, from a trained ``XSumModel``."""
 
     def __init__(self, target: str | None = None, device: str = "cpu", **_: Any):
-        from .xsum_model import XSumModel
+        from .model import XSumModel
 
         self.spec = f"xsum:{target}"
         self.device = device or "cpu"
@@ -51,7 +51,7 @@ class XSumBackend:
         """Per-row (cell) key-frame probability and the generated summary."""
         import torch
 
-        from .xsum_model import frame_rows, make_batch
+        from .model import frame_rows, make_batch
 
         config = self.model.config
         n_frames = max(1, int(math.ceil(min(duration, len(rows) * cell_seconds) / config.frame_seconds - 1e-6)))
@@ -68,9 +68,9 @@ class XSumBackend:
 
     def summarize(self, recap, fraction: float):
         """A ``CrossModalSummary`` (key frames not written yet: see ``crossmodal.save_xsum``)."""
-        from ..moments.crossmodal import CrossModalSummary, KeyClip, vt_score
-        from ..moments.index import default_vid
-        from ..moments.loading import query_encoder
+        from ...moments.crossmodal import CrossModalSummary, KeyClip, vt_score
+        from ...moments.index import default_vid
+        from ...moments.loading import query_encoder
 
         if not 0 < fraction <= 1:
             raise InputError(f"fraction must be in (0, 1], got {fraction}")

@@ -19,10 +19,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from ..errors import InputError
-from .config import check_range
-from .moment_model import sinusoid
-from .recap_model import (
+from ...errors import InputError
+from ..config import check_range
+from ..harness.models import (
     greedy_from_prefix,
     load_causal_lm,
     load_config,
@@ -31,6 +30,7 @@ from .recap_model import (
     prefix_lm_loss,
     save_with_lm,
 )
+from ..moments.model import sinusoid
 
 
 @dataclass

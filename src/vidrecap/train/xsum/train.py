@@ -32,13 +32,22 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..errors import InputError
-from ..util.fs import read_toml
-from .config import Section
-from .features import FeatureSource
-from .harness import MetricsLog, Trainer, TrainReport, TrainSettings, pick_device, seed_everything
-from .recap_train import BatchSchedule, check_fresh
-from .xsum_model import XSumConfig, XSumModel, frame_rows, make_batch
+from ...errors import InputError
+from ...util.fs import read_toml
+from ..config import Section
+from ..features import FeatureSource
+from ..harness import (
+    BatchSchedule,
+    MetricsLog,
+    Trainer,
+    TrainReport,
+    TrainSettings,
+    check_fresh,
+    pick_device,
+    predict_in_batches,
+    seed_everything,
+)
+from .model import XSumConfig, XSumModel, frame_rows, make_batch
 
 STAGE = "xsum"
 
@@ -101,7 +110,7 @@ class XSumSample:
 
 
 def load_xsum_samples(path: Path, features: FeatureSource, feature_seconds: float, max_frames: int) -> list[XSumSample]:
-    from ..datasets.videoxum import load_videoxum
+    from ...datasets.videoxum import load_videoxum
 
     samples = []
     for video in load_videoxum(path):
@@ -138,21 +147,23 @@ class XSumTask:
 @torch.no_grad()
 def predict_samples(model: XSumModel, samples: list[XSumSample], batch_size: int = 8) -> list[dict]:
     """``vidrecap eval videoxum`` prediction rows: per-frame saliency and the generated summary."""
-    rows = []
     device = next(model.parameters()).device
-    for lo in range(0, len(samples), batch_size):
-        chunk = samples[lo : lo + batch_size]
+
+    def rows(chunk: list[XSumSample]) -> list[dict]:
         logits, texts = model.predict(make_batch(model, [s.frames for s in chunk]).to(device))
-        for i, s in enumerate(chunk):
-            scores = torch.sigmoid(logits[i, : len(s.frames)].float())
-            rows.append({"video_id": s.video_id, "saliency": [round(float(x), 4) for x in scores], "summary": texts[i]})
-    return rows
+        scores = [torch.sigmoid(logits[i, : len(s.frames)].float()) for i, s in enumerate(chunk)]
+        return [
+            {"video_id": s.video_id, "saliency": [round(float(x), 4) for x in sc], "summary": text}
+            for s, sc, text in zip(chunk, scores, texts, strict=True)
+        ]
+
+    return predict_in_batches(samples, batch_size, rows)
 
 
 def videoxum_scores(rows: list[dict], gt_file: Path | None, meteor: bool | None = False) -> dict[str, float]:
     """The suite's VideoXum metrics for ``rows`` (ground truth cut to their videos); numbers only."""
-    from ..datasets.videoxum import VideoXumPrediction, load_videoxum
-    from ..eval.videoxum import evaluate_videoxum
+    from ...datasets.videoxum import VideoXumPrediction, load_videoxum
+    from ...eval.videoxum import evaluate_videoxum
 
     ids = {r["video_id"] for r in rows}
     videos = [v for v in load_videoxum(gt_file) if v.video_id in ids]
