@@ -132,6 +132,13 @@ def _local_items(items: list[BatchItem], options: dict[str, Any], **_) -> Iterab
 
 def _ray_items(items: list[BatchItem], options: dict[str, Any], ray_address: str | None, cpus: float
                ) -> Iterable[BatchItem]:
+    yield from ray_map(recap_one, [(i.video, i.out_dir, options) for i in items], ray_address, cpus)
+
+
+def ray_map(fn: Callable[..., Any], calls: list[tuple], ray_address: str | None, cpus: float) -> Iterable[Any]:
+    """``fn(*call)`` for each call as Ray tasks (``cpus`` each, one retry), results as they finish.
+
+    Joins the cluster at ``ray_address`` (or starts a local one) unless Ray is already initialised."""
     try:
         import ray
     except ImportError as exc:
@@ -142,8 +149,8 @@ def _ray_items(items: list[BatchItem], options: dict[str, Any], ray_address: str
         ray.init(address=ray_address, runtime_env={"env_vars": env} if env else None,
                  include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
-        task = ray.remote(num_cpus=cpus, max_retries=1)(recap_one)
-        pending = [task.remote(i.video, i.out_dir, options) for i in items]
+        task = ray.remote(num_cpus=cpus, max_retries=1)(fn)
+        pending = [task.remote(*call) for call in calls]
         while pending:
             ready, pending = ray.wait(pending, num_returns=1)
             yield ray.get(ready[0])

@@ -35,14 +35,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from ..errors import InputError
 
     if args.model == "pairs":
         return _pairs(args)
     if not args.config:
         raise InputError(f"train {args.model}: --config FILE is required")
+    from .harness import distributed
+
+    try:
+        return _train(args)
+    finally:
+        distributed.teardown()
+
+
+def _train(args: argparse.Namespace) -> int:
+    """One trainer; under ``torchrun`` every rank trains and rank 0 alone prints."""
+    from pathlib import Path
+
+    from .harness.distributed import is_main
     if args.model == "recap":
         from .recap.train import load_recap_run, train_recap
 
@@ -50,7 +61,7 @@ def execute(args: argparse.Namespace) -> int:
         run = _override(run, args, Path)
         reports = train_recap(run, resume=args.resume, quiet=args.quiet, stop_after=args.stop_after)
         for r in reports:
-            _report(r.name, r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir)
+            _report(r.name, r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir, r.world_size)
     elif args.model == "dual":
         from .dual.train import train_dual_command
 
@@ -60,16 +71,16 @@ def execute(args: argparse.Namespace) -> int:
 
         run = _override(load_xsum_run(args.config), args, Path)
         r = train_xsum(run, resume=args.resume, quiet=args.quiet, stop_after=args.stop_after)
-        _report("xsum", r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir)
-        if r.predictions:
+        _report("xsum", r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir, r.world_size)
+        if r.predictions and is_main():
             print(f"predictions: {r.predictions}")
     else:
         from .moments.train import load_moments_run, train_moments
 
         run = _override(load_moments_run(args.config), args, Path)
         r = train_moments(run, resume=args.resume, quiet=args.quiet, stop_after=args.stop_after)
-        _report("moments", r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir)
-        if r.predictions:
+        _report("moments", r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir, r.world_size)
+        if r.predictions and is_main():
             print(f"predictions: {r.predictions}")
     return 0
 
@@ -95,9 +106,14 @@ def _override(run, args: argparse.Namespace, path_type):
     return run
 
 
-def _report(name, step, finished, loss, metrics, rate, model_dir) -> None:
+def _report(name, step, finished, loss, metrics, rate, model_dir, world_size: int = 1) -> None:
+    from .harness.distributed import is_main
+
+    if not is_main():
+        return
     state = "done" if finished else "stopped"
-    print(f"{name}: {state} at step {step}, loss {loss:.4f}, {rate:.1f} samples/s")
+    procs = f" ({world_size} processes)" if world_size > 1 else ""
+    print(f"{name}: {state} at step {step}, loss {loss:.4f}, {rate:.1f} samples/s{procs}")
     if metrics:
         print(json.dumps(metrics, sort_keys=True))
     if finished:

@@ -207,3 +207,15 @@ class FeatureSource:
 
     def dim(self, vid: str) -> int:
         return int(self.load(vid).shape[1])
+
+
+def merge_meta(meta: FeatureMeta | None, out: Path, encoder: str, arrays: dict, space: str) -> FeatureMeta:
+    dim = int(next(iter(arrays.values())).shape[1])
+    if meta is None:
+        return FeatureMeta(encoder=encoder, dim=dim, channels=sorted(arrays), visual_space=space)
+    if meta.encoder != encoder or meta.dim != dim:
+        raise InputError(
+            f"{out / 'meta.json'}: field 'encoder': directory holds {meta.encoder} (dim {meta.dim}) "
+            f"features, not {encoder} (dim {dim}); use another -o directory"
+        )
+    return meta

@@ -1,16 +1,19 @@
 """``vidrecap features VIDEO... -o DIR``: per-2 s-cell features for training (layout: ``features.py``).
 
-Each input is a video (the recap pipeline runs with the given backends; its stages are cached) or a
-directory written by ``vidrecap run`` (its saved embeddings are reused).
+Each input is a video (the recap pipeline runs with the given backends; its stages are cached), a
+directory written by ``vidrecap run`` (its saved embeddings are reused), or a directory of videos
+(every video under it, here or on a Ray cluster with ``--ray``: ``features_batch.py``).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..errors import InputError
-from .features import FeatureMeta, read_meta, save_video_features, write_meta
+from .features import merge_meta, read_meta, save_video_features, write_meta
+from .features_batch import extract_directory, recap_arrays
 
 ROLES = ("encoder", "asr", "ocr", "tagger")
 
@@ -31,18 +34,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", default=None, help="backend profile of the recap run (docs/backends.md)")
     parser.add_argument("--run-config", default=None, help="TOML config of the recap run (docs/backends.md)")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS",
+                        help="a directory of videos on a Ray cluster (ADDRESS, or a local one when omitted)")
+    parser.add_argument("--cpus-per-video", type=float, default=2.0, help="Ray CPUs reserved per video")
     parser.add_argument("--quiet", action="store_true")
 
 
 def execute(args: argparse.Namespace) -> int:
     out = Path(args.out)
+    options = {role: getattr(args, role) for role in ROLES if getattr(args, role)}
+    options.update(quiet=args.quiet, profile=args.profile, config=args.run_config, device=args.device)
+    batch = [Path(p) for p in args.inputs if Path(p).is_dir() and not (Path(p) / "recap.json").exists()]
+    if batch:
+        if len(args.inputs) > 1 or args.vid:
+            raise InputError("features: give one directory of videos alone (without --vid)")
+        return _execute_directory(batch[0], out, args, options)
+    if args.ray is not None:
+        raise InputError("--ray needs a directory of videos")
     out.mkdir(parents=True, exist_ok=True)
     vids = args.vid or [Path(p).stem for p in args.inputs]
     if len(vids) != len(args.inputs):
         raise InputError(f"--vid given {len(vids)} times for {len(args.inputs)} inputs")
     meta = read_meta(out)
     for vid, source in zip(vids, args.inputs, strict=True):
-        arrays, encoder, space = recap_embeddings(Path(source), args)
+        arrays, encoder, space = recap_arrays(Path(source), options)
         meta = merge_meta(meta, out, encoder, arrays, space)
         save_video_features(out, vid, arrays)
         meta.videos[vid] = int(next(iter(arrays.values())).shape[0])
@@ -52,38 +67,21 @@ def execute(args: argparse.Namespace) -> int:
     return 0
 
 
-def recap_embeddings(source: Path, args: argparse.Namespace) -> tuple[dict, str, str]:
-    """``(channels, encoder spec, visual space)`` of a recap directory or of a fresh recap run."""
-    import vidrecap
+def _execute_directory(root: Path, out: Path, args: argparse.Namespace, options: dict) -> int:
+    def report(item, done: int, total: int) -> None:
+        if not args.quiet:
+            status = "already extracted" if item.skipped else f"{item.cells} cells" if item.ok else "FAILED"
+            print(f"[{done}/{total}] {item.video}: {status} ({item.seconds:.0f} s)", file=sys.stderr)
 
-    if source.is_dir():
-        recap = vidrecap.load(source)
-    else:
-        options = {role: getattr(args, role) for role in ROLES if getattr(args, role)}
-        recap = vidrecap.recap(
-            source,
-            quiet=args.quiet,
-            profile=args.profile,
-            config=args.run_config,
-            device=args.device,
-            **options,
-        )
-    if not recap.embeddings:
-        raise InputError(f"{source}: the recap has no embeddings")
-    return (
-        dict(recap.embeddings),
-        str(recap.options.get("encoder", "")),
-        str(recap.options.get("visual_space", "")),
-    )
+    options.pop("quiet")
+    address = None if args.ray in (None, "auto") else args.ray
+    result = extract_directory(root, out, use_ray=args.ray is not None, ray_address=address,
+                               cpus_per_video=args.cpus_per_video, on_item=report, **options)
+    failed = result.failed
+    print(f"features for {len(result.items) - len(failed)} of {len(result.items)} files in {out}/ (index.json)"
+          f"{'; failures:' if failed else ''}", file=sys.stderr)
+    for item in failed:
+        print(f"  {item.video}: {item.error}", file=sys.stderr)
+    return 1 if failed else 0
 
 
-def merge_meta(meta: FeatureMeta | None, out: Path, encoder: str, arrays: dict, space: str) -> FeatureMeta:
-    dim = int(next(iter(arrays.values())).shape[1])
-    if meta is None:
-        return FeatureMeta(encoder=encoder, dim=dim, channels=sorted(arrays), visual_space=space)
-    if meta.encoder != encoder or meta.dim != dim:
-        raise InputError(
-            f"{out / 'meta.json'}: field 'encoder': directory holds {meta.encoder} (dim {meta.dim}) "
-            f"features, not {encoder} (dim {dim}); use another -o directory"
-        )
-    return meta

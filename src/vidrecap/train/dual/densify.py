@@ -3,10 +3,12 @@ journaled in ``out_dir/densified.jsonl`` so an interrupted run resumes."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict
 
 from ...util.journal import Journal
+from ..harness import distributed
 from .data import Pair, WindowFeatures
 from .narrations import Narration, RecapWindows
 
@@ -75,10 +77,7 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
 
 
-def densify(run, train: list[Pair], recaps: list[RecapWindows], features: WindowFeatures,
-            quiet: bool = True) -> list[Pair]:
-    """Narrator pairs and paraphrases, journaled in ``out_dir/densified.jsonl`` (an interrupted run resumes)."""
-    path = run.out_dir / "densified.jsonl"
+def _journal(run, path, texts: list[str], recaps: list[RecapWindows], quiet: bool) -> None:
     key = {"narrator": run.densify.narrator, "rephraser": run.densify.rephraser}
     entries = Journal(path).read()
     if entries and entries[0] != {"key": key}:
@@ -90,8 +89,17 @@ def densify(run, train: list[Pair], recaps: list[RecapWindows], features: Window
         narrated = {tuple(e["narrator"]) for e in entries if "narrator" in e}
         narrate_unlabelled(run.densify.narrator, recaps, journal, narrated, quiet)
         phrased = {e["text"] for e in entries if "text" in e}
-        rephrase(run.densify.rephraser, [p.narration.text for p in train], journal, phrased, quiet)
-    entries = Journal(path).read()
+        rephrase(run.densify.rephraser, texts, journal, phrased, quiet)
+
+
+def densify(run, train: list[Pair], recaps: list[RecapWindows], features: WindowFeatures,
+            quiet: bool = True) -> list[Pair]:
+    """Narrator pairs and paraphrases, journaled in ``out_dir/densified.jsonl`` (an interrupted run resumes)."""
+    path = run.out_dir / "densified.jsonl"
+    if distributed.is_main():  # under torchrun rank 0 narrates and rephrases, the others read its journal
+        _journal(run, path, [p.narration.text for p in train], recaps, quiet)
+    distributed.barrier()
+    entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]  # read only: whole
     paraphrases = {e["text"]: e["paraphrase"] for e in entries if e.get("paraphrase")}
     for pair in train:
         new = paraphrases.get(pair.narration.text)

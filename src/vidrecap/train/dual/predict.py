@@ -22,7 +22,7 @@ import torch
 
 from ...errors import InputError
 from ...util.fs import atomic_write_json
-from ..harness import predict_in_batches
+from ..harness import distributed, predict_in_batches
 from .data import Pair, WindowFeatures, collate_rows
 from .model import DualEncoder
 from .narrations import clean_text, load_ek100_narrations
@@ -43,12 +43,12 @@ def embed_clips(model: DualEncoder, clips: list[np.ndarray], batch_size: int = 6
         rows, pad = collate_rows(chunk, model.config.num_rows)
         return model.embed_video(rows.to(device), pad.to(device)).cpu()
 
-    return torch.cat(predict_in_batches(clips, batch_size, lambda chunk: [embed(chunk)]))
+    return torch.stack(predict_in_batches(clips, batch_size, lambda chunk: list(embed(chunk))))
 
 
 @torch.no_grad()
 def embed_texts(model: DualEncoder, texts: list[str], batch_size: int = 64) -> torch.Tensor:
-    return torch.cat(predict_in_batches(texts, batch_size, lambda chunk: [model.embed_text(chunk).cpu()]))
+    return torch.stack(predict_in_batches(texts, batch_size, lambda chunk: list(model.embed_text(chunk).cpu())))
 
 
 def read_sentences(path: Path) -> list[str]:
@@ -114,7 +114,8 @@ def retrieval_scores(model: DualEncoder, pairs: list[Pair], batch_size: int = 32
     from ...eval.command import flatten
     from ...eval.video_text import evaluate_retrieval
 
-    metrics = evaluate_retrieval(similarity(model, pairs, batch_size), np.arange(len(pairs)))
+    sims = similarity(model, pairs, batch_size)
+    metrics = distributed.on_main(lambda: evaluate_retrieval(sims, np.arange(len(pairs))))
     return {name.replace(" / ", "_"): float(v) for name, v in flatten(metrics)}
 
 
@@ -127,8 +128,10 @@ def write_val_predictions(model: DualEncoder, pairs: list[Pair], out_dir: Path, 
     model.eval()
     buf = io.BytesIO()
     np.save(buf, similarity(model, pairs, batch_size))
-    atomic_write_bytes(out_dir / "val_similarity.npy", buf.getvalue())
-    atomic_write_json(out_dir / "val_truth.json", "diagonal")
+    if distributed.is_main():
+        atomic_write_bytes(out_dir / "val_similarity.npy", buf.getvalue())
+        atomic_write_json(out_dir / "val_truth.json", "diagonal")
+    distributed.barrier()
 
 
 def write_benchmark_predictions(model: DualEncoder, features: WindowFeatures, run) -> list[Path]:
@@ -142,9 +145,13 @@ def write_benchmark_predictions(model: DualEncoder, features: WindowFeatures, ru
     if "ek100_test" in b:
         buf = io.BytesIO()
         np.save(buf, ek100_similarity(model, features, b["ek100_test"], b["ek100_sentences"], batch))
-        atomic_write_bytes(run.out_dir / "ek100_similarity.npy", buf.getvalue())
+        if distributed.is_main():
+            atomic_write_bytes(run.out_dir / "ek100_similarity.npy", buf.getvalue())
         written.append(run.out_dir / "ek100_similarity.npy")
     if "egomcq" in b:
-        atomic_write_json(run.out_dir / "egomcq_scores.json", egomcq_scores(model, features, b["egomcq"], batch))
+        scores = egomcq_scores(model, features, b["egomcq"], batch)
+        if distributed.is_main():
+            atomic_write_json(run.out_dir / "egomcq_scores.json", scores)
         written.append(run.out_dir / "egomcq_scores.json")
+    distributed.barrier()
     return written

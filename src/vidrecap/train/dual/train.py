@@ -50,7 +50,7 @@ from ..harness import (
     TrainReport,
     TrainSettings,
     check_fresh,
-    pick_device,
+    distributed,
     seed_everything,
 )
 from .data import Pair, WindowFeatures, collate_rows, load_split
@@ -181,7 +181,7 @@ class DualTask:
     def items(self, k: int) -> list[tuple[np.ndarray, str]]:
         """Micro-batch ``k``: a pure function of ``k`` and the seed."""
         rng = np.random.default_rng([self.settings.seed, k, 7])
-        _, indices = self.schedule.at(k)
+        _, indices = self.schedule.at(k)  # the global batch (sharded in micro_batch)
         out = []
         for i in indices:
             n = self.train[i].narration
@@ -195,13 +195,14 @@ class DualTask:
         return out
 
     def micro_batch(self, k: int):
-        items = self.items(k)
+        items = distributed.shard(self.items(k))
         rows, pad = collate_rows([r for r, _ in items], self.model.config.num_rows)
         return rows.to(self.device), pad.to(self.device), [t for _, t in items]
 
     def loss(self, model: DualEncoder, batch) -> torch.Tensor:
         rows, pad, texts = batch
-        return info_nce(model.embed_video(rows, pad), model.embed_text(texts), model.scale())
+        video, text = model.embed_video(rows, pad), model.embed_text(texts)
+        return info_nce(distributed.gather_rows(video), distributed.gather_rows(text), model.scale())
 
     def evaluate(self, model: DualEncoder) -> dict[str, float]:
         if not self.val:
@@ -220,7 +221,7 @@ class DualReport(TrainReport):
 def train_dual(run: DualRun, resume: bool = False, quiet: bool = False, stop_after: int | None = None) -> DualReport:
     check_fresh(run.out_dir, resume)
     torch.set_num_threads(run.settings.num_threads)
-    device = pick_device(run.settings.device)
+    device = distributed.setup(run.settings.device, run.settings.batch_size)
     features = WindowFeatures(run.feature_dirs, run.feature_key, run.model.num_rows)
     train, recaps = load_split(run.train, features, run)
     val, _ = load_split(run.val, features, run)
@@ -246,7 +247,8 @@ def train_dual(run: DualRun, resume: bool = False, quiet: bool = False, stop_aft
     result = Trainer(model, task, run.settings, run.out_dir / STAGE, STAGE, log, quiet).fit(resume, stop_after)
     if result.finished and val:
         write_val_predictions(model, val[: run.settings.eval_max_items], run.out_dir, run.settings.batch_size)
-        atomic_write_json(run.out_dir / "eval_val.json", result.metrics)
+        if distributed.is_main():
+            atomic_write_json(run.out_dir / "eval_val.json", result.metrics)
     if result.finished:
         write_benchmark_predictions(model, features, run)
     counts = {
@@ -275,6 +277,7 @@ def train_dual_command(args, override, report) -> int:
         )
         run = replace(run, densify=densify_settings)
     r = train_dual(run, resume=args.resume, quiet=args.quiet, stop_after=args.stop_after)
-    report(STAGE, r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir)
-    print("pairs: " + ", ".join(f"{k} {v}" for k, v in r.counts.items()))
+    report(STAGE, r.step, r.finished, r.loss, r.metrics, r.samples_per_second, r.model_dir, r.world_size)
+    if distributed.is_main():
+        print("pairs: " + ", ".join(f"{k} {v}" for k, v in r.counts.items()))
     return 0

@@ -8,6 +8,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from .distributed import gather_in_order, shard
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -25,6 +27,11 @@ class BatchSchedule:
     seed: int
     _perms: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
 
+    def local(self, k: int) -> tuple[str, list[int]]:
+        """This process's shard of micro-batch ``k`` (all of it outside ``torchrun``)."""
+        level, indices = self.at(k)
+        return level, shard(indices)
+
     def at(self, k: int) -> tuple[str, list[int]]:
         level = self.levels[k % len(self.levels)]
         n = self.sizes[level]
@@ -39,8 +46,12 @@ class BatchSchedule:
 
 
 def predict_in_batches(items: Sequence[T], batch_size: int, predict: Callable[[list[T]], Iterable[R]]) -> list[R]:
-    """``predict`` over consecutive chunks of ``items`` (at most ``batch_size`` each), results in order."""
+    """``predict`` over consecutive chunks of ``items`` (at most ``batch_size`` each), results in order.
+
+    Under ``torchrun`` each rank predicts its shard (``batch_size`` is then per rank) and every rank
+    gets all results; ``predict`` must return one result per item."""
+    mine = shard(items)
     out: list[R] = []
-    for lo in range(0, len(items), batch_size):
-        out.extend(predict(list(items[lo : lo + batch_size])))
-    return out
+    for lo in range(0, len(mine), batch_size):
+        out.extend(predict(list(mine[lo : lo + batch_size])))
+    return gather_in_order(out, len(items))

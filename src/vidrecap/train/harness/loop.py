@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -24,6 +24,7 @@ import torch
 
 from ...errors import InputError
 from ..config import check_range
+from . import distributed
 from .checkpoints import (
     CHECKPOINT,
     EXPORT,
@@ -44,7 +45,7 @@ class TrainSettings:
     seed: int = 0
     device: str = "cpu"
     amp: str = "off"  # off | bf16 | fp16 (fp16 on CUDA only)
-    batch_size: int = 8
+    batch_size: int = 8  # the global micro-batch: split over the processes under torchrun
     grad_accum: int = 1
     lr: float = 3e-4
     weight_decay: float = 0.01
@@ -73,6 +74,17 @@ class Task(Protocol):
     def loss(self, model: torch.nn.Module, batch: Any) -> torch.Tensor: ...
 
     def evaluate(self, model: torch.nn.Module) -> dict[str, float]: ...
+
+
+class TaskLoss(torch.nn.Module):
+    """``task.loss(model, batch)`` as a module's forward, so ``DistributedDataParallel`` can wrap it."""
+
+    def __init__(self, model: torch.nn.Module, task: Task):
+        super().__init__()
+        self.model, self.task = model, task
+
+    def forward(self, batch: Any) -> torch.Tensor:
+        return self.task.loss(self.model, batch)
 
 
 class SavableModel(Protocol):
@@ -151,6 +163,7 @@ class FitResult:
     metrics: dict[str, float]
     seconds: float
     samples: int
+    world_size: int = 1
 
 
 @dataclass
@@ -164,11 +177,15 @@ class TrainReport:
     metrics: dict[str, float]
     samples_per_second: float
     model_dir: Path
+    world_size: int = field(default=1, kw_only=True)  # processes that trained it (torchrun)
 
     @classmethod
     def of(cls, result: FitResult, model_dir: Path, **extra: Any):
         rate = result.samples / result.seconds if result.seconds > 0 else 0.0
-        return cls(result.step, result.finished, result.last_loss, result.metrics, rate, model_dir, **extra)
+        return cls(
+            result.step, result.finished, result.last_loss, result.metrics, rate, model_dir,
+            world_size=result.world_size, **extra,
+        )
 
 
 def autocast(device: torch.device, amp: str):
@@ -202,9 +219,28 @@ class Trainer:
         use_scaler = settings.amp == "fp16" and self.device.type == "cuda"
         self.scaler = torch.amp.GradScaler("cuda", enabled=use_scaler)
         self.step = 0
+        self.world_size = distributed.world_size()
+        if settings.batch_size % self.world_size:
+            raise InputError(
+                f"train.batch_size: {settings.batch_size} is the global batch and must be divisible by "
+                f"the {self.world_size} processes"
+            )
+        self.loss_module = TaskLoss(model, task)
+        if distributed.active():
+            from torch.nn.parallel import DistributedDataParallel
+
+            self.loss_module = DistributedDataParallel(self.loss_module, find_unused_parameters=True)
 
     # checkpoints
     def save_checkpoint(self) -> Path:
+        """Rank 0 writes the checkpoint, with every rank's RNG state (a collective under DDP)."""
+        states = distributed.gather_objects(rng_state())
+        if distributed.is_main():
+            self._write_checkpoint(states)
+        distributed.barrier()
+        return self.stage_dir / CHECKPOINT
+
+    def _write_checkpoint(self, states: list) -> None:
         new = self.stage_dir / (CHECKPOINT + "-new")
         shutil.rmtree(new, ignore_errors=True)
         new.mkdir(parents=True)
@@ -212,7 +248,9 @@ class Trainer:
         save_optimizer(self.optimizer, new)
         from safetensors.torch import save_file
 
-        tensors, plain = rng_state()
+        tensors, plain = states[0]
+        for r, (more, _) in enumerate(states[1:], 1):
+            tensors.update({f"rank{r}.{k}": v for k, v in more.items()})
         save_file(tensors, str(new / "rng.safetensors"))
         state = {
             "stage": self.stage,
@@ -220,11 +258,12 @@ class Trainer:
             "scheduler": self.scheduler.state_dict(),
             "scaler": self.scaler.state_dict(),
             "rng": plain,
+            "rng_ranks": [p for _, p in states[1:]],
+            "world_size": self.world_size,
             "settings": asdict(self.settings),
         }
         (new / "trainer_state.json").write_text(json.dumps(state))
         replace_dir(new, self.stage_dir / CHECKPOINT)
-        return self.stage_dir / CHECKPOINT
 
     def load_checkpoint(self, directory: Path) -> None:
         from safetensors.torch import load_file
@@ -236,14 +275,21 @@ class Trainer:
         if state.get("scaler"):
             self.scaler.load_state_dict(state["scaler"])
         self.step = int(state["step"])
-        set_rng_state(load_file(str(directory / "rng.safetensors")), state["rng"])
+        tensors, plain = load_file(str(directory / "rng.safetensors")), state["rng"]
+        r = distributed.rank()
+        if 0 < r <= len(state.get("rng_ranks", [])):  # this rank's own state (else rank 0's)
+            tensors = {k.split(".", 1)[1]: v for k, v in tensors.items() if k.startswith(f"rank{r}.")}
+            plain = state["rng_ranks"][r - 1]
+        set_rng_state({k: v for k, v in tensors.items() if not k.startswith("rank")}, plain)
 
     def export(self) -> Path:
-        """The final model as ``stage_dir/model`` (config JSON + safetensors)."""
-        new = self.stage_dir / (EXPORT + "-new")
-        shutil.rmtree(new, ignore_errors=True)
-        self.model.save(new)
-        replace_dir(new, self.stage_dir / EXPORT)
+        """The final model as ``stage_dir/model`` (config JSON + safetensors), written by rank 0."""
+        if distributed.is_main():
+            new = self.stage_dir / (EXPORT + "-new")
+            shutil.rmtree(new, ignore_errors=True)
+            self.model.save(new)
+            replace_dir(new, self.stage_dir / EXPORT)
+        distributed.barrier()
         return self.stage_dir / EXPORT
 
     # loop
@@ -253,9 +299,12 @@ class Trainer:
         total = 0.0
         for micro in range(s.grad_accum):
             batch = self.task.micro_batch(self.step * s.grad_accum + micro)
-            with autocast(self.device, s.amp):
-                loss = self.task.loss(self.model, batch)
-            self.scaler.scale(loss / s.grad_accum).backward()
+            last = micro == s.grad_accum - 1
+            sync = nullcontext() if last or not distributed.active() else self.loss_module.no_sync()
+            with sync:
+                with autocast(self.device, s.amp):
+                    loss = self.loss_module(batch)
+                self.scaler.scale(loss / s.grad_accum).backward()
             total += float(loss.detach()) / s.grad_accum
         self.scaler.unscale_(self.optimizer)
         if s.max_grad_norm > 0:
@@ -264,7 +313,7 @@ class Trainer:
         self.scaler.update()
         self.scheduler.step()
         self.step += 1
-        return total
+        return distributed.mean(total)
 
     def evaluate(self) -> dict[str, float]:
         self.model.eval()
@@ -309,12 +358,12 @@ class Trainer:
             metrics = self.evaluate()
             self.export()
         samples = (self.step - start_step) * s.batch_size * s.grad_accum
-        return FitResult(self.step, finished, loss, metrics, seconds, samples)
+        return FitResult(self.step, finished, loss, metrics, seconds, samples, self.world_size)
 
     def _progress_bar(self):
         from tqdm.auto import tqdm
 
-        disable = True if self.quiet else None  # None: off when stderr is not a terminal
+        disable = True if self.quiet or not distributed.is_main() else None  # None: off when stderr is not a terminal
         return tqdm(
             total=self.settings.steps,
             initial=self.step,

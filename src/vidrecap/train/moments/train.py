@@ -45,7 +45,7 @@ from ..harness import (
     TrainReport,
     TrainSettings,
     check_fresh,
-    pick_device,
+    distributed,
     predict_in_batches,
     seed_everything,
 )
@@ -163,7 +163,7 @@ class MomentTask:
         self.device = next(model.parameters()).device
 
     def micro_batch(self, k: int):
-        _, indices = self.schedule.at(k)
+        _, indices = self.schedule.local(k)
         inputs, targets = collate([self.train[i] for i in indices])
         total = self.settings.steps * self.settings.grad_accum
         targets = MomentTargets(
@@ -184,7 +184,7 @@ class MomentTask:
         if not self.val:
             return {}
         rows = self.predict(self.val[: self.settings.eval_max_items])
-        return benchmark_scores(self.benchmark, rows, self.val_file)
+        return distributed.on_main(lambda: benchmark_scores(self.benchmark, rows, self.val_file))
 
 
 @torch.no_grad()
@@ -221,7 +221,7 @@ def train_moments(
 ) -> MomentsReport:
     check_fresh(run.out_dir, resume)
     torch.set_num_threads(run.settings.num_threads)
-    device = pick_device(run.settings.device)
+    device = distributed.setup(run.settings.device, run.settings.batch_size)
     features = FeatureSource.open(run.feature_dirs, run.feature_key)
     text = QueryText(run)
     train = load_benchmark_samples(run.benchmark, run.train_file, features, text)
@@ -251,10 +251,12 @@ def train_moments(
         predictions = run.out_dir / "predictions_val.jsonl"
         model.eval()
         rows = task.predict(val)
-        predictions.write_text("".join(json.dumps(r) + "\n" for r in rows))
-        (run.out_dir / "eval_val.json").write_text(
-            json.dumps(benchmark_scores(run.benchmark, rows, run.val_file), indent=1)
-        )
+        if distributed.is_main():
+            predictions.write_text("".join(json.dumps(r) + "\n" for r in rows))
+            (run.out_dir / "eval_val.json").write_text(
+                json.dumps(benchmark_scores(run.benchmark, rows, run.val_file), indent=1)
+            )
+        distributed.barrier()
     return MomentsReport.of(result, run.out_dir / STAGE / "model", predictions=predictions)
 
 

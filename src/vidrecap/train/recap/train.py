@@ -49,7 +49,7 @@ from ..harness import (
     TrainReport,
     TrainSettings,
     check_fresh,
-    pick_device,
+    distributed,
     predict_in_batches,
     seed_everything,
     stage_finished,
@@ -204,7 +204,7 @@ class CaptionTask:
         return batch.to(self.device)
 
     def micro_batch(self, k: int):
-        level, indices = self.schedule.at(k)
+        level, indices = self.schedule.local(k)
         return self.batch_of([self.train[level][i] for i in indices])
 
     def loss(self, model: ReCapModel, batch) -> torch.Tensor:
@@ -222,7 +222,8 @@ class CaptionTask:
             samples = self.val.get(level, [])[: self.settings.eval_max_items]
             if samples:
                 predictions = self.predict(samples)
-                scores = caption_scores(predictions, {s.id: s.references for s in samples})
+                references = {s.id: s.references for s in samples}
+                scores = distributed.on_main(caption_scores, predictions, references)
                 metrics.update({f"{level}/{k}": v for k, v in scores.items()})
         return metrics
 
@@ -263,7 +264,7 @@ def train_recap(
     """Train every stage (skipping finished ones when resuming); each starts from its predecessor."""
     check_fresh(run.out_dir, resume)
     torch.set_num_threads(run.settings.num_threads)
-    device = pick_device(run.settings.device)
+    device = distributed.setup(run.settings.device, run.settings.batch_size)
     features = FeatureSource.open(run.feature_dirs, run.feature_key)
     train = load_split(run.train_files, run.stages)
     val = load_split(run.val_files, run.stages) if run.val_files else {}

@@ -43,7 +43,7 @@ from ..harness import (
     TrainReport,
     TrainSettings,
     check_fresh,
-    pick_device,
+    distributed,
     predict_in_batches,
     seed_everything,
 )
@@ -127,7 +127,7 @@ class XSumTask:
         self.device = next(model.parameters()).device
 
     def micro_batch(self, k: int):
-        _, indices = self.schedule.at(k)
+        _, indices = self.schedule.local(k)
         chosen = [self.train[i] for i in indices]
         batch = make_batch(
             self.model, [s.frames for s in chosen], [s.saliency for s in chosen], [s.text for s in chosen]
@@ -141,7 +141,7 @@ class XSumTask:
         if not self.val:
             return {}
         rows = predict_samples(model, self.val[: self.settings.eval_max_items], self.settings.batch_size)
-        return videoxum_scores(rows, self.val_file)
+        return distributed.on_main(lambda: videoxum_scores(rows, self.val_file))
 
 
 @torch.no_grad()
@@ -183,7 +183,7 @@ class XSumReport(TrainReport):
 def train_xsum(run: XSumRun, resume: bool = False, quiet: bool = False, stop_after: int | None = None) -> XSumReport:
     check_fresh(run.out_dir, resume)
     torch.set_num_threads(run.settings.num_threads)
-    device = pick_device(run.settings.device)
+    device = distributed.setup(run.settings.device, run.settings.batch_size)
     features = FeatureSource.open(run.feature_dirs, run.feature_key)
     seconds = run.feature_seconds or (features.cell_seconds if features.dirs[0].meta else 1.0)
     train = load_xsum_samples(run.train_file, features, seconds, run.model.max_frames)
@@ -211,6 +211,8 @@ def train_xsum(run: XSumRun, resume: bool = False, quiet: bool = False, stop_aft
         predictions = run.out_dir / "predictions_val.jsonl"
         model.eval()
         rows = predict_samples(model, val, run.settings.batch_size)
-        predictions.write_text("".join(json.dumps(r) + "\n" for r in rows))
-        (run.out_dir / "eval_val.json").write_text(json.dumps(videoxum_scores(rows, run.val_file), indent=1))
+        if distributed.is_main():
+            predictions.write_text("".join(json.dumps(r) + "\n" for r in rows))
+            (run.out_dir / "eval_val.json").write_text(json.dumps(videoxum_scores(rows, run.val_file), indent=1))
+        distributed.barrier()
     return XSumReport.of(result, run.out_dir / STAGE / "model", predictions=predictions)
