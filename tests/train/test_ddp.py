@@ -75,7 +75,7 @@ def test_moments_ddp(tmp_path, moment_data):
     ranks = spawn("moments", cfg["whole"], cfg["split"], tmp_path)
     run_dir = tmp_path / "whole-run"
     check("moments", ranks, run_dir / "moments/model", tmp_path / "split-run/moments/model", single.metrics,
-          {"MR-full-R1@0.5": 15.0, "HL-min-VeryGood-mAP": 10.0})
+          {"MR-full-R1@0.5": 10.0, "HL-min-Fair-mAP": 3.0, "HL-min-VeryGood-mAP": 3.0})
     rows_once(run_dir / "metrics.csv")
     lines = [(tmp_path / d / "predictions_val.jsonl").read_text().splitlines() for d in ("one-run", "whole-run")]
     assert len(lines[0]) == len(lines[1]) == 20  # every val query once, in order
@@ -90,7 +90,7 @@ def test_recap_ddp(tmp_path, hcap, lm_dir):
     single = train_recap(load_recap_run(cfg["one"]), quiet=True)[-1]
     ranks = spawn("recap", cfg["whole"], cfg["split"], tmp_path)
     check("recap", ranks, tmp_path / "whole-run/clip/model", tmp_path / "split-run/clip/model", single.metrics,
-          {"clip/ROUGE_L": 0.15})
+          {"clip/ROUGE_L": 0.1, "clip/CIDEr": 0.3})
     rows_once(tmp_path / "whole-run/metrics.csv")
 
 
@@ -103,7 +103,7 @@ def test_xsum_ddp(tmp_path, lm_dir):
     single = train_xsum(load_xsum_run(cfg["one"]), quiet=True)
     ranks = spawn("xsum", cfg["whole"], cfg["split"], tmp_path)
     check("xsum", ranks, tmp_path / "whole-run/xsum/model", tmp_path / "split-run/xsum/model", single.metrics,
-          {"F1_MAX": 0.1, "Kendall": 0.15})
+          {"F1_MAX": 0.05, "Kendall": 0.05, "ROUGE_L": 0.1})
     rows_once(tmp_path / "whole-run/metrics.csv")
     lines = [(tmp_path / d / "predictions_val.jsonl").read_text().splitlines() for d in ("one-run", "whole-run")]
     assert len(lines[0]) == len(lines[1]) == 6
@@ -129,7 +129,7 @@ def test_dual_ddp(tmp_path):
     single = train_dual(load_dual_run(cfg["one"]), quiet=True)
     ranks = spawn("dual", cfg["whole"], cfg["split"], tmp_path)
     check("dual", ranks, tmp_path / "whole/run/dual/model", tmp_path / "split/run/dual/model", single.metrics,
-          {"T->V_R@1": 34.0, "V->T_R@1": 34.0})
+          {"T->V_R@1": 17.0, "V->T_R@1": 17.0})
     rows_once(tmp_path / "whole/run/metrics.csv")
     assert (tmp_path / "whole/run/val_similarity.npy").exists()
 
@@ -142,3 +142,20 @@ def test_batch_not_divisible_is_one_clear_error(tmp_path, moment_data, monkeypat
     with pytest.raises(InputError, match=r"batch_size: 16 is the global batch and must be divisible by the 3"):
         distributed.setup("cpu", 16)
     assert not torch.distributed.is_initialized()
+
+
+def test_torchrun_cli_prints_once(tmp_path, moment_data):
+    """The real launcher: ``torchrun --nproc_per_node 2 -m vidrecap train moments``."""
+    import subprocess
+    import sys
+
+    config = moments_config(tmp_path, moment_data, 4, name="cli")
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+           "-m", "vidrecap", "train", "moments", "--config", str(config), "--quiet"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("moments: done at step 4") == 1 and "(2 processes)" in done.stdout
+    assert done.stdout.count("predictions:") == 1
+    state = json.loads((tmp_path / "cli-run/moments/checkpoint/trainer_state.json").read_text())
+    assert state["world_size"] == 2 and len(state["rng_ranks"]) == 1
+    rows_once(tmp_path / "cli-run/metrics.csv")
