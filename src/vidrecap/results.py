@@ -104,7 +104,7 @@ class FaceEvidence:
 
 @dataclass
 class PictureEvidence:
-    """Cheap statistics of a cell's key frame (``evidence/picture.py``): mean luma (0..1), ``light``
+    """Cheap statistics of a cell's key frame (``evidence/picture_pass.py``): mean luma (0..1), ``light``
     (``night``: dark with point lights, ``dark``, or ``""``), named dominant colours with their share
     of the frame (colourful, non-slide frames only), and the camera's motion since the previous key
     frame (``static``, ``pans left``/``right``, ``tilts up``/``down``, ``zooms in``/``out``, or ``""``

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vidrecap.backends.objects import build_onnx, parse_cfg, read_weights, yolo_heads
 from vidrecap.errors import BackendError
+from vidrecap.experts.objects import build_onnx, parse_cfg, read_weights, yolo_heads
 
 torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from tests import media
-from vidrecap.backends import human_models
 from vidrecap.errors import BackendError
-from vidrecap.evidence.objects import count_objects
+from vidrecap.evidence.objects_pass import count_objects
+from vidrecap.experts import human_models
 from vidrecap.registry import create
 
 pytest.importorskip("onnxruntime")

