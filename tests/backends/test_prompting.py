@@ -6,7 +6,8 @@ import pytest
 
 from vidrecap.backends.base import TimedText, WriteRequest
 from vidrecap.errors import BackendError
-from vidrecap.writing.prompting import Budget, parse_written, plan_chunks, spread, write_messages
+from vidrecap.writing.prompting import Budget, plan_chunks, spread, write_messages
+from vidrecap.writing.validation import parse_written
 
 
 @pytest.mark.parametrize("raw, title, text", [
