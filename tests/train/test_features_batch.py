@@ -43,7 +43,7 @@ def test_ray_features_record_the_failure_do_the_rest_and_resume(video_dir, tmp_p
         assert rows.shape == (cells, meta.dim) and cells >= 3 and np.isfinite(rows).all()
     stamps = {vid: (out / f"{vid}.npz").stat().st_mtime_ns for vid in meta.videos}
 
-    rc = main(["features", str(video_dir), "-o", str(out), "-q"])  # resume, here: only the failure is retried
+    rc = main(["features", str(video_dir), "-o", str(out), "--quiet"])  # resume, here: only the failure is retried
     assert rc == 1
     again = json.loads((out / "index.json").read_text())
     assert sorted((i["vid"], i["skipped"]) for i in again["items"]) == [
