@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from .served import served_identity
 
 STAGE_VERSION = {"visual": 9, "speech": 3, "sounds": 1, "embeddings": 5, "captions": 7, "segments": 10}
 
@@ -93,6 +94,11 @@ class RunOptions:
                    # a model retrained into the same directory is a different model
                    "local": {k: sig for k in deps if (sig := local_signature(getattr(self, k)))},
                    "backend_options": {k: self.backend_options[k] for k in deps if self.backend_options.get(k)}}
+        # openai names a protocol: key on the server and the model it serves
+        served = {k: sig for k in deps if k in ("captioner", "writer")
+                  and (sig := served_identity(getattr(self, k), self.backend_options.get(k)))}
+        if served:
+            payload["served"] = served
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
         return f"{stage}-{digest}"
 
