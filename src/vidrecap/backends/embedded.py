@@ -93,11 +93,13 @@ class WhisperRecognizer:
         self.spec = (f"embedded:{name}:{language or 'auto'}:beam{beam_size}:t{len(self.temperatures)}"
                      + (":translate" if translate else ""))
 
-    def transcribe(self, audio: np.ndarray, offset: float) -> tuple[list[SpeechSegment], str]:
+    takes_hotwords = True  # words shown on screen near a window bias its spelling (names as shown)
+
+    def transcribe(self, audio: np.ndarray, offset: float, hotwords: str = "") -> tuple[list[SpeechSegment], str]:
         segments, info = self._model.transcribe(
             audio, language=self.language, task=self.task, beam_size=self.beam_size, word_timestamps=True,
             vad_filter=False, condition_on_previous_text=False, without_timestamps=False,
-            temperature=list(self.temperatures))
+            temperature=list(self.temperatures), hotwords=hotwords or None)
         out = []
         for seg in segments:
             words = [Word(round(w.start + offset, 3), round(w.end + offset, 3), w.word.strip(),
