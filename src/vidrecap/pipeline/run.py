@@ -22,8 +22,8 @@ from ..evidence.embeddings import cell_embeddings
 from ..evidence.faces import FaceExpert
 from ..evidence.objects import ObjectExpert
 from ..evidence.picture import PictureExpert
-from ..evidence.sounds import SoundPass
 from ..evidence.screen_words import ScreenWords
+from ..evidence.sounds import SoundPass
 from ..evidence.speech import SpeechPass
 from ..evidence.visual import VisualPass
 from ..hierarchy.build import caption_clips, plan_segments, provenance, recorded, write_segments, write_summary
