@@ -30,7 +30,6 @@ from ..registry import register
 from ..results import SpeechSegment, Word
 from ..util.fs import model_cache_root
 from . import extractive, faces, objects, picture, rapid, sounds  # noqa: F401  (register the captioner, writer, experts, OCR)
-from .spoken_language import choose_language
 from .validation import cut_repetition
 
 WHISPER_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
@@ -98,13 +97,8 @@ class WhisperRecognizer:
     takes_hotwords = True  # words shown on screen near a window bias its spelling (names as shown)
 
     def transcribe(self, audio: np.ndarray, offset: float, hotwords: str = "") -> tuple[list[SpeechSegment], str]:
-        language = self.language
-        if language is None:  # Whisper alone is often unsure and wrong on accented or synthetic speech
-            language, decisive = choose_language(self._model, audio, lambda code: self._text_in(audio, code))
-            if decisive:
-                self.language = language
         segments, info = self._model.transcribe(
-            audio, language=language, task=self.task, beam_size=self.beam_size, word_timestamps=True,
+            audio, language=self.language, task=self.task, beam_size=self.beam_size, word_timestamps=True,
             vad_filter=False, condition_on_previous_text=False, without_timestamps=False,
             temperature=list(self.temperatures), hotwords=hotwords or None)
         out = []
@@ -118,14 +112,7 @@ class WhisperRecognizer:
                 out.append(SpeechSegment(round(seg.start + offset, 3), round(seg.end + offset, 3), text, words))
         if self.language is None and out and info.language_probability >= 0.9:
             self.language = info.language  # detected confidently: skip detection in later windows
-        return out, language or info.language
-
-    def _text_in(self, audio: np.ndarray, language: str) -> str:
-        """The audio transcribed (not translated) in ``language``: to check it is made of its words."""
-        segments, _ = self._model.transcribe(
-            audio, language=language, task="transcribe", beam_size=1, word_timestamps=False,
-            vad_filter=False, condition_on_previous_text=False, temperature=[0.0])
-        return " ".join(s.text for s in segments)
+        return out, info.language
 
 
 def _whisper_model(target: str | None) -> str:
