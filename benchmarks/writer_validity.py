@@ -29,8 +29,10 @@ from statistics import mean
 
 from vidrecap import registry
 from vidrecap.backends.base import TimedText, WriteRequest, Written
-from vidrecap.backends.checked import CheckedWriter
-from vidrecap.backends.claims import (
+from vidrecap.backends.gguf import packaged_gguf
+from vidrecap.results import Tag
+from vidrecap.writing.checked import CheckedWriter
+from vidrecap.writing.claims import (
     chapters_named,
     content_free,
     echoes_instructions,
@@ -38,9 +40,7 @@ from vidrecap.backends.claims import (
     sentences,
     weak_claims,
 )
-from vidrecap.backends.gguf import packaged_gguf
-from vidrecap.backends.validation import support
-from vidrecap.results import Tag
+from vidrecap.writing.validation import support
 
 TOPICS = [
     ("cooking pasta", "sea lion", ["A chef fills a pot with water", "The chef adds salt and boils spaghetti",

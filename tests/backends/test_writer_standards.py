@@ -12,10 +12,10 @@ import vidrecap
 from tests.media import Part, build_video
 from vidrecap import registry
 from vidrecap.backends.base import TimedText, WriteRequest
-from vidrecap.backends.checked import checked_writer
-from vidrecap.backends.validation import check_written, support
 from vidrecap.pipeline.options import RunOptions
 from vidrecap.results import Tag
+from vidrecap.writing.checked import checked_writer
+from vidrecap.writing.validation import check_written, support
 
 from .chat_server import ChatServer
 

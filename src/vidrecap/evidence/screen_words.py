@@ -81,7 +81,7 @@ def recognise(asr, audio, shown: str = ""):
     if not shown or not getattr(asr, "takes_hotwords", False):
         return asr.transcribe(audio, 0.0)
     segs, lang = asr.transcribe(audio, 0.0, hotwords=shown)
-    from ..backends.validation import cut_repetition
+    from ..writing.validation import cut_repetition
 
     text = " ".join(s.text for s in segs)
     seconds = audio.size / SAMPLE_RATE

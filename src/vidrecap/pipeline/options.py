@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import InputError
 from .served import served_identity
 
-STAGE_VERSION = {"visual": 9, "speech": 4, "sounds": 1, "embeddings": 5, "captions": 7, "segments": 10}
+STAGE_VERSION = {"visual": 9, "speech": 4, "sounds": 2, "embeddings": 5, "captions": 7, "segments": 10}
 
 
 @dataclass

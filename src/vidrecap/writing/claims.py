@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .base import WriteRequest
+from ..backends.base import WriteRequest
 
 CONFIDENT_TAG = 0.5  # a visual tag below this mean probability is a guess, not evidence
 ECHO_NGRAM = 4  # words in a row shared with the instructions (and not with the evidence)
