@@ -31,6 +31,7 @@ from ..registry import register
 from ..results import SpeechSegment, Word
 from ..util.fs import model_cache_root
 from ..writing import extractive  # noqa: F401  (registers the captioner and writer)
+from ..writing.validation import cut_repetition
 
 WHISPER_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 
@@ -94,16 +95,20 @@ class WhisperRecognizer:
         self.spec = (f"embedded:{name}:{language or 'auto'}:beam{beam_size}:t{len(self.temperatures)}"
                      + (":translate" if translate else ""))
 
-    def transcribe(self, audio: np.ndarray, offset: float) -> tuple[list[SpeechSegment], str]:
+    takes_hotwords = True  # words shown on screen near a window bias its spelling (names as shown)
+
+    def transcribe(self, audio: np.ndarray, offset: float, hotwords: str = "") -> tuple[list[SpeechSegment], str]:
         segments, info = self._model.transcribe(
             audio, language=self.language, task=self.task, beam_size=self.beam_size, word_timestamps=True,
             vad_filter=False, condition_on_previous_text=False, without_timestamps=False,
-            temperature=list(self.temperatures))
+            temperature=list(self.temperatures), hotwords=hotwords or None)
         out = []
         for seg in segments:
             words = [Word(round(w.start + offset, 3), round(w.end + offset, 3), w.word.strip(),
                           round(float(w.probability), 3)) for w in (seg.words or []) if w.word.strip()]
-            text = seg.text.strip()
+            text, looped = cut_repetition(seg.text.strip())
+            if looped:  # a hallucinated loop ("I am not a good man, I am not a good man, ..."): one copy
+                words = words[:len(text.split())]
             if text:
                 out.append(SpeechSegment(round(seg.start + offset, 3), round(seg.end + offset, 3), text, words))
         if self.language is None and out and info.language_probability >= 0.9:

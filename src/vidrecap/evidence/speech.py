@@ -25,6 +25,7 @@ from ..backends.base import SpeechRecognizer
 from ..media.audio import SAMPLE_RATE, iter_audio_blocks
 from ..results import SpeechSegment, Transcript, Word
 from ..util.journal import Journal
+from .screen_words import ScreenWords, recognise
 
 BLOCK_SECONDS = 30.0  # VAD block; fixed grid from the start of the audio
 WINDOW_SECONDS = 29.0  # spliced speech per Whisper call (its context is 30 s)
@@ -174,9 +175,10 @@ class SpeechPass:
     """Runs one recogniser over a file's audio, resuming from ``journal_path``."""
 
     def __init__(self, asr: SpeechRecognizer, journal_path: Path,
-                 on_progress: Callable[[float], None] | None = None):
+                 on_progress: Callable[[float], None] | None = None, screen: ScreenWords | None = None):
         self.asr, self.journal = asr, Journal(journal_path)
         self.on_progress = on_progress or (lambda t: None)
+        self.screen = screen  # on-screen words near each window go to the recogniser (names as shown)
 
     def journal_complete(self) -> bool:
         entries = self.journal.read()
@@ -201,27 +203,30 @@ class SpeechPass:
         blocks = iter_audio_blocks(path, block_seconds=BLOCK_SECONDS)
         regions = iter_regions(blocks, resume_at, self.on_progress)
         for window, next_start in plan_windows(regions):
-            segs, lang = self._transcribe(window)
             until = window.regions[-1].end
+            shown = self.screen.near(window.regions[0].start, until) if self.screen is not None else ""
+            segs, lang = self._transcribe(window, shown)
             self.journal.append({"until": until, "next": next_start if next_start is not None else until,
                                  "language": lang, "asr_language": getattr(self.asr, "language", None),
-                                 "segments": [asdict(s) for s in segs]})
+                                 "hotwords": shown, "segments": [asdict(s) for s in segs]})
             yield segs, lang
         self.journal.append({"until": None, "segments": [], "final": True})
 
-    def _transcribe(self, window: SplicedWindow, retry: bool = True) -> tuple[list[SpeechSegment], str]:
+    def _transcribe(self, window: SplicedWindow, shown: str = "",
+                    retry: bool = True) -> tuple[list[SpeechSegment], str]:
         """Recognise a window; regions it left without words get one more call on their own.
 
         Whisper may end a window early (it ends decoding at a timestamp it thinks is the last, and
         it tends to skip a sentence that repeats the previous one): the retry keeps every word.
+        ``shown``: on-screen words near the window, given as hotwords to a recogniser that takes them.
         """
-        raw, lang = self.asr.transcribe(window.audio(), 0.0)
+        raw, lang = recognise(self.asr, window.audio(), shown)
         covered = {window.region_of(w.start, w.end) for s in raw for w in s.words}
         covered |= {window.region_of(s.start, s.end) for s in raw if not s.words}
         segs = [part for s in raw for part in window.map_segment(s)]
         missed = [r for i, r in enumerate(window.regions) if i not in covered]
         if retry and missed and len(missed) < len(window.regions):
-            more, more_lang = self._transcribe(SplicedWindow(missed), retry=False)
+            more, more_lang = self._transcribe(SplicedWindow(missed), shown, retry=False)
             segs, lang = segs + more, lang or more_lang
         return segs, lang
 

@@ -61,6 +61,7 @@ class VisualPass:
         self._prev_sig: np.ndarray | None = None
         self._tag_ref: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
         self.experts: list = []  # ``name``, ``look(image) -> dict``, ``state()``/``restore()`` (e.g. FaceExpert)
+        self.on_cell: Callable[[int, str], None] = lambda cell, on_screen: None  # each finished cell's text
 
     def journal_complete(self) -> bool:
         entries = self.journal.read()
@@ -78,6 +79,8 @@ class VisualPass:
                 row = {k: v for k, v in e.items() if k != "state"}
                 rows[e["cell"]] = CellVisual(**{**row, "tags": [tuple(t) for t in row["tags"]]})
         done = [rows[c] for c in sorted(rows)]
+        for row in done:
+            self.on_cell(row.cell, row.on_screen)
         if not finished:
             self.frames_dir.mkdir(parents=True, exist_ok=True)
             if entries:
@@ -138,6 +141,7 @@ class VisualPass:
             visual.experts = {e.name: seen for e in self.experts if (seen := e.look(main.image))}
             self.journal.append({**visual.__dict__, **({"state": self._state()} if cell == last_cell else {})})
             self.on_progress((cell + 1) * CELL_SECONDS)
+            self.on_cell(cell, visual.on_screen)
             yield visual
 
     def _tag(self, frames: list[SampledFrame], sigs: dict[int, np.ndarray]) -> np.ndarray:

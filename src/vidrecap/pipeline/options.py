@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from .served import served_identity
 
-STAGE_VERSION = {"visual": 9, "speech": 3, "sounds": 2, "embeddings": 5, "captions": 7, "segments": 10}
+STAGE_VERSION = {"visual": 9, "speech": 4, "sounds": 2, "embeddings": 5, "captions": 7, "segments": 10}
 
 
 @dataclass
@@ -32,6 +33,7 @@ class RunOptions:
     device: str = "cpu"
     asr_threads: int = 2
     translate: bool = False  # speech written in English whatever the spoken language (Whisper's translate task)
+    hotwords: bool = True  # words read on screen near a speech window go to the recogniser (names as shown)
     backend_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # role -> backend kwargs
 
     def __post_init__(self):
@@ -71,7 +73,8 @@ class RunOptions:
 
     def stage_key(self, fingerprint: str, stage: str) -> str:
         """Cache key of ``stage``: the video plus only the options that stage depends on."""
-        speech = ("asr", "language", "translate")
+        # the speech stage hears on-screen words as hotwords: it depends on what OCR read
+        speech = ("asr", "language", "translate", "hotwords", *(("ocr", "frame_side") if self.hotwords else ()))
         visual = ("tagger", "ocr", "faces", "picture", "objects")
         deps = {
             "visual": (*visual, "frame_side"),
@@ -82,7 +85,8 @@ class RunOptions:
             "segments": (*visual, "frame_side", *speech, "sounds", "captioner", "writer",
                          "segment_seconds", "segmentation", "encoder"),
         }[stage]
-        upstream = {"visual": ("visual",), "speech": ("speech",), "sounds": ("sounds",),
+        heard = ("visual", "speech") if self.hotwords else ("speech",)
+        upstream = {"visual": ("visual",), "speech": heard, "sounds": ("sounds",),
                     "embeddings": ("visual", "speech", "sounds", "embeddings"),
                     "captions": ("visual", "speech", "sounds", "captions"),
                     "segments": ("visual", "speech", "sounds", "embeddings", "captions", "segments")}[stage]
@@ -93,6 +97,11 @@ class RunOptions:
                    # a model retrained into the same directory is a different model
                    "local": {k: sig for k in deps if (sig := local_signature(getattr(self, k)))},
                    "backend_options": {k: self.backend_options[k] for k in deps if self.backend_options.get(k)}}
+        # openai names a protocol: key on the server and the model it serves
+        served = {k: sig for k in deps if k in ("captioner", "writer")
+                  and (sig := served_identity(getattr(self, k), self.backend_options.get(k)))}
+        if served:
+            payload["served"] = served
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
         return f"{stage}-{digest}"
 

@@ -21,6 +21,7 @@ from ..evidence.embeddings import cell_embeddings
 from ..evidence.faces_pass import FaceExpert
 from ..evidence.objects_pass import ObjectExpert
 from ..evidence.picture_pass import PictureExpert
+from ..evidence.screen_words import ScreenWords
 from ..evidence.sounds_pass import SoundPass
 from ..evidence.speech import SpeechPass
 from ..evidence.visual import VisualPass
@@ -109,13 +110,19 @@ def _evidence(info: VideoInfo, opts: RunOptions, backends: Backends, cache: Path
     vkey, skey = opts.stage_key(info.fingerprint, "visual"), opts.stage_key(info.fingerprint, "speech")
     jobs = {}
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="vidrecap") as pool:
+        screen = None
+        if info.has_video and opts.hotwords and opts.ocr != "none" and info.has_audio and opts.asr != "none":
+            screen = ScreenWords(info.duration)
         if info.has_video:
             visual = VisualPass(None, None, cache / vkey / "journal.jsonl", cache / vkey / "frames",
                                 frame_side=opts.frame_side, on_progress=progress.stage("visual", info.duration))
             warm = not (cache / f"{opts.stage_key(info.fingerprint, 'embeddings')}.npz").exists()
-            jobs["visual"] = pool.submit(_behind_speech, _run_visual, visual, backends, info, warm)
+            if screen is not None:
+                visual.on_cell = screen.add
+            jobs["visual"] = pool.submit(_behind_speech, _run_visual, visual, backends, info, warm, screen)
         if info.has_audio and opts.asr != "none":
-            speech = SpeechPass(None, cache / skey / "journal.jsonl", progress.stage("speech", info.duration))
+            speech = SpeechPass(None, cache / skey / "journal.jsonl", progress.stage("speech", info.duration),
+                                screen=screen)
             jobs["speech"] = pool.submit(_run_speech, speech, backends, info)
         if info.has_audio and opts.sounds != "none":
             sounds_key = opts.stage_key(info.fingerprint, "sounds")
@@ -146,7 +153,16 @@ def _behind_speech(run, *args):
     return run(*args)
 
 
-def _run_visual(visual: VisualPass, backends: Backends, info: VideoInfo, warm_encoder: bool):
+def _run_visual(visual: VisualPass, backends: Backends, info: VideoInfo, warm_encoder: bool,
+                screen: ScreenWords | None = None):
+    try:
+        return _visual_then_encoder(visual, backends, info, warm_encoder)
+    finally:
+        if screen is not None:  # done or failed: the speech pass must not wait for more text
+            screen.close()
+
+
+def _visual_then_encoder(visual: VisualPass, backends: Backends, info: VideoInfo, warm_encoder: bool):
     if not visual.journal_complete():
         visual.tagger = backends.get("tagger")
         visual.ocr = None if backends.options.ocr == "none" else backends.get("ocr")

@@ -14,7 +14,7 @@ import logging
 from ..backends.base import Writer, WriteRequest, Written
 from ..errors import BackendError
 from .extractive import ExtractiveWriter
-from .validation import check_written, evidence_of, support
+from .validation import check_written, support
 
 log = logging.getLogger(__name__)
 EXTRACTIVE_PREFIX = "embedded:"
@@ -55,7 +55,7 @@ class CheckedWriter:
     @staticmethod
     def _recorded(out: Written, writer: Writer, request: WriteRequest, problems: list[str]) -> Written:
         out.writer, out.problems = writer.spec, problems
-        out.faithfulness = support(f"{out.title}. {out.text}", evidence_of(request)).faithfulness
+        out.faithfulness = support(f"{out.title}. {out.text}", request).faithfulness
         return out
 
 

@@ -8,8 +8,11 @@ JSON string, else plain "title line + body"), then made safe to show:
 - time references (``m:ss``, ``h:mm:ss``, ranges) outside the span being described are removed;
 - the text is held to a per-level word budget, at a sentence boundary;
 - the title is made title-like: short, no time stamps, no "This video segment, titled ..." framing;
-- ``support`` measures faithfulness: the share of the text's content words and names that occur in
-  the evidence the model was given. Text sharing nothing with the evidence fails the check.
+- sentences that echo the instructions, carry no claim, or claim what only a weak visual tag
+  suggests are dropped; a title that echoes the instructions or names a weak-tag guess, or a summary
+  that leaves a chapter unnamed, fails the check (``claims.py``);
+- ``support`` measures faithfulness: the share of the text's claims (names, numbers, nouns) that the
+  evidence supports. Text sharing nothing with the evidence fails the check.
 """
 
 from __future__ import annotations
@@ -19,7 +22,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..backends.base import WriteRequest, Written
+from ..backends.base import TimedText, WriteRequest, Written
+from .claims import (
+    chapters_named,
+    content_free,
+    echoes_instructions,
+    faithfulness,
+    grounds_of,
+    sentences,
+    weak_claims,
+)
 
 TITLE_WORDS = 8
 TITLE_CHARS = 60
@@ -38,16 +50,6 @@ WRITTEN_SCHEMA: dict = {
     "additionalProperties": False,
 }
 
-_STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me more
-    most my no nor not now of off on once only or other our ours out over own same she should so some
-    such than that the their theirs them then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your video clip
-    segment part scene shows show shown showing seen see sees then first next finally later while also
-    appears begins continues describes describe description summary overall whole one two three""".split()
-)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[0-9][0-9.,:]*")
 _CLOCK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}"
 _TIME_REF = re.compile(
@@ -273,34 +275,15 @@ def clean_title(title: str, text: str) -> tuple[str, list[str]]:
 # --- faithfulness ----------------------------------------------------------------------------
 
 
-def _stem(word: str) -> str:
-    word = word.lower().strip("'-").replace("'s", "")
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def content_words(text: str) -> list[str]:
-    """Words that carry content (and names): not stop words, at least 3 characters or a number."""
-    out = []
-    for word in _WORD.findall(text):
-        lower = word.lower()
-        if lower in _STOPWORDS or (len(lower) < 3 and not lower[0].isdigit()):
-            continue
-        out.append(word)
-    return out
-
-
-def support(text: str, evidence: str) -> Support:
-    """Share of ``text``'s content words (and names) that occur, stemmed, in ``evidence``."""
-    known = {_stem(w) for w in _WORD.findall(evidence)}
-    known |= {w.lower() for w in _WORD.findall(evidence)}
-    words = content_words(text)
-    if not words:
-        return Support(1.0, 0)
-    missing = [w for w in words if _stem(w) not in known and w.lower() not in known]
-    return Support(1.0 - len(missing) / len(words), len(words), list(dict.fromkeys(missing)))
+def support(text: str, evidence: str | WriteRequest) -> Support:
+    """Share of ``text``'s claims (names, numbers, nouns) that ``evidence`` supports; for a request,
+    words only a weak visual tag gives do not count as support (``claims.grounds_of``)."""
+    if isinstance(evidence, WriteRequest):
+        grounds = grounds_of(evidence)
+    else:
+        grounds = grounds_of(WriteRequest("segment", 0.0, 0.0, [], speech=[TimedText(0.0, 0.0, evidence)]))
+    share, count, missing = faithfulness(text, grounds)
+    return Support(share, count, missing)
 
 
 def evidence_of(request: WriteRequest) -> str:
@@ -320,7 +303,8 @@ def check_written(
     word_budget: int | None = None,
     min_faithfulness: float = MIN_FAITHFULNESS,
 ) -> Checked:
-    """Repair what can be repaired; ``ok`` is False when the text is empty or unsupported."""
+    """Repair what can be repaired; ``ok`` is False when the text is empty, unsupported, echoes the
+    instructions, or (a summary) leaves a chapter unnamed."""
     problems: list[str] = []
     text, looped = cut_repetition(written.text)
     if looped:
@@ -332,17 +316,59 @@ def check_written(
     text, dropped = drop_times_outside(text, request.start, request.end)
     if dropped:
         problems.append(f"{dropped} time reference(s) outside the span dropped")
+    grounds = grounds_of(request)
+    text, held = hold_to_standard(text, grounds)
+    problems += held
     budget = word_budget or WORD_BUDGET.get(request.level, 200)
     text, cut = within_budget(text, budget)
     if cut:
         problems.append(f"cut to the {budget}-word budget")
     title, title_problems = clean_title(written.title, text)
     problems += title_problems
-    measured = support(f"{title}. {text}", evidence_of(request))
-    ok = bool(text.strip())
-    if not ok:
+    rejected = _title_rejected(title, grounds)
+    share, count, missing = faithfulness(f"{title}. {text}", grounds)
+    measured = Support(share, count, missing)
+    if not text.strip():
         problems.append("empty text")
     elif measured.content_words and measured.faithfulness < min_faithfulness:
-        ok = False
-        problems.append(f"text barely supported by the evidence (faithfulness {measured.faithfulness:.2f})")
+        rejected.append(f"text barely supported by the evidence (faithfulness {measured.faithfulness:.2f})")
+    if request.level == "summary" and request.child_titles and text.strip():
+        named = chapters_named(f"{title}. {text}", request.child_titles)
+        if not all(named):
+            rejected.append(f"summary names {sum(named)} of {len(named)} chapters")
+    problems += rejected
+    ok = bool(text.strip()) and not rejected
     return Checked(Written(text=text, title=title), problems, measured, ok)
+
+
+def hold_to_standard(text: str, grounds) -> tuple[str, list[str]]:
+    """``text`` without sentences that echo the instructions, carry no claim, or claim things only a
+    weak visual tag suggests; and what was dropped."""
+    kept, echo, empty, weak = [], 0, 0, []
+    for sentence in sentences(text):
+        if content_free(sentence):
+            empty += 1
+        elif echoes_instructions(sentence, grounds):
+            echo += 1
+        elif found := weak_claims(sentence, grounds):
+            weak += found
+        else:
+            kept.append(sentence)
+    problems = []
+    if echo:
+        problems.append(f"{echo} sentence(s) echoing the instructions dropped")
+    if empty:
+        problems.append(f"{empty} content-free sentence(s) dropped")
+    if weak:
+        problems.append(f"sentence(s) claiming what only a weak visual tag suggests dropped "
+                        f"({', '.join(dict.fromkeys(weak))})")
+    return " ".join(kept), problems
+
+
+def _title_rejected(title: str, grounds) -> list[str]:
+    if echoes_instructions(title, grounds):
+        return [f"title echoes the instructions ({title!r})"]
+    weak = weak_claims(title, grounds)
+    if weak:
+        return [f"title names what only a weak visual tag suggests ({', '.join(weak)})"]
+    return []
