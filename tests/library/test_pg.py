@@ -16,13 +16,9 @@ from vidrecap.cli import main
 from vidrecap.errors import VidrecapError
 from vidrecap.library import RecapLibrary, open_library
 
-from .conftest import FACTS
+from .text_recaps import QUERIES
 
 pytest.importorskip("psycopg")
-
-QUERIES = [*FACTS, "lighthouse built in 1872", "volcano facts mount etna", "tomatoes and roses",
-           "bread dough rising", "the queen in a chess game", "lamp at dusk", "hot lava",
-           "spring garden", "water in summer", "the harbour lighthouse", "sourdough", "grandmaster"]
 
 
 def _cli(*argv: str) -> subprocess.CompletedProcess:
@@ -62,9 +58,8 @@ def test_three_concurrent_writers_add_twelve_recaps_once(pg_url, twelve_recaps):
     _consistent(pg_url)
 
 
-def test_a_writer_killed_mid_add_leaves_no_partial_recap(pg_url, twelve_recaps):
-    marker = Path(pg_url.rsplit("/", 1)[1] + ".marker").absolute()
-    marker.unlink(missing_ok=True)
+def test_a_writer_killed_mid_add_leaves_no_partial_recap(pg_url, twelve_recaps, tmp_path):
+    marker = tmp_path / "inside.marker"
     script = (
         "import sys, time\n"
         "from pathlib import Path\n"
@@ -100,35 +95,35 @@ def test_a_writer_killed_mid_add_leaves_no_partial_recap(pg_url, twelve_recaps):
     _consistent(pg_url)
 
 
-def test_search_agrees_with_the_embedded_store(pg_url, library_batch):
-    root = library_batch[0]
-    with RecapLibrary.open(root) as embedded, open_library(pg_url, create=True) as pg:
-        outcomes = pg.add([root])
-        assert sorted(o.status for o in outcomes) == ["added"] * 5
-        agree, compared = 0, []
-        for query in QUERIES:
+def test_search_agrees_with_the_embedded_store(pg_url, twelve_recaps, embedded_twelve):
+    with RecapLibrary.open(embedded_twelve) as embedded, open_library(pg_url, create=True) as pg:
+        assert sorted(o.status for o in pg.add(twelve_recaps)) == ["added"] * 12
+        agree, right, compared = 0, 0, []
+        for query, topic in QUERIES.items():
             a, b = embedded.search(query, 5).hits, pg.search(query, 5).hits
             assert a and b, query
             same = (a[0].directory, a[0].start, a[0].end) == (b[0].directory, b[0].start, b[0].end)
             agree += same and abs(a[0].score - b[0].score) < 1e-3
+            right += b[0].vid == topic
             compared.append((query, a[0].vid, b[0].vid, round(a[0].score, 3), round(b[0].score, 3)))
         assert agree / len(QUERIES) >= 0.95, compared
-        for query, vid in FACTS.items():
-            assert pg.search(query, 3).hits[0].vid == vid
+        assert right / len(QUERIES) >= 0.75, compared  # and the search finds what it is asked
 
 
-def test_copy_round_trips(pg_url, library_batch, tmp_path, capsys):
-    src = library_batch[0]
-    assert main(["library", "copy", str(src), pg_url]) == 0
-    assert "copied 5 recaps" in capsys.readouterr().err
+def test_copy_round_trips(pg_url, embedded_twelve, tmp_path, capsys):
+    assert main(["library", "copy", str(embedded_twelve), pg_url]) == 0
+    assert "copied 12 recaps" in capsys.readouterr().err
     back = tmp_path / "back"
     assert main(["library", "copy", pg_url, str(back)]) == 0
-    with RecapLibrary.open(src) as a, open_library(pg_url) as b, RecapLibrary.open(back) as c:
+    assert main(["library", "copy", str(embedded_twelve), pg_url]) == 0  # again: nothing changes
+    assert capsys.readouterr().err.count("unchanged") == 12
+    with RecapLibrary.open(embedded_twelve) as a, open_library(pg_url) as b, RecapLibrary.open(back) as c:
         listed = [[(e.directory, e.title, e.cells, e.status) for e in lib.entries()] for lib in (a, b, c)]
-        assert listed[0] == listed[1] == listed[2]
+        assert len(listed[0]) == 12 and listed[0] == listed[1] == listed[2]
         records = [sorted(lib.records(), key=lambda r: r.directory) for lib in (a, b, c)]
         for ra, rb, rc in zip(*records, strict=True):
             assert ra.cells == rb.cells == rc.cells and ra.calibrations == rb.calibrations == rc.calibrations
+            assert ra.fingerprint == rb.fingerprint == rc.fingerprint
             for name, m in ra.channels.items():
                 assert (m == rb.channels[name]).all() and (m == rc.channels[name]).all()
         hits = [lib.search("lava flowing into the sea", 3).hits for lib in (a, b, c)]

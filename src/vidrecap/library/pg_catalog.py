@@ -1,7 +1,8 @@
 """The library's catalog in PostgreSQL: the same tables as the embedded store, with pgvector and tsvector.
 
 ``recaps``, ``cells`` (with a ``tsvector`` of each cell's stemmed words, GIN-indexed), ``vectors``
-(``halfvec``: the float16 embeddings, HNSW-indexed for inner product), ``calibrations``, ``terms``
+(``vector``: the embeddings, rounded to float16 as in the embedded store, HNSW-indexed for inner
+product; pgvector >= 0.5), ``calibrations``, ``terms``
 (document frequency of each word, for the library-wide IDF) and ``meta`` (counters, the encoder).
 ``schema_version`` records which of ``MIGRATIONS`` ran; every SQL value is a bound parameter.
 The reading methods mirror ``catalog.Catalog`` so ``LibrarySearcher`` runs unchanged on either.
@@ -44,7 +45,7 @@ MIGRATIONS = [
     CREATE INDEX cells_tsv ON cells USING gin (tsv);
     CREATE TABLE vectors (
       cell_id bigint NOT NULL REFERENCES cells ON DELETE CASCADE, channel smallint NOT NULL,
-      vec halfvec NOT NULL, PRIMARY KEY (cell_id, channel));
+      vec vector NOT NULL, PRIMARY KEY (cell_id, channel));
     CREATE TABLE terms (term text PRIMARY KEY, df bigint NOT NULL);
     CREATE TABLE backgrounds (encoder text PRIMARY KEY, embeddings bytea NOT NULL, dim integer NOT NULL);
     """,
@@ -166,8 +167,8 @@ class PgCatalog:
         with self.db.cursor(binary=True) as cur:
             rows = cur.execute(f"SELECT cell_id, channel, vec FROM vectors WHERE {where} ORDER BY cell_id, channel",
                                params).fetchall()
-        # halfvec's binary form: int16 dim, int16 unused, then big-endian float16 values
-        return [(c, ch, np.frombuffer(bytes(v), ">f2", offset=4).astype("<f2").tobytes()) for c, ch, v in rows]
+        # vector's binary form: int16 dim, int16 unused, then big-endian float32 values (float16-exact)
+        return [(c, ch, np.frombuffer(bytes(v), ">f4", offset=4).astype("<f2").tobytes()) for c, ch, v in rows]
 
     def nearest(self, query: np.ndarray, k: int, ef_factor: int = EF_SEARCH) -> list[tuple[int, int, float]]:
         """``(cell id, channel, cosine)`` of the ``k`` nearest vectors by the HNSW index."""
@@ -175,8 +176,8 @@ class PgCatalog:
         ef = min(1000, max(100, ef_factor * k))
         with self.snapshot():
             self.db.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(ef),))
-            rows = self.db.execute("SELECT cell_id, channel, -(vec <#> %s::halfvec) FROM vectors "
-                                   "ORDER BY vec <#> %s::halfvec LIMIT %s", (text, text, k)).fetchall()
+            rows = self.db.execute("SELECT cell_id, channel, -(vec <#> %s::vector) FROM vectors "
+                                   "ORDER BY vec <#> %s::vector LIMIT %s", (text, text, k)).fetchall()
         return [(int(c), int(ch), float(s)) for c, ch, s in rows]
 
     def cells_of(self, cell_ids: Iterable[int]) -> dict[int, tuple[int, int]]:

@@ -31,7 +31,7 @@ HNSW = "WITH (m = 16, ef_construction = 64)"
 
 
 class PgVectors:
-    """Nearest ``(cell, channel)`` vectors through pgvector's HNSW index (exact cosines of the stored halfvecs)."""
+    """Nearest ``(cell, channel)`` vectors through pgvector's HNSW index (exact cosines of the stored vectors)."""
 
     def __init__(self, catalog: PgCatalog):
         self.catalog = catalog
@@ -134,8 +134,8 @@ class PgLibrary(LibraryBase):
         if not have:
             cat.put("encoder", spec)
             cat.put("dim", dim)
-            cat.db.execute(sql.SQL("ALTER TABLE vectors ALTER COLUMN vec TYPE halfvec({})").format(sql.Literal(dim)))
-            cat.db.execute(f"CREATE INDEX vectors_hnsw ON vectors USING hnsw (vec halfvec_ip_ops) {HNSW}")
+            cat.db.execute(sql.SQL("ALTER TABLE vectors ALTER COLUMN vec TYPE vector({})").format(sql.Literal(dim)))
+            cat.db.execute(f"CREATE INDEX vectors_hnsw ON vectors USING hnsw (vec vector_ip_ops) {HNSW}")
         elif have != spec or int(cat.get("dim", "0")) != dim:
             raise InputError(f"recapped with encoder {spec!r} ({dim}-d) but this library uses {have!r} "
                              f"({cat.get('dim')}-d): run it again with --encoder {have}")

