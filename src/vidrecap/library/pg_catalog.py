@@ -87,14 +87,15 @@ class PgCatalog:
         self.db.close()
 
     def _migrate(self, create: bool) -> None:
-        have = self.db.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()[0]
-        if not have and not create:
+        if self._version() == len(MIGRATIONS):  # the common case: no lock, so opening never waits on a writer
+            return
+        if self._version() is None and not create:
             raise InputError(f"{self.location}: no recap library in this database "
                              "(create one with `vidrecap library add URL`)")
         with self.write():
             self.db.execute("CREATE TABLE IF NOT EXISTS schema_version "
                             "(version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())")
-            version = self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+            version = self._version() or 0
             if version > len(MIGRATIONS):
                 raise InputError(f"{self.location}: library schema {version} is newer than this vidrecap "
                                  f"({len(MIGRATIONS)}): upgrade vidrecap")
@@ -102,6 +103,12 @@ class PgCatalog:
                 for statement in filter(str.strip, script.split(";")):
                     self.db.execute(statement)
                 self.db.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
+
+    def _version(self) -> int | None:
+        """The schema version, or None where the database has no library."""
+        if not self.db.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()[0]:
+            return None
+        return int(self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0])
 
     @contextmanager
     def write(self) -> Iterator[Any]:
