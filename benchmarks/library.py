@@ -18,17 +18,21 @@ import shutil
 import statistics
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
 
-from vidrecap.library import RecapLibrary
+from vidrecap.library import LibraryBase, RecapLibrary, open_library
+from vidrecap.library.catalog import vector_id
 from vidrecap.library.ingest import PreparedRecap
+from vidrecap.library.pg_catalog import EF_SEARCH
 from vidrecap.library.search import DENSE_CANDIDATES
-from vidrecap.library.vectors import NPROBE
+from vidrecap.library.vectors import NPROBE, RERANK
 from vidrecap.moments import scoring
 from vidrecap.results import CELL_SECONDS, Caption, Cell, Recap, Transcript, VideoInfo
 
+SWEEP = [(48, 1), (48, 4), (128, 4), (256, 4), (512, 4)]
 DIM, TOPICS, VOCAB, CELLS_PER_VIDEO, RUN = 384, 4000, 50_000, 1000, 90
 
 
@@ -66,9 +70,9 @@ class World:
                              {k: scoring.fit_calibration(m, background) for k, m in channels.items()})
 
 
-def build(root: Path, n_cells: int, world: World) -> tuple[RecapLibrary, float, float]:
+def build(location: str | Path, n_cells: int, world: World) -> tuple[LibraryBase, float, float]:
     background = world.vectors(world.rng.integers(0, TOPICS, 32), 1.0)
-    lib = RecapLibrary.open(root, create=True)
+    lib = open_library(location, create=True)
     t0 = time.perf_counter()
     for v in range(n_cells // CELLS_PER_VIDEO):
         lib.store(f"v{v:06d}.recap", world.video(CELLS_PER_VIDEO, f"v{v:06d}", background))
@@ -87,12 +91,22 @@ def queries(world: World, n: int) -> list[tuple[str, np.ndarray]]:
             for i, t in enumerate(topics)]
 
 
-def recall(lib: RecapLibrary, qs: list[tuple[str, np.ndarray]]) -> float:
+def all_vectors(lib: LibraryBase, size: int = 50_000):
+    """Every stored vector in batches of ``(vector_id(cell, channel), float32 matrix)``, from the catalog."""
+    last = int(lib.catalog.get("next_cell", "0") or 0)
+    for lo in range(0, last + 1, size // 2):
+        rows = lib.catalog.vectors_in_range(lo, min(last, lo + size // 2 - 1))
+        if rows:
+            ids = vector_id(np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.int64))
+            yield ids, np.stack([np.frombuffer(r[2], np.float16) for r in rows]).astype(np.float32)
+
+
+def recall(lib: LibraryBase, qs: list[tuple[str, np.ndarray]]) -> float:
     """Share of the exact top-10 (cell, channel) vectors that the ANN returns among its candidates."""
     q = np.stack([v for _, v in qs])
     best = [np.full(10, -np.inf, np.float32) for _ in qs]
     ids = [np.zeros(10, np.int64) for _ in qs]
-    for batch_ids, mat in lib.vectors._batches(10**12):
+    for batch_ids, mat in all_vectors(lib):
         scores = mat @ q.T
         for j in range(len(qs)):
             cat_s, cat_i = np.concatenate([best[j], scores[:, j]]), np.concatenate([ids[j], batch_ids])
@@ -100,71 +114,108 @@ def recall(lib: RecapLibrary, qs: list[tuple[str, np.ndarray]]) -> float:
             best[j], ids[j] = cat_s[top], cat_i[top]
     got = []
     for j, (_, v) in enumerate(qs):
-        found = {c * 4 + ch for c, ch, _ in lib.vectors.search(v, DENSE_CANDIDATES)}
+        found = {vector_id(c, ch) for c, ch, _ in lib.vectors.search(v, DENSE_CANDIDATES)}
         got.append(len(found & set(ids[j].tolist())) / 10)
     return float(np.mean(got))
 
 
-def add_one_recap(lib: RecapLibrary, root: Path, world: World) -> float:
+def add_one_recap(lib: LibraryBase, root: Path, world: World) -> float:
     """Time ``add_one`` of a saved 60-minute recap (1800 cells): load, calibrate, store, compact check."""
-    background = np.load(next((lib.folder).glob("background-*.npy"))) if list(lib.folder.glob("background-*.npy")) \
-        else None
+    lib.put_background("embedded", world.vectors(world.rng.integers(0, TOPICS, 32), 1.0))
     prepared = world.video(1800, "hour", world.vectors(world.rng.integers(0, TOPICS, 32), 1.0))
     recap = prepared.recap
     for c, d in zip(recap.cells, prepared.docs, strict=True):
         c.speech = d
     out = root / "hour.recap"
     recap.save(out)
-    if background is None:
-        np.save(lib.folder / "background-embedded.npy", world.vectors(world.rng.integers(0, TOPICS, 32), 1.0))
     t0 = time.perf_counter()
     outcome = lib.add_one(out, compact=True)
     assert outcome.status == "added", outcome
     return time.perf_counter() - t0
 
 
-def size_mb(folder: Path) -> dict[str, float]:
+def size_mb(lib: LibraryBase) -> dict[str, float]:
+    """Catalog and ANN index sizes: files of the embedded store, relations of the PostgreSQL one."""
     sizes = {"catalog": 0.0, "ann": 0.0}
-    for p in folder.iterdir():
-        if p.name.startswith("catalog.sqlite"):
-            sizes["catalog"] += p.stat().st_size / 2**20
-        elif p.suffix == ".faiss":
-            sizes["ann"] += p.stat().st_size / 2**20
+    if isinstance(lib, RecapLibrary):
+        for p in lib.folder.iterdir():
+            if p.name.startswith("catalog.sqlite"):
+                sizes["catalog"] += p.stat().st_size / 2**20
+            elif p.suffix == ".faiss":
+                sizes["ann"] += p.stat().st_size / 2**20
+        return sizes
+    db = lib.catalog.db
+    total = db.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    sizes["ann"] = db.execute("SELECT pg_relation_size('vectors_hnsw')").fetchone()[0] / 2**20
+    sizes["catalog"] = total / 2**20 - sizes["ann"]
     return sizes
 
 
-def run(n_cells: int, n_queries: int, where: Path) -> None:
-    root = where / f"lib-{n_cells}"
-    shutil.rmtree(root, ignore_errors=True)
-    world = World()
-    print(f"{n_cells:,} cells: building ...", flush=True)
-    lib, stored, ann = build(root, n_cells, world)
-    vectors = int(lib.catalog.get("vectors"))
-    qs = queries(world, n_queries)
-    for text, v in qs[:5]:  # warm caches (page cache, FAISS file)
-        lib.searcher.search(text, v, 10)
+def timed_queries(lib: LibraryBase, qs) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of the library search alone (one snapshot per query on PostgreSQL)."""
+    snapshot = getattr(lib.catalog, "snapshot", nullcontext)
+    for text, v in qs[:5]:  # warm caches (page cache, FAISS file, shared buffers)
+        with snapshot():
+            lib.searcher.search(text, v, 10)
     wall, cpu = [], []
     for text, v in qs:
         t0, c0 = time.perf_counter(), time.process_time()
-        hits = lib.searcher.search(text, v, 10)
+        with snapshot():
+            hits = lib.searcher.search(text, v, 10)
         wall.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
         assert hits
-    sizes = size_mb(lib.folder)
-    recalls = {}
-    for nprobe in (16, 48, 128):
-        lib.vectors.nprobe = nprobe
-        recalls[nprobe] = recall(lib, qs[:20])
-    lib.vectors.nprobe = NPROBE
-    rec = " ".join(f"{r:.2f}@nprobe={p}" for p, r in recalls.items())
+    return wall, cpu
+
+
+def recall_sweep(lib: LibraryBase, qs) -> str:
+    """Recall and query p95 at the default settings and around them (FAISS nprobe/rerank, HNSW ef_search)."""
+    out = []
+    if isinstance(lib, RecapLibrary):
+        for nprobe, rerank in SWEEP:
+            lib.vectors.nprobe, lib.vectors.rerank = nprobe, rerank
+            out.append(f"{recall(lib, qs):.2f} (p95 {_pct(timed_queries(lib, qs)[0], 95):.0f} ms)"
+                       f"@nprobe={nprobe},rerank={rerank}")
+        lib.vectors.nprobe, lib.vectors.rerank = NPROBE, RERANK
+    else:
+        for ef in (1, 2, 4):
+            lib.vectors.ef_factor = ef
+            out.append(f"{recall(lib, qs):.2f} (p95 {_pct(timed_queries(lib, qs)[0], 95):.0f} ms)@ef_search={ef}x")
+        lib.vectors.ef_factor = EF_SEARCH
+    return " ".join(out)
+
+
+def run(n_cells: int, n_queries: int, where: Path, store: str, pg_url: str = "") -> None:
+    root = where / f"lib-{n_cells}"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    location = _database(pg_url, f"bench_{n_cells}") if store == "postgres" else root
+    world = World()
+    print(f"[{store}] {n_cells:,} cells: building ...", flush=True)
+    lib, stored, ann = build(location, n_cells, world)
+    vectors = int(lib.catalog.get("vectors"))
+    qs = queries(world, n_queries)
+    wall, cpu = timed_queries(lib, qs)
+    sizes = size_mb(lib)
+    rec = recall_sweep(lib, qs[:40])
     add = add_one_recap(lib, root, world)
-    print(f"{n_cells:,} cells, {vectors:,} vectors: store {stored:.0f} s, ANN build {ann:.0f} s; "
-          f"catalog {sizes['catalog']:.0f} MiB, ANN {sizes['ann']:.0f} MiB; "
+    print(f"[{store}] {n_cells:,} cells, {vectors:,} vectors: store {stored:.0f} s ({n_cells / stored:,.0f} cells/s), "
+          f"ANN build {ann:.0f} s; catalog {sizes['catalog']:.0f} MiB, ANN {sizes['ann']:.0f} MiB; "
           f"query wall p50/p95 {_pct(wall, 50):.1f}/{_pct(wall, 95):.1f} ms, "
           f"CPU p50/p95 {_pct(cpu, 50):.1f}/{_pct(cpu, 95):.1f} ms ({n_queries} queries); "
-          f"ANN recall of exact top-10 {rec}; add a 60-min recap {add:.2f} s", flush=True)
+          f"recall of exact top-10 {rec}; add a 60-min recap {add:.2f} s", flush=True)
     lib.close()
     shutil.rmtree(root, ignore_errors=True)
+
+
+def _database(server_url: str, name: str) -> str:
+    """A fresh database ``name`` on the server (its URL)."""
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        db.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + "/" + name
 
 
 def _pct(seconds: list[float], q: int) -> float:
@@ -177,10 +228,25 @@ def main() -> None:
     ap.add_argument("--cells", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--dir", type=Path, help="where to build the libraries (default: a temporary folder)")
+    ap.add_argument("--store", choices=("embedded", "postgres", "both"), default="both")
+    ap.add_argument("--pg-url", default="", help="a PostgreSQL server to use (default: a throwaway local one)")
     args = ap.parse_args()
     where = args.dir or Path(tempfile.mkdtemp(prefix="vidrecap-library-bench-"))
-    for n in args.cells:
-        run(n, args.queries, where)
+    stores = ("embedded", "postgres") if args.store == "both" else (args.store,)
+    server = None
+    if "postgres" in stores and not args.pg_url:
+        from vidrecap.library.pg_local import LocalServer
+
+        server = LocalServer(Path(tempfile.mkdtemp(prefix="vidrecap-pg-bench-")))
+        args.pg_url = server.start()
+    try:
+        for n in args.cells:
+            for store in stores:
+                run(n, args.queries, where, store, args.pg_url)
+    finally:
+        if server is not None:
+            server.stop()
+            shutil.rmtree(server.folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

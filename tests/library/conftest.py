@@ -45,3 +45,59 @@ def library_batch(video_folder, tmp_path_factory):
     root = tmp_path_factory.mktemp("library-root")
     report = run_batch(video_folder, root, segment_seconds=24)
     return root, report
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL + pgvector server for the session (binaries from the pgserver wheel)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from vidrecap.errors import VidrecapError
+    from vidrecap.library.pg_local import LocalServer, find_binaries
+
+    pytest.importorskip("psycopg", reason="psycopg is not installed (scripts/setup.sh installs it)")
+    try:
+        find_binaries()
+    except VidrecapError as exc:
+        pytest.skip(f"no PostgreSQL with pgvector to test against: {exc}")
+    folder = Path(tempfile.mkdtemp(prefix="vidrecap-pgtest-"))  # under /tmp: the server's user must reach it
+    server = LocalServer(folder)
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_server, request):
+    """A fresh, empty database on the session's server, as a ``postgresql://`` URL."""
+    import re
+
+    import psycopg
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:50]
+    with psycopg.connect(pg_server.url, autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        db.execute(f'CREATE DATABASE "{name}"')
+    return pg_server.url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def twelve_recaps(tmp_path_factory):
+    """12 recap folders, one narrated topic each, embedded with the real text encoder (no video needed)."""
+    from .text_recaps import build_text_recaps
+
+    return build_text_recaps(tmp_path_factory.mktemp("twelve"))
+
+
+@pytest.fixture(scope="session")
+def embedded_twelve(twelve_recaps, tmp_path_factory):
+    """The same 12 recaps in an embedded library (a folder)."""
+    from vidrecap.library import RecapLibrary
+
+    root = tmp_path_factory.mktemp("embedded-twelve")
+    with RecapLibrary.open(root, create=True) as lib:
+        assert all(o.status == "added" for o in lib.add(twelve_recaps))
+    return root

@@ -22,6 +22,16 @@ CHANNEL_CODES = {"speech": 0, "on_screen": 1, "visual": 2, "fused": 3, "sounds":
 CHANNEL_NAMES = {v: k for k, v in CHANNEL_CODES.items()}
 N_CODES = 8  # a vector's ANN id is cell_id * N_CODES + channel code (a base built before 8 records 4)
 
+
+def vector_id(cell_id, channel, stride: int = N_CODES):
+    """The one id scheme of ``(cell, channel)`` vectors in an ANN index (ints or numpy arrays)."""
+    return cell_id * stride + channel
+
+
+def split_vector_id(vid, stride: int = N_CODES):
+    """``(cell id, channel code)`` of an id made by ``vector_id`` with the same ``stride``."""
+    return vid // stride, vid % stride
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS recaps (

@@ -10,69 +10,34 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from ..errors import InputError, VidrecapError
+from ..errors import InputError
 from ..moments import scoring
-from ..moments.loading import check_query, encoder_for_spec
+from ..moments.loading import encoder_for_spec
+from .base import LibraryBase, read_record
 from .catalog import Catalog, RecapRow
-from .ingest import PreparedRecap, file_signature, prepare, recap_signature
-from .search import LibraryResult, LibrarySearcher
+from .ingest import RecapRecord, recap_fingerprint, recap_signature
+from .search import LibrarySearcher
 from .vectors import VectorIndex
 
 LIBRARY_DIR = ".vidrecap-library"
 CATALOG_FILE = "catalog.sqlite"
 
 
-def is_library(root: str | Path) -> bool:
-    return (Path(root) / LIBRARY_DIR / CATALOG_FILE).is_file()
-
-
-def find_recap_dirs(path: Path) -> list[Path]:
-    """``path`` if it holds ``recap.json``, else every recap directory below it (hidden ones skipped)."""
-    if (path / "recap.json").is_file():
-        return [path]
-    found = [p.parent for p in path.rglob("recap.json")
-             if not any(part.startswith(".") for part in p.relative_to(path).parts[:-1])]
-    return sorted(found)
-
-
-@dataclass
-class AddOutcome:
-    """What ``add`` did with one recap directory: added, updated, unchanged or failed (with why)."""
-
-    directory: str
-    status: str
-    message: str = ""
-    cells: int = 0
-
-
-@dataclass
-class LibraryEntry:
-    """One recap as listed: where it is, what it is, and whether its files still match the index."""
-
-    directory: str
-    title: str
-    vid: str
-    duration: float
-    cells: int
-    status: str  # ok | changed | missing
-
-
-class RecapLibrary:
-    """``RecapLibrary.open(root, create=True)``, then ``add``/``remove``/``entries``/``search``."""
+class RecapLibrary(LibraryBase):
+    """The embedded store: ``RecapLibrary.open(root, create=True)``, then ``add``/``remove``/``search``."""
 
     def __init__(self, root: Path, catalog: Catalog):
         self.root, self.catalog = root, catalog
         self.folder = root / LIBRARY_DIR
         self.vectors = VectorIndex(self.folder, catalog)
         self.searcher = LibrarySearcher(catalog, self.vectors, self.absolute)
+        self.location = str(root)
 
     @classmethod
     def open(cls, root: str | Path, create: bool = False) -> RecapLibrary:
@@ -89,12 +54,6 @@ class RecapLibrary:
     def close(self) -> None:
         self.catalog.close()
 
-    def __enter__(self) -> RecapLibrary:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # paths ------------------------------------------------------------------------------------
     def key(self, directory: Path) -> str:
         """How a recap directory is stored: relative to the root when inside it."""
@@ -108,41 +67,6 @@ class RecapLibrary:
         return Path(key) if os.path.isabs(key) else self.root / key
 
     # writing ----------------------------------------------------------------------------------
-    def add(self, directories: Iterable[str | Path], on_outcome: Callable[[AddOutcome], None] | None = None
-            ) -> list[AddOutcome]:
-        """Index each recap directory (a folder is searched for recaps); one failure never stops the rest."""
-        outcomes = []
-        for given in directories:
-            path = Path(given)
-            found = find_recap_dirs(path) if path.is_dir() else []
-            if not found:
-                why = "no such directory" if not path.exists() else "no recap.json in it or below it"
-                found_outcomes = [AddOutcome(str(path), "failed", why)]
-            else:
-                found_outcomes = [self.add_one(d) for d in found]
-            for outcome in found_outcomes:
-                outcomes.append(outcome)
-                if on_outcome:
-                    on_outcome(outcome)
-        self.compact()
-        return outcomes
-
-    def add_one(self, directory: str | Path, compact: bool = False) -> AddOutcome:
-        """Index one recap directory, or re-index it if its files changed since."""
-        directory = Path(directory)
-        key = self.key(directory)
-        old = self.catalog.recap_by_directory(key)
-        if old is not None and old.signature == recap_signature(directory):
-            return AddOutcome(key, "unchanged", cells=old.n_cells)
-        try:
-            prepared = prepare(directory, encoder_for_spec, self._background)
-            self.store(key, prepared)
-        except VidrecapError as exc:
-            return AddOutcome(key, "failed", str(exc))
-        if compact:
-            self.compact()
-        return AddOutcome(key, "updated" if old else "added", cells=len(prepared.recap.cells))
-
     def remove(self, directories: Iterable[str | Path]) -> list[str]:
         """Drop recaps (and their hits) from the library; returns the keys that were removed."""
         removed = []
@@ -166,37 +90,34 @@ class RecapLibrary:
                 if self.vectors.needs_rebuild():
                     self.vectors.rebuild(int(self.catalog.get("dim", "0")))
 
-    def store(self, key: str, prepared: PreparedRecap) -> None:
-        """Write one prepared recap under ``key``, replacing what was stored there (one transaction)."""
-        with self._write_lock():
-            self._store(key, prepared)
-
-    def _store(self, key: str, prepared: PreparedRecap) -> None:
-        recap = prepared.recap
-        spec = str(recap.options.get("encoder") or "embedded")
-        dim = next(iter(prepared.channels.values())).shape[1] if prepared.channels else 0
-        with self.catalog.transaction():
-            self._check_encoder(spec, dim)
-            old = self.catalog.recap_by_directory(key)
+    def write_record(self, record: RecapRecord) -> str:
+        with self._write_lock(), self.catalog.transaction():
+            self._check_encoder(record.encoder, record.dim)
+            old = self.catalog.recap_by_directory(record.directory)
             if old is not None:
                 self._delete(old)
             first = int(self.catalog.get("next_cell", "1"))
-            row = RecapRow(0, key, prepared.signature, _vid(recap), prepared.title, recap.video.path or "",
-                           prepared.video_signature, float(recap.video.duration), first, len(recap.cells),
-                           time.time())
+            row = RecapRow(0, record.directory, record.signature, record.vid, record.title, record.video_path,
+                           record.video_signature, record.duration, first, len(record.cells), time.time())
             rid = self.catalog.insert_recap(row)
-            self.catalog.insert_cells(rid, first, ((c.index, c.start, c.end, c.speech, c.on_screen, d)
-                                                   for c, d in zip(recap.cells, prepared.docs, strict=True)))
+            self.catalog.insert_cells(rid, first, record.cells)
             vectors = 0
-            for channel, matrix in prepared.channels.items():
+            for channel, matrix in record.channels.items():
                 vectors += self.catalog.insert_vectors(first, channel, matrix)
-                cal = prepared.calibrations[channel]
-                self.catalog.insert_calibration(rid, channel, cal.mu, cal.sd)
-            self.catalog.put("next_cell", first + len(recap.cells))
-            self.catalog.bump("cells", len(recap.cells))
-            self.catalog.bump("terms", sum(len(d.split()) for d in prepared.docs))
+                self.catalog.insert_calibration(rid, channel, *record.calibrations[channel])
+            self.catalog.put("next_cell", first + len(record.cells))
+            self.catalog.bump("cells", len(record.cells))
+            self.catalog.bump("terms", sum(len(c[5].split()) for c in record.cells))
             self.catalog.bump("vectors", vectors)
             self.catalog.bump("generation", 1)
+        return "updated" if old else "added"
+
+    def records(self) -> Iterator[RecapRecord]:
+        for row in self.catalog.recaps():
+            directory = self.absolute(row.directory)
+            fingerprint = (recap_fingerprint(directory) if recap_signature(directory) == row.signature
+                           else f"{row.directory}|{row.signature}")
+            yield read_record(self.catalog, row, fingerprint)
 
     def _delete(self, row: RecapRow) -> None:
         terms = self.catalog.db.execute("SELECT COALESCE(SUM(n_terms), 0) FROM cells WHERE recap_id = ?",
@@ -217,17 +138,21 @@ class RecapLibrary:
             raise InputError(f"recapped with encoder {spec!r} ({dim}-d) but this library uses {have!r} "
                              f"({self.catalog.get('dim')}-d): run it again with --encoder {have}")
 
-    def _background(self, spec: str) -> np.ndarray:
+    def background(self, spec: str) -> np.ndarray:
         """Background-query embeddings of ``spec``, kept next to the catalog so adds need no model."""
         path = self.folder / f"background-{_safe(spec)}.npy"
         if path.is_file():
             return np.load(path)
         emb = encoder_for_spec(spec).embed_text(list(scoring.BACKGROUND_QUERIES)).astype(np.float32)
+        self.put_background(spec, emb)
+        return emb
+
+    def put_background(self, spec: str, embeddings: np.ndarray) -> None:
+        path = self.folder / f"background-{_safe(spec)}.npy"
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
-            np.save(fh, emb)
+            np.save(fh, np.asarray(embeddings, np.float32))
         os.replace(tmp, path)
-        return emb
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
@@ -237,52 +162,6 @@ class RecapLibrary:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
-
-    # reading ----------------------------------------------------------------------------------
-    def entries(self) -> list[LibraryEntry]:
-        out = []
-        for row in self.catalog.recaps():
-            directory = self.absolute(row.directory)
-            out.append(LibraryEntry(str(directory), row.title, row.vid, row.duration, row.n_cells,
-                                    _status(directory, row)))
-        return out
-
-    def is_current(self, out_dir: str | Path, video: str | Path) -> bool:
-        """Whether ``out_dir`` is indexed, unchanged, and was made from ``video`` as it is now."""
-        row = self.catalog.recap_by_directory(self.key(Path(out_dir)))
-        if row is None or row.signature != recap_signature(Path(out_dir)):
-            return False
-        return row.video_signature == file_signature(Path(video))
-
-    def search(self, query: str, top_k: int = 10) -> LibraryResult:
-        """The ``top_k`` best moments across every recap; recaps whose folder is gone are skipped
-        and named in ``missing``."""
-        query = check_query(query)
-        if top_k < 1:
-            raise InputError("top_k must be at least 1")
-        spec = self.catalog.get("encoder")
-        if not spec:
-            return LibraryResult(query, [])
-        qvec = self.embed_query(query)
-        hits = self.searcher.search(query, qvec, top_k * 2)
-        missing = sorted({h.directory for h in hits if not (Path(h.directory) / "recap.json").is_file()})
-        hits = [h for h in hits if h.directory not in missing][:top_k]
-        return LibraryResult(query, hits, missing)
-
-    def embed_query(self, query: str) -> np.ndarray:
-        encoder: Any = encoder_for_spec(self.catalog.get("encoder"))
-        q = np.asarray(encoder.embed_text([query])[0], np.float32)
-        return q / max(float(np.linalg.norm(q)), 1e-12)
-
-
-def _vid(recap) -> str:
-    return Path(recap.video.path).stem if recap.video.path else recap.video.fingerprint
-
-
-def _status(directory: Path, row: RecapRow) -> str:
-    if not (directory / "recap.json").is_file():
-        return "missing"
-    return "ok" if recap_signature(directory) == row.signature else "changed"
 
 
 def _safe(spec: str) -> str:

@@ -1,4 +1,7 @@
-"""``vidrecap library add|remove|list ROOT ...`` and the library form of ``vidrecap search ROOT "query"``."""
+"""``vidrecap library add|remove|list|copy|server`` and the library form of ``vidrecap search ROOT "query"``.
+
+ROOT is a folder (the embedded store) or a ``postgresql://`` URL (``stores.open_library``).
+"""
 
 from __future__ import annotations
 
@@ -8,33 +11,45 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from .collection import AddOutcome, RecapLibrary
+from .base import AddOutcome
 from .search import LibraryResult
+from .stores import db_errors, is_url, open_library
+
+ROOT_HELP = "the library: a folder (created if needed) or postgresql://USER@HOST/DB"
 
 
 def configure(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = sub.add_parser("add", help="index recap directories (or folders of them); changed ones are re-indexed")
-    add.add_argument("root", help="the library's folder (created if needed)")
+    add.add_argument("root", help=ROOT_HELP)
     add.add_argument("outdirs", nargs="*", metavar="OUT",
                      help="`vidrecap run` output directories or folders of them (default: ROOT itself)")
     add.add_argument("-q", "--quiet", action="store_true", help="print only failures and the total")
     rm = sub.add_parser("remove", help="drop recaps and their hits from the library")
-    rm.add_argument("root")
+    rm.add_argument("root", help=ROOT_HELP)
     rm.add_argument("outdirs", nargs="*", metavar="OUT", help="recap directories to drop")
     rm.add_argument("--missing", action="store_true", help="drop every recap whose folder is gone")
     ls = sub.add_parser("list", help="the recaps in the library and whether their files changed")
-    ls.add_argument("root")
+    ls.add_argument("root", help=ROOT_HELP)
     ls.add_argument("--json", action="store_true", help="one JSON object per recap")
+    cp = sub.add_parser("copy", help="copy every recap of one library into another (e.g. a folder to PostgreSQL)")
+    cp.add_argument("source", help="the library to copy from")
+    cp.add_argument("dest", help="the library to copy into (created if needed)")
+    srv = sub.add_parser("server", help="start a local PostgreSQL + pgvector server in a folder, print its URL")
+    srv.add_argument("folder", type=Path, help="where the server keeps its data")
+    srv.add_argument("--stop", action="store_true", help="stop the server instead")
 
 
 def execute(args: argparse.Namespace) -> int:
-    return {"add": _add, "remove": _remove, "list": _list}[args.action](args)
+    with db_errors():
+        return {"add": _add, "remove": _remove, "list": _list, "copy": _copy, "server": _server}[args.action](args)
 
 
 def _add(args: argparse.Namespace) -> int:
-    root = Path(args.root)
-    with RecapLibrary.open(root, create=True) as lib:
+    root = args.root
+    if not args.outdirs and is_url(root):
+        raise InputError("name the recap directories to add to a database library")
+    with open_library(root, create=True) as lib:
         def show(o: AddOutcome) -> None:
             if o.status == "failed":
                 print(f"vidrecap: {o.directory}: not added: {o.message}", file=sys.stderr)
@@ -42,9 +57,9 @@ def _add(args: argparse.Namespace) -> int:
                 print(f"{o.status:>9}  {o.directory} ({o.cells} cells)", file=sys.stderr)
 
         outcomes = lib.add(args.outdirs or [root], on_outcome=show)
-        total = len(lib.catalog.recaps())
+        total, where = len(lib.catalog.recaps()), lib.location
     failed = sum(o.status == "failed" for o in outcomes)
-    print(f"library {root}: {total} recaps; {len(outcomes) - failed} indexed or current, {failed} failed",
+    print(f"library {where}: {total} recaps; {len(outcomes) - failed} indexed or current, {failed} failed",
           file=sys.stderr)
     return 1 if failed else 0
 
@@ -52,7 +67,7 @@ def _add(args: argparse.Namespace) -> int:
 def _remove(args: argparse.Namespace) -> int:
     if not args.outdirs and not args.missing:
         raise InputError("name the recap directories to remove, or use --missing")
-    with RecapLibrary.open(args.root) as lib:
+    with open_library(args.root) as lib:
         targets = list(args.outdirs)
         if args.missing:
             targets += [e.directory for e in lib.entries() if e.status == "missing"]
@@ -66,7 +81,7 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with RecapLibrary.open(args.root) as lib:
+    with open_library(args.root) as lib:
         entries = lib.entries()
     for e in entries:
         if args.json:
@@ -80,9 +95,30 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _copy(args: argparse.Namespace) -> int:
+    with open_library(args.source) as src, open_library(args.dest, create=True) as dst:
+        n = dst.copy_from(src, lambda status, key: print(f"{status:>9}  {key}", file=sys.stderr))
+        print(f"copied {n} recaps from {src.location} to {dst.location}", file=sys.stderr)
+    return 0
+
+
+def _server(args: argparse.Namespace) -> int:
+    from .pg_local import LocalServer
+
+    server = LocalServer(args.folder.resolve())
+    if args.stop:
+        server.stop()
+        print(f"stopped the server in {args.folder}", file=sys.stderr)
+        return 0
+    print(server.start())
+    print(f"vidrecap: PostgreSQL + pgvector running from {args.folder} (stop: vidrecap library server "
+          f"{args.folder} --stop)", file=sys.stderr)
+    return 0
+
+
 def search(root: str, query: str, top_k: int, as_json: bool) -> int:
     """``vidrecap search ROOT "query"`` when ROOT is a library."""
-    with RecapLibrary.open(root) as lib:
+    with db_errors(), open_library(root) as lib:
         result = lib.search(query, top_k)
     for directory in result.missing:
         print(f"vidrecap: warning: {directory} is gone (skipped; `vidrecap library remove` drops it)",

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .catalog import N_CODES, Catalog
+from .catalog import N_CODES, Catalog, split_vector_id, vector_id
 
 BASE_MIN = 50_000  # vectors: below this everything is scanned exactly
 DELTA_SHARE, DELTA_MAX, TOMBSTONE_SHARE = 0.10, 200_000, 0.20
 NPROBE = 48  # inverted lists scanned per query (of about sqrt(vectors))
+RERANK = 4  # base candidates per returned vector: their float16 vectors in the catalog re-score them exactly
 
 
 def _faiss():
@@ -45,6 +46,7 @@ class VectorIndex:
         self._delta_ids = np.zeros(0, np.int64)
         self._delta = np.zeros((0, 0), np.float32)
         self.nprobe = NPROBE
+        self.rerank = RERANK
 
     # reading ----------------------------------------------------------------------------------
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, int, float]]:
@@ -56,15 +58,24 @@ class VectorIndex:
         found: list[tuple[float, int, int]] = []
         if base is not None and base.ntotal:
             base.nprobe = self.nprobe
-            scores, hits = base.search(q, k)
-            found += [(float(s), int(h) // stride, int(h) % stride)
-                      for s, h in zip(scores[0], hits[0], strict=True) if h >= 0]
+            _, hits = base.search(q, k * self.rerank)
+            cells, _ = split_vector_id(hits[0][hits[0] >= 0], stride)
+            found += self._exact(cells.tolist(), q[0])
         if len(ids):
             scores = delta @ q[0]
             top = np.argpartition(-scores, min(k, len(ids)) - 1)[:k] if len(ids) > k else np.arange(len(ids))
-            found += [(float(scores[i]), int(ids[i]) // N_CODES, int(ids[i]) % N_CODES) for i in top]
+            found += [(float(scores[i]), *map(int, split_vector_id(int(ids[i])))) for i in top]
         found.sort(reverse=True)
         return [(cell, channel, s) for s, cell, channel in found[:k]]
+
+    def _exact(self, cells: list[int], q: np.ndarray) -> list[tuple[float, int, int]]:
+        """Exact cosines of every stored vector of ``cells`` (removed cells have none)."""
+        rows = self.catalog.vectors_of(cells)
+        if not rows:
+            return []
+        mat = np.frombuffer(b"".join(r[2] for r in rows), np.float16).reshape(len(rows), -1)
+        scores = mat.astype(np.float32) @ q
+        return [(float(s), r[0], r[1]) for s, r in zip(scores, rows, strict=True)]
 
     def _load_base(self):
         name = self.catalog.get("base_file")
@@ -81,7 +92,7 @@ class VectorIndex:
         key = f"{watermark}:{self.catalog.get('generation', '0')}"
         if key != self._delta_key:
             rows = self.catalog.vectors_after(watermark)
-            self._delta_ids = np.array([c * N_CODES + ch for c, ch, _ in rows], np.int64)
+            self._delta_ids = _ids(rows)
             self._delta = (np.stack([np.frombuffer(v, np.float16) for _, _, v in rows]).astype(np.float32)
                            if rows else np.zeros((0, 0), np.float32))
             self._delta_key = key
@@ -140,5 +151,9 @@ class VectorIndex:
             if not rows:
                 return
             last = (rows[-1][0], rows[-1][1])
-            ids = np.array([c * N_CODES + ch for c, ch, _ in rows], np.int64)
+            ids = _ids(rows)
             yield ids, np.stack([np.frombuffer(v, np.float16) for _, _, v in rows]).astype(np.float32)
+
+
+def _ids(rows: list[tuple[int, int, bytes]]) -> np.ndarray:
+    return vector_id(np.array([r[0] for r in rows], np.int64), np.array([r[1] for r in rows], np.int64))

@@ -79,7 +79,7 @@ def recap_one(video: str, out_dir: str, options: dict[str, Any]) -> BatchItem:
 
 def run_batch(root: str | Path, out_root: str | Path, *, ray_address: str | None = None, use_ray: bool = False,
               cpus_per_video: float = 2.0, on_item: Callable[[BatchItem, int, int], None] | None = None,
-              library: bool = True, **options: Any) -> BatchReport:
+              library: bool | str = True, **options: Any) -> BatchReport:
     root, out_root = Path(root), Path(out_root)
     items = plan(root, out_root)
     if not items:
@@ -87,7 +87,7 @@ def run_batch(root: str | Path, out_root: str | Path, *, ray_address: str | None
     out_root.mkdir(parents=True, exist_ok=True)
     runner = _ray_items if (use_ray or ray_address) else _local_items
     report = BatchReport(str(root))
-    lib = _open_library(out_root) if library else None
+    lib = _open_library(out_root if library is True else library) if library else None
     todo = items
     if lib is not None:
         current = [lib.is_current(i.out_dir, i.video) for i in items]
@@ -119,10 +119,11 @@ def _record(report: BatchReport, item: BatchItem, total: int,
         on_item(item, len(report.items), total)
 
 
-def _open_library(out_root: Path):
-    from ..library import RecapLibrary
+def _open_library(location: str | Path):
+    """OUT's own library, or the one named by ``library=`` (a folder or a ``postgresql://`` URL)."""
+    from ..library import open_library
 
-    return RecapLibrary.open(out_root, create=True)
+    return open_library(location, create=True)
 
 
 def _local_items(items: list[BatchItem], options: dict[str, Any], **_) -> Iterable[BatchItem]:

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from ..errors import InputError
+from ..library.stores import db_errors, is_url, mask
 from ..registry import PIPELINE_ROLES
 from .batch import BatchItem, run_batch
 from .options import RunOptions
@@ -18,6 +20,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--out", help="output directory (default: VIDEO's name + .recap)")
     p.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS",
                    help="batch on a Ray cluster (ADDRESS, or a local one when omitted)")
+    p.add_argument("--library", metavar="ROOT",
+                   help="batch: the library every finished recap joins (default: OUT itself); a "
+                        "postgresql://USER@HOST/DB URL for one shared by many machines (docs/library.md)")
     p.add_argument("--cpus-per-video", type=float, default=2.0, help="Ray CPUs per video (default 2)")
     for role in PIPELINE_ROLES:
         p.add_argument(f"--{role}", metavar="SPEC", help=f"{role} backend (default: embedded)"
@@ -41,6 +46,8 @@ def configure(p: argparse.ArgumentParser) -> None:
 def execute(args: argparse.Namespace) -> int:
     if args.offline:
         os.environ["HF_HUB_OFFLINE"] = "1"
+    if args.out and is_url(args.out):
+        raise InputError("-o is the folder the recaps are written to: name a shared library with --library URL")
     out = Path(args.out) if args.out else Path(Path(args.video).name + ".recap")
     options = {role: getattr(args, role) for role in PIPELINE_ROLES}
     options.update(language=args.language, translate=args.translate or None,
@@ -66,12 +73,13 @@ def _execute_batch(args: argparse.Namespace, out: Path, options: dict) -> int:
             print(f"[{done}/{total}] {item.video}: {status} ({item.seconds:.0f} s)", file=sys.stderr)
 
     address = None if args.ray in (None, "auto") else args.ray
-    result = run_batch(args.video, out, use_ray=args.ray is not None, ray_address=address,
-                       cpus_per_video=args.cpus_per_video, on_item=report,
-                       profile=args.profile, config=args.config, **options)
+    with db_errors():
+        result = run_batch(args.video, out, use_ray=args.ray is not None, ray_address=address,
+                           cpus_per_video=args.cpus_per_video, on_item=report, library=args.library or True,
+                           profile=args.profile, config=args.config, **options)
     failed = result.failed
     print(f"recapped {len(result.items) - len(failed)} of {len(result.items)} files into {out}/ "
-          f"(index.json; search them all: vidrecap search {out} \"...\")"
+          f"(index.json; search them all: vidrecap search {mask(args.library or str(out))} \"...\")"
           f"{'; failures:' if failed else ''}", file=sys.stderr)
     for item in failed:
         print(f"  {item.error if item.video in item.error else f'{item.video}: {item.error}'}", file=sys.stderr)

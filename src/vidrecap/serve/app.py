@@ -16,9 +16,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import InputError
+from ..errors import InputError, VidrecapError
 from . import pages
 from .analysis import RecapAnalysis
+from .auth import TokenAuth
 from .config import ServeConfig
 from .library import Library, RecapEntry
 from .library_search import LibrarySearch
@@ -67,7 +68,7 @@ class ServerState:
     def __init__(self, config: ServeConfig):
         self.config = config
         self.library = Library(config.outdirs)
-        self.search = LibrarySearch(config.outdirs, self.library)
+        self.search = LibrarySearch(config.outdirs, self.library, config.libraries)
         self._analyses: dict[tuple[str, int], RecapAnalysis] = {}
         self._lock = threading.Lock()
         self.jobs = self._job_manager() if config.allow_upload else None
@@ -99,6 +100,8 @@ def create_app(config: ServeConfig) -> FastAPI:
     state = ServerState(config)
     app = FastAPI(title="vidrecap", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.vidrecap = state
+    if config.token:
+        app.add_middleware(TokenAuth, token=config.token)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=config.allowed_hosts())
 
     app.add_middleware(SecurityHeaders)
@@ -185,6 +188,8 @@ def _add_api(app: FastAPI, state: ServerState) -> None:
             return state.search.search(q, top_k)
         except InputError as exc:
             raise HTTPException(400, str(exc)) from None
+        except VidrecapError as exc:  # the library's database is unreachable
+            raise HTTPException(503, str(exc)) from None
 
     @app.get("/api/recaps/{rid}/ask")
     def ask(rid: str, q: str = Query(..., max_length=1000)) -> dict[str, Any]:

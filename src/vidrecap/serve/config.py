@@ -26,6 +26,8 @@ class ServeConfig:
     run_options: dict[str, object] = field(default_factory=dict)  # passed to vidrecap.recap
     runner: RecapRunner | None = None  # how an upload is recapped (default: a worker subprocess)
     trusted_hosts: list[str] | None = None  # Host header values accepted (default: from host)
+    libraries: list[str] = field(default_factory=list)  # library URLs (postgresql://) searched too
+    token: str | None = None  # access token every route but /login needs (None: open)
 
     def allowed_hosts(self) -> list[str]:
         """Host names accepted in the Host header (guards against DNS rebinding)."""

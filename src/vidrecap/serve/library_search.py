@@ -11,17 +11,19 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ..library import RecapLibrary, is_library
+from ..library import is_library, open_library
+from ..library.stores import db_errors
 from .library import Library
 
 
 class LibrarySearch:
     """The libraries under the served folders, searched together (hits merged by their absolute score)."""
 
-    def __init__(self, outdirs: list[Path], recaps: Library):
+    def __init__(self, outdirs: list[Path], recaps: Library, urls: list[str] | None = None):
         self.recaps = recaps
-        self.libraries = [RecapLibrary.open(d) for d in outdirs if is_library(d)]
-        self._lock = threading.Lock()  # one SQLite connection per library, used by one thread at a time
+        with db_errors():
+            self.libraries = [open_library(d) for d in [*(d for d in outdirs if is_library(d)), *(urls or [])]]
+        self._lock = threading.Lock()  # one connection per library, used by one thread at a time
         self.register_recaps()
 
     @property
@@ -36,7 +38,7 @@ class LibrarySearch:
             self.recaps.add(Path(e.directory))
 
     def search(self, query: str, top_k: int) -> dict[str, Any]:
-        with self._lock:
+        with self._lock, db_errors():
             results = [lib.search(query, top_k) for lib in self.libraries]
         hits = sorted((h for r in results for h in r.hits), key=lambda h: -h.score)[:top_k]
         return {"query": results[0].query if results else query,
