@@ -21,6 +21,7 @@ import numpy as np
 from ..errors import InputError, VidrecapError
 from ..moments import scoring
 from ..moments.loading import check_query, encoder_for_spec
+from ..moments.reading import prototype_matrix, read_query
 from .catalog import Catalog, RecapRow
 from .ingest import PreparedRecap, file_signature, prepare, recap_signature
 from .search import LibraryResult, LibrarySearcher
@@ -264,15 +265,26 @@ class RecapLibrary:
         if not spec:
             return LibraryResult(query, [])
         qvec = self.embed_query(query)
-        hits = self.searcher.search(query, qvec, top_k * 2)
+        reading = read_query(query, qvec, self._prototypes())
+        hits = self.searcher.search(query, qvec, top_k * 2, reading=reading)
         missing = sorted({h.directory for h in hits if not (Path(h.directory) / "recap.json").is_file()})
         hits = [h for h in hits if h.directory not in missing][:top_k]
         return LibraryResult(query, hits, missing)
+
+    def _prototypes(self) -> np.ndarray:
+        """The query-reading intents (``moments.reading``) in this library's encoder space."""
+        spec = self.catalog.get("encoder")
+        if spec not in _PROTOTYPES:
+            _PROTOTYPES[spec] = prototype_matrix(encoder_for_spec(spec))
+        return _PROTOTYPES[spec]
 
     def embed_query(self, query: str) -> np.ndarray:
         encoder: Any = encoder_for_spec(self.catalog.get("encoder"))
         q = np.asarray(encoder.embed_text([query])[0], np.float32)
         return q / max(float(np.linalg.norm(q)), 1e-12)
+
+
+_PROTOTYPES: dict[str, np.ndarray] = {}  # encoder spec -> query-reading prototypes
 
 
 def _vid(recap) -> str:
