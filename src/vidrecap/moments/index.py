@@ -12,7 +12,7 @@ from ..results import CELL_SECONDS, Recap
 from . import scoring
 from .lexical import LexicalIndex, cell_documents
 from .loading import channel_matrices, check_query, embed_cells, query_encoder, resolve_recap
-from .reading import QueryReading, prototype_matrix, read_query
+from .reading import SEEN, QueryReading, prototype_matrix, read_query
 from .scoring import Calibration, Window
 from .windows import bounded_windows, evidence_bounds
 
@@ -112,7 +112,9 @@ class MomentIndex:
         q = self.encoder.embed_text([query])[0]
         reading = self.read(query, q)
         weights = reading.weights(self.channels)
-        dense = {k: self.calibrations[k](m @ q) * self._present[k] for k, m in self.channels.items()}
+        seen_q = self.encoder.embed_text([reading.content])[0] if reading.content and reading.seen else q
+        dense = {k: self.calibrations[k](m @ (seen_q if k in SEEN else q)) * self._present[k]
+                 for k, m in self.channels.items()}
         lexical = self.lexical.coverage(query)
         parts = [(weights[k], p) for k, p in dense.items()]
         parts.append((weights["lexical"], lexical))

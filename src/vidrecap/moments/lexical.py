@@ -31,6 +31,8 @@ def stem(word: str) -> str:
         if len(word) > len(suffix) + 2 and word.endswith(suffix) and not word.endswith("ss"):
             word = word[: -len(suffix)]
             break
+    if len(word) >= 6 and word.endswith("our"):
+        word = word[:-3] + "or"  # colour / color, flavour / flavor
     if len(word) > 3 and word.endswith("e"):
         word = word[:-1]  # bake / baked / baking -> bak
     if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiou":

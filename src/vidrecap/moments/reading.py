@@ -32,6 +32,10 @@ CUES = {
     "text": r"slides?|titles?|captions?|written|on[ -]screen|text|subtitles?|headings?",
 }
 _CUE = {k: re.compile(rf"\b(?:{v})\b", re.IGNORECASE) for k, v in CUES.items()}
+# words that name the medium, not what it shows: left out when matching what is seen ("footage of a
+# cup" is matched as "a cup", so a picture described as "a static camera" does not match "footage")
+MEDIUM = re.compile(r"\b(?:footage|shots?|filmed|filming|camera|video|clip|picture|image|we see|seen|shown)"
+                    r"(?:\s+of)?\b", re.IGNORECASE)
 PROTOTYPES = {
     "seen": ("footage filmed by a camera showing a scene", "a close-up shot of what it looks like"),
     "heard": ("the sound of something you can hear", "music and noises in the audio"),
@@ -45,7 +49,7 @@ PROTOTYPE_TEMPERATURE = 0.05
 DAMPING = {"seen": 0.75, "heard": 0.75, "text": 0.5, "said": 0.0}
 LIFT = 0.5  # share of the gap to weight 1 that an intent gives the channels showing it
 SPOKEN = {"speech", "lexical"}
-SEEN = {"visual", "faces", "picture", "objects"}
+SEEN = {"visual", "faces", "picture", "objects"}  # channels that show what is seen
 SHOWS = {"seen": SEEN | {"fused"}, "heard": {"sounds", "fused"}, "text": {"on_screen", "lexical", "fused"},
          "said": SPOKEN | {"fused"}}
 
@@ -59,6 +63,7 @@ class QueryReading:
     said: float = 0.0
     text: float = 0.0
     cues: tuple[str, ...] = field(default=(), compare=False)
+    content: str = ""  # the query without medium words, for the seen channels ("" = the query itself)
 
     def strength(self, intent: str) -> float:
         return float(getattr(self, intent))
@@ -116,4 +121,10 @@ def read_query(query: str, qvec: np.ndarray | None = None, prototypes: np.ndarra
         share /= share.sum()
         for intent, p in zip(INTENTS, share, strict=True):
             strengths[intent] = min(1.0, strengths[intent] + PROTOTYPE_SHARE * max(0.0, float(p) - 0.5))
-    return QueryReading(*(round(strengths[i], 4) for i in INTENTS), cues=cues)
+    return QueryReading(*(round(strengths[i], 4) for i in INTENTS), cues=cues, content=content_of(query))
+
+
+def content_of(query: str) -> str:
+    """``query`` without the words naming the medium (empty when nothing, or nothing else, is left)."""
+    stripped = " ".join(MEDIUM.sub(" ", query).split())
+    return stripped if stripped != query and len(stripped.split()) >= 2 else ""

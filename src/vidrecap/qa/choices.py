@@ -23,7 +23,7 @@ import numpy as np
 from ..moments import scoring
 from ..moments.lexical import terms
 from ..text.negation import advises_against, asks_what_to_avoid, split_warning
-from ..text.numbers import Quantity, quantities
+from ..text.numbers import Quantity, asked_unit, quantities
 from .answer import Choice
 from .evidence import Evidence, EvidenceFinder, word_coverage
 
@@ -50,7 +50,7 @@ def choose_option(finder: EvidenceFinder, question: str, options: Sequence[str])
     weights = np.array([e.score for e in pool], np.float64)
     weights = weights / max(float(weights.max()), 1e-6) if len(weights) else weights
     vectors = finder.embed([e.text for e in pool]) if pool else None
-    option_vectors = finder.embed(list(options))
+    option_vectors = finder.embed([_own_words(o, question) for o in options])
     given = quantities(question)
     avoid = asks_what_to_avoid(question)
     best: list[Support] = []
@@ -80,18 +80,27 @@ def _pool(finder: EvidenceFinder, question: str, options: Sequence[str]) -> list
 def _support(finder: EvidenceFinder, question: str, option: str, piece: Evidence, cos: float,
              option_vector: np.ndarray, given: list[Quantity], avoid: bool) -> tuple[float, str]:
     dense = float(finder.calibrated(piece.source, np.array([cos]))[0])
-    words = word_coverage(finder.index.lexical, option, piece.text)
+    words = word_coverage(finder.index.lexical, _own_words(option, question), piece.text)
     match = 1.0 - (1.0 - dense) * (1.0 - scoring.LEXICAL_WEIGHT * words)
-    match, note = _numbers(option, piece.text, given, match)
+    match, note = _numbers(option, piece.text, given, match, asked_unit(question))
     if _repeats_warning(finder, option, piece.text, option_vector) and not advises_against(option):
         return (match, "the option is what the video warns against") if avoid else \
             (match * WARNED, "warned against")
     return match, note
 
 
-def _numbers(option: str, text: str, given: list[Quantity], match: float) -> tuple[float, str]:
-    """The number rule: confirmed, contradicted or unstated by ``text``."""
-    mine = quantities(option)
+def _own_words(option: str, question: str) -> str:
+    """The option without the words the question already says (its context, not its answer):
+    "dark clothes" for "what should you wear after dark?" is matched as "clothes"."""
+    asked = set(terms(question))
+    own = [w for w in option.split() if not (terms(w) and set(terms(w)) <= asked)]
+    return " ".join(own) if own else option
+
+
+def _numbers(option: str, text: str, given: list[Quantity], match: float, unit: str = "") -> tuple[float, str]:
+    """The number rule: confirmed, contradicted or unstated by ``text``; a bare number takes the unit
+    the question asks for ("How many grams ...")."""
+    mine = [Quantity(q.value, q.unit or unit) for q in quantities(option)]
     if not mine:
         return match, ""
     stated = [q for q in quantities(text) if not any(q.agrees(g) for g in given)]

@@ -52,6 +52,7 @@ _SPOKEN_TIME = re.compile(r"\b(\d{1,2}) (\d{2})\b(?= ?(?:in the (?:morning|after
 _DOT_TIME = re.compile(r"\b(\d{1,2})\.(\d{2})\b(?= ?(?:in the |a\.?m\.?\b|p\.?m\.?\b|at night))", re.IGNORECASE)
 _AM_PM = re.compile(r"(\d)\s?([ap])\.?m\b\.?", re.IGNORECASE)
 _OCLOCK = re.compile(r"\b(\d{1,2}) o'clock\b", re.IGNORECASE)
+_BROKEN_DECIMAL = re.compile(r"(\d) \.(\d)")  # "2 .5": a decimal split by the recogniser's tokens
 _THOUSANDS = re.compile(r"\b(\d{1,3})(?:,(\d{3}))+\b")
 _MONEY = re.compile(r"([$€£¥])\s?(\d+(?:\.\d+)?)")
 _PERCENT = re.compile(r"(\d)\s?%")
@@ -140,7 +141,7 @@ def _clock(match: re.Match) -> str:
 
 def normalize_numbers(text: str) -> str:
     """``text`` with numbers as digits, times as ``h:mm``, money/percent/temperature signs as words."""
-    out = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
+    out = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), _BROKEN_DECIMAL.sub(r"\1.\2", text))
     out = _WORD_RUN.sub(_spell_out, _A_SCALE.sub(r"one \1", out))
     out = _ORDINAL.sub(lambda m: m.group(0).replace(m.group(1), _ordinal(m.group(1))), out)
     out = _HALF.sub(lambda m: f"{float(m.group(1)) + 0.5:g}", out)
@@ -159,6 +160,15 @@ def _ordinal(word: str) -> str:
     n = ORDINALS[word.lower()]
     suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10 if n % 100 not in (11, 12, 13) else 0, "th")
     return f"{n}{suffix}"
+
+
+def asked_unit(question: str) -> str:
+    """The unit a question asks for ("How many grams ..." -> "grams"), else ``""``."""
+    m = re.search(r"\bhow (?:many|much) ([a-z°%]+)", question.lower())
+    if not m:
+        return ""
+    word = UNIT_WORDS.get(m.group(1), m.group(1))
+    return word if word.split(" ")[0] in UNIT_KINDS else ""
 
 
 def quantities(text: str) -> list[Quantity]:
