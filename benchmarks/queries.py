@@ -81,7 +81,7 @@ def build(work: Path, reuse: bool) -> Path:
     return out
 
 
-def score(out: Path, writer: str | None, verbose: bool) -> dict:
+def score(out: Path, writer: str | None, verbose: bool, choices: bool = True) -> dict:
     """Every figure of this benchmark for the vidrecap importable now (printed as JSON)."""
     from vidrecap.moments.index import MomentIndex
     from vidrecap.qa.asker import Asker
@@ -89,20 +89,30 @@ def score(out: Path, writer: str | None, verbose: bool) -> dict:
     where = spans(parts())
     index = MomentIndex.load(out)
     result: dict = {}
+    narrated = [where[n] for n in data.NARRATED]
     for label, queries in (("footage", data.FOOTAGE_QUERIES), ("narrated", data.NARRATED_QUERIES)):
-        ious = []
+        ious, spoken = [], 0
         for name, q in queries:
             top = index.predict(q, top_k=1).top
             ious.append(iou((top.start, top.end), where[name]))
+            spoken += max(iou((top.start, top.end), n) for n in narrated) >= 0.5
             if verbose:
                 print(f"  {label:<8} {q[:50]:<50} truth {where[name][0]:5.1f}-{where[name][1]:<5.1f} "
                       f"top {top.start:5.1f}-{top.end:<5.1f} IoU {ious[-1]:.2f}", file=sys.stderr)
         result[label] = {"n": len(ious), "r1_05": sum(x >= 0.5 for x in ious) / len(ious),
-                         "miou": sum(ious) / len(ious)}
+                         "miou": sum(ious) / len(ious), "on_narrated": spoken}
     asker = Asker.build(out, writer or "embedded")
     right = unsupported = 0
-    for name, q in data.NARRATED_QUERIES:
+    backends: dict[str, int] = {}
+
+    def ask(q):
         a = asker.ask(q)
+        kind = "not found" if not a.found else "extractive fallback" if "extractive" in a.backend else "published"
+        backends[kind] = backends.get(kind, 0) + 1
+        return a
+
+    for name, q in data.NARRATED_QUERIES:
+        a = ask(q)
         c = a.citations[0] if a.citations else None
         right += bool(a.found and c and iou((c.start, c.end), where[name]) > 0)
         unsupported += bool(a.found and not a.citations)
@@ -110,7 +120,7 @@ def score(out: Path, writer: str | None, verbose: bool) -> dict:
             print(f"  ask {q[:50]:<50} -> {a.answer[:90]!r} {a.confidence:.2f}", file=sys.stderr)
     result["ask"] = {"n": len(data.NARRATED_QUERIES), "right": right}
     by_kind: dict[str, list[int]] = {}
-    for mc in data.MULTIPLE_CHOICE:
+    for mc in data.MULTIPLE_CHOICE if choices else []:
         got = asker.choose(mc.question, list(mc.options)).index
         by_kind.setdefault(mc.kind, []).append(int(got == mc.answer))
         if verbose and got != mc.answer:
@@ -120,7 +130,7 @@ def score(out: Path, writer: str | None, verbose: bool) -> dict:
     for label, questions in (("absent", data.ABSENT), ("half_absent", data.HALF_ABSENT)):
         honest = 0
         for q in questions:
-            a = asker.ask(q)
+            a = ask(q)
             ok = (not a.found) or any(h in a.answer.lower() for h in HONEST)
             honest += ok
             unsupported += bool(a.found and not a.citations)
@@ -128,13 +138,15 @@ def score(out: Path, writer: str | None, verbose: bool) -> dict:
                 print(f"  {label} answered: {q} -> {a.answer[:100]!r}", file=sys.stderr)
         result[label] = [honest, len(questions)]
     result["found_without_citation"] = unsupported
+    result["answers"] = backends
     return result
 
 
-def score_with(src: str, out: Path, writer: str | None, verbose: bool) -> dict:
+def score_with(src: str, out: Path, writer: str | None, verbose: bool, choices: bool = True) -> dict:
     """``score`` run by another vidrecap source tree, in a subprocess."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([src, str(ROOT)]))
     cmd = [sys.executable, __file__, "--score-only", str(out)] + (["--writer", writer] if writer else [])
+    cmd += [] if choices else ["--no-choices"]
     proc = subprocess.run(cmd + (["-v"] if verbose else []), env=env, capture_output=True, text=True)
     if proc.returncode:
         sys.exit(f"queries: scoring with {src} failed:\n{proc.stderr[-2000:]}")
@@ -153,18 +165,22 @@ def table(columns: dict[str, dict]) -> None:
     for label in ("footage", "narrated"):
         row(f"{label} R1@0.5 (n={columns[names[0]][label]['n']})", lambda r, k=label: f"{r[k]['r1_05']:.2f}")
         row(f"{label} mean IoU", lambda r, k=label: f"{r[k]['miou']:.2f}")
+    row("footage: top window on a narrated part", lambda r: str(r["footage"]["on_narrated"]))
     row("ask, narrated: cites the part", lambda r: f"{r['ask']['right']}/{r['ask']['n']}")
-    for kind in ("numbers", "warning", "meaning"):
-        row(f"multiple choice: {kind}", lambda r, k=kind: f"{r['mc'][k][0]}/{r['mc'][k][1]}")
+    if columns[names[0]]["mc"]:
+        for kind in ("numbers", "warning", "meaning"):
+            row(f"multiple choice: {kind}", lambda r, k=kind: f"{r['mc'][k][0]}/{r['mc'][k][1]}")
 
-    def total(r):
-        right, n = (sum(v[i] for v in r["mc"].values()) for i in (0, 1))
-        return f"{right}/{n} {100 * right / n:.0f}%"
+        def total(r):
+            right, n = (sum(v[i] for v in r["mc"].values()) for i in (0, 1))
+            return f"{right}/{n} {100 * right / n:.0f}%"
 
-    row("multiple choice: all", total)
+        row("multiple choice: all", total)
     row("absent -> not found", lambda r: f"{r['absent'][0]}/{r['absent'][1]}")
     row("half-absent -> says what is not", lambda r: f"{r['half_absent'][0]}/{r['half_absent'][1]}")
     row("found without a citation", lambda r: str(r["found_without_citation"]))
+    for kind in ("published", "extractive fallback", "not found"):
+        row(f"asks: {kind}", lambda r, k=kind: str(r.get("answers", {}).get(k, 0)))
 
 
 def main() -> int:
@@ -173,17 +189,18 @@ def main() -> int:
     ap.add_argument("--reuse", action="store_true", help="score the existing recap, do not run again")
     ap.add_argument("--before", metavar="SRC", help="also score this vidrecap source tree (its src/ folder)")
     ap.add_argument("--writer", metavar="SPEC", help="answerer for ask/choose (default: embedded)")
+    ap.add_argument("--no-choices", action="store_true", help="skip multiple choice (slow with a chat model)")
     ap.add_argument("--score-only", metavar="OUTDIR", help=argparse.SUPPRESS)
     ap.add_argument("-v", "--verbose", action="store_true", help="print every query's result")
     args = ap.parse_args()
     if args.score_only:
-        print(json.dumps(score(Path(args.score_only), args.writer, args.verbose)))
+        print(json.dumps(score(Path(args.score_only), args.writer, args.verbose, not args.no_choices)))
         return 0
     out = build(Path(args.work), args.reuse)
     columns = {}
     if args.before:
-        columns["before"] = score_with(args.before, out, args.writer, args.verbose)
-    columns["after"] = score_with(str(ROOT / "src"), out, args.writer, args.verbose)
+        columns["before"] = score_with(args.before, out, args.writer, args.verbose, not args.no_choices)
+    columns["after"] = score_with(str(ROOT / "src"), out, args.writer, args.verbose, not args.no_choices)
     print(f"held-out video {out}: {len(data.FOOTAGE_QUERIES)} footage-only + {len(data.NARRATED_QUERIES)} "
           f"narrated queries, {len(data.MULTIPLE_CHOICE)} multiple choice, {len(data.ABSENT)} absent + "
           f"{len(data.HALF_ABSENT)} half-absent; answerer {args.writer or 'embedded'}; "

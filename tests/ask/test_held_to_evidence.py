@@ -68,7 +68,8 @@ def test_invented_numbers_and_names_are_not_published(index):
 def test_a_corrected_second_reply_is_published_with_evidence_confidence(index):
     answer, calls = ask_with(index, [lambda p: "Probably around ten minutes, I am very confident.",
                                      lambda p: f"Eight minutes {stamp_of(p, 'spaghetti')}."])
-    assert len(calls) == 2 and answer.found and answer.backend == "openai:tiny"
+    assert len(calls) == 2 and answer.found and answer.backend.startswith("openai:tiny")
+    assert "extractive" not in answer.backend
     assert answer.answer.startswith("Eight minutes [") and len(answer.citations) == 1
     cited = next(e for e in answer.evidence if e.text == answer.citations[0].text)
     assert answer.confidence == pytest.approx(cited.score, abs=1e-4)  # the evidence's score, not the wording
@@ -98,5 +99,5 @@ def test_a_multiple_choice_pick_comes_with_checked_citations(index):
         asker = Asker(index, registry.create("writer", "openai:tiny", base_url=server.base_url, **FAST))
         choice = asker.choose("How long does the spaghetti cook?", ["two minutes", "eight minutes", "an hour"])
         calls = len(server.posts())
-    assert calls == 2 and choice.index == 1 and choice.citations and choice.backend == "openai:tiny"
+    assert calls == 2 and choice.index == 1 and choice.citations and choice.backend.startswith("openai:tiny")
     assert any(c.text == e.text for c in choice.citations for e in choice.evidence)
