@@ -25,8 +25,9 @@ CUES = {
             r"animated|animation|cartoons?|aerial|from above|from below|looking (?:up|down|out)|night-?time|"
             r"lit|high-?angle|low-?angle|wide(?: |-)shot|clip of|view of|pans?|panning|zoom(?:s|ing)?|"
             r"silhouettes?|picture of|image of|video of|we see",
-    "heard": r"sounds?|noises?|music|musical|songs?|hear|heard|audio|applause|applauds?|clapping|claps?|"
-             r"laugh(?:s|ing|ter)?|cheer(?:s|ing)?|barks?|barking|rings?|ringing|playing music|music playing",
+    # topic words ("a musical instrument", "a song about rain") are not cues: only hearing itself is
+    "heard": r"sounds?|noises?|hear|heard|audio|applause|applauds?|clapping|claps?|laugh(?:s|ing|ter)|"
+             r"cheer(?:s|ing)|barking|ringing|(?:background|playing) music|music (?:playing|plays|is playing)",
     "said": r"says?|said|saying|mentions?|mentioned|explains?|explained|talks? about|speaker|narrator|"
             r"recommends?|advice|advises?|tips?|according to|tells?|told|quote",
     "text": r"slides?|titles?|captions?|written|on[ -]screen|text|subtitles?|headings?",
