@@ -171,8 +171,9 @@ def _font(size: int):
         return ImageFont.load_default(size=size)
 
 
-def iter_footage(name: str, seconds: float):
-    """``seconds`` of RGB frames at FPS from a real clip (looped), resized to W×H."""
+def iter_footage(name: str, seconds: float, start: float = 0.0):
+    """``seconds`` of RGB frames at FPS from a real clip (looped), resized to W×H, from ``start`` s in
+    (the first pass only)."""
     import av
 
     n_needed = int(round(seconds * FPS))
@@ -180,10 +181,13 @@ def iter_footage(name: str, seconds: float):
     while produced < n_needed:
         with av.open(str(footage(name))) as c:
             for f in c.decode(video=0):
+                if f.time is not None and f.time < start:
+                    continue
                 yield f.to_ndarray(width=W, height=H, format="rgb24")
                 produced += 1
                 if produced >= n_needed:
                     return
+        start = 0.0
 
 
 def night(frame: np.ndarray, lamps: int = 12, seed: int = 0) -> np.ndarray:
@@ -240,6 +244,7 @@ class Part:
     look: str = ""  # footage only: "night" (darkened, with point lights) or "pan" (a crop sliding right)
     voice: str | None = None  # espeak-ng voice of ``say`` (None: its default)
     speed: int = 165  # words per minute of ``say``
+    start: float = 0.0  # footage only: seconds into the clip where the part begins
 
 
 def build_video(path: Path, parts: list[Part], with_audio: bool = True) -> list[tuple[float, float]]:
@@ -254,7 +259,8 @@ def build_video(path: Path, parts: list[Part], with_audio: bool = True) -> list[
         frame_i, sample_i = 0, 0
         for part in parts:
             spans.append((t, t + part.seconds))
-            frames = (looked(iter_footage(part.footage, part.seconds), part.look, part.seconds) if part.footage
+            clip = iter_footage(part.footage, part.seconds, part.start) if part.footage else None
+            frames = (looked(clip, part.look, part.seconds) if clip is not None
                       else _repeat(slide(part.title, part.body), int(round(part.seconds * FPS))))
             for rgb in frames:
                 vf = av.VideoFrame.from_ndarray(rgb, format="rgb24")

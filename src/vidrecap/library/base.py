@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import InputError, VidrecapError
 from ..moments.loading import check_query, encoder_for_spec
+from ..moments.reading import prototype_matrix, read_query
 from .catalog import CHANNEL_NAMES
 from .ingest import PreparedRecap, RecapRecord, file_signature, prepare, recap_signature, record_of
 from .search import LibraryResult
@@ -175,7 +176,8 @@ class LibraryBase:
         if not spec:
             return LibraryResult(query, [])
         qvec = self.embed_query(query)
-        hits = self.searcher.search(query, qvec, top_k * 2)
+        reading = read_query(query, qvec, _prototypes(spec))
+        hits = self.searcher.search(query, qvec, top_k * 2, reading=reading)
         missing = sorted({h.directory for h in hits if not (Path(h.directory) / "recap.json").is_file()})
         hits = [h for h in hits if h.directory not in missing][:top_k]
         return LibraryResult(query, hits, missing)
@@ -184,6 +186,16 @@ class LibraryBase:
         encoder: Any = encoder_for_spec(self.catalog.get("encoder"))
         q = np.asarray(encoder.embed_text([query])[0], np.float32)
         return q / max(float(np.linalg.norm(q)), 1e-12)
+
+
+_PROTOTYPES: dict[str, np.ndarray] = {}  # encoder spec -> query-reading prototypes
+
+
+def _prototypes(spec: str) -> np.ndarray:
+    """The query-reading intents (``moments.reading``) in the space of the library's encoder ``spec``."""
+    if spec not in _PROTOTYPES:
+        _PROTOTYPES[spec] = prototype_matrix(encoder_for_spec(spec))
+    return _PROTOTYPES[spec]
 
 
 def read_record(catalog: Any, row: Any, fingerprint: str) -> RecapRecord:

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..moments import scoring
 from ..moments.lexical import K1, B, dilate, terms
+from ..moments.reading import QueryReading
 from ..results import CELL_SECONDS
 from .catalog import CHANNEL_NAMES, Catalog, CellRow, RecapRow
 from .vectors import VectorIndex
@@ -96,7 +97,10 @@ class LibrarySearcher:
     def __init__(self, catalog: Catalog, vectors: VectorIndex, resolve_dir):
         self.catalog, self.vectors, self.resolve_dir = catalog, vectors, resolve_dir
 
-    def search(self, query: str, qvec: np.ndarray, top_k: int = 10, seeds: int = 0) -> list[LibraryHit]:
+    def search(self, query: str, qvec: np.ndarray, top_k: int = 10, seeds: int = 0,
+               reading: QueryReading | None = None) -> list[LibraryHit]:
+        """Hits for ``query``; ``reading`` (``moments.reading``) weighs the channels as one video's search does."""
+        weights = (reading or QueryReading()).weights(list(CHANNEL_NAMES.values()))
         lex = lexicon(self.catalog, query)
         dense = self.vectors.search(qvec, DENSE_CANDIDATES)
         lexical = dict(self.catalog.match(sorted(lex.weights), LEXICAL_CANDIDATES))
@@ -107,16 +111,17 @@ class LibrarySearcher:
         recap_of = np.array([where[c][0] for c in ids], np.int64)
         calib = self.catalog.calibrations(set(recap_of.tolist()))
         lex_p = np.array([lex.coverage(lexical.get(int(c), "")) for c in ids], np.float32)
-        quick = self._fuse(ids, recap_of, qvec, calib, lex_p)
+        quick = self._fuse(ids, recap_of, qvec, calib, lex_p, weights)
         best = ids[np.argsort(-quick, kind="stable")[: seeds or max(4 * top_k, 40)]]
-        windows = self._windows(self._strips(best.tolist(), where), qvec, calib, lex, top_k)
+        windows = self._windows(self._strips(best.tolist(), where), qvec, calib, lex, top_k, weights)
         windows.sort(key=lambda w: (-w[0].score, w[1].directory, w[0].start))
         return [self._hit(w, recap, cells) for w, recap, cells in windows[:top_k]]
 
-    def _fuse(self, ids: np.ndarray, recap_of: np.ndarray, qvec: np.ndarray, calib, lexical: np.ndarray
-              ) -> np.ndarray:
-        """Noisy-OR of every calibrated dense channel and ``lexical`` for cells ``ids`` (sorted)."""
-        miss = 1.0 - scoring.LEXICAL_WEIGHT * lexical.astype(np.float64)
+    def _fuse(self, ids: np.ndarray, recap_of: np.ndarray, qvec: np.ndarray, calib, lexical: np.ndarray,
+              weights: dict[str, float]) -> np.ndarray:
+        """Noisy-OR of every calibrated dense channel and ``lexical`` for cells ``ids`` (sorted), each
+        with its ``weights`` entry (the query's reading)."""
+        miss = 1.0 - weights["lexical"] * lexical.astype(np.float64)
         rows = self.catalog.vectors_of(ids.tolist())
         if rows:
             cids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
@@ -127,7 +132,7 @@ class LibrarySearcher:
             stats = np.array([calib.get((int(recap_of[i]), ch), (0.0, 1.0)) for i, ch in zip(pos, chans, strict=True)])
             mu, sd = stats[:, 0], stats[:, 1]
             x = np.clip((cos - mu - scoring.Z * sd) / (scoring.S * sd), -30, 30)
-            weight = np.array([scoring.CHANNEL_WEIGHTS.get(CHANNEL_NAMES[ch], 1.0) for ch in chans])
+            weight = np.array([weights.get(CHANNEL_NAMES[ch], 1.0) for ch in chans])
             np.multiply.at(miss, pos, 1.0 - weight / (1.0 + np.exp(-x)))
         return (1.0 - miss).astype(np.float32)
 
@@ -152,7 +157,7 @@ class LibrarySearcher:
             out += [(recap, lo, hi) for lo, hi in merged]
         return out
 
-    def _windows(self, strips, qvec, calib, lex, top_k: int):
+    def _windows(self, strips, qvec, calib, lex, top_k: int, weights: dict[str, float]):
         """Score every strip's cells in one pass, then grow windows strip by strip."""
         cells = self.catalog.cells_in([(lo, hi) for _, lo, hi in strips])
         if not cells:
@@ -165,7 +170,7 @@ class LibrarySearcher:
             a, b = by_id.get(lo), by_id.get(hi)
             if a is not None and b is not None:
                 lexical[a:b + 1] = dilate(lexical[a:b + 1])
-        relevance = self._fuse(ids, recap_of, qvec, calib, lexical)
+        relevance = self._fuse(ids, recap_of, qvec, calib, lexical, weights)
         out = []
         for recap, lo, hi in strips:
             a, b = by_id.get(lo), by_id.get(hi)

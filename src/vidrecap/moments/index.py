@@ -12,6 +12,7 @@ from ..results import CELL_SECONDS, Recap
 from . import scoring
 from .lexical import LexicalIndex, cell_documents
 from .loading import channel_matrices, check_query, embed_cells, query_encoder, resolve_recap
+from .reading import SEEN, QueryReading, prototype_matrix, read_query
 from .scoring import Calibration, Window
 from .windows import bounded_windows, evidence_bounds
 
@@ -54,6 +55,7 @@ class ChannelScores:
     dense: dict[str, np.ndarray]
     lexical: np.ndarray
     relevance: np.ndarray
+    reading: QueryReading = field(default_factory=QueryReading)
 
 
 @dataclass
@@ -71,6 +73,7 @@ class MomentIndex:
     vid: str = ""
     _present: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # rows with content
     _bounds: np.ndarray | None = field(default=None, repr=False)  # evidence units (shots, slides)
+    _prototypes: np.ndarray | None = field(default=None, repr=False)  # query-reading intents, embedded once
 
     def __post_init__(self) -> None:
         self._present = {k: np.abs(m).sum(1) > 0 for k, m in self.channels.items()}
@@ -96,15 +99,26 @@ class MomentIndex:
     def n_cells(self) -> int:
         return len(self.recap.cells)
 
+    def read(self, query: str, qvec: np.ndarray | None = None) -> QueryReading:
+        """What ``query`` asks about (seen / heard / said / text), see ``moments.reading``."""
+        if self._prototypes is None:
+            self._prototypes = prototype_matrix(self.encoder)
+        return read_query(query, qvec, self._prototypes)
+
     def score(self, query: str) -> ChannelScores:
-        """Calibrated per-cell relevance of ``query`` in ``[0, 1]`` and the evidence behind it."""
+        """Calibrated per-cell relevance of ``query`` in ``[0, 1]`` and the evidence behind it; each
+        channel weighs as much as the query asks about it (``moments.reading``)."""
         query = check_query(query)
         q = self.encoder.embed_text([query])[0]
-        dense = {k: self.calibrations[k](m @ q) * self._present[k] for k, m in self.channels.items()}
+        reading = self.read(query, q)
+        weights = reading.weights(self.channels)
+        seen_q = self.encoder.embed_text([reading.content])[0] if reading.content and reading.seen else q
+        dense = {k: self.calibrations[k](m @ (seen_q if k in SEEN else q)) * self._present[k]
+                 for k, m in self.channels.items()}
         lexical = self.lexical.coverage(query)
-        parts = [(scoring.CHANNEL_WEIGHTS.get(k, 1.0), p) for k, p in dense.items()]
-        parts.append((scoring.LEXICAL_WEIGHT, lexical))
-        return ChannelScores(dense, lexical, scoring.noisy_or(parts, self.n_cells))
+        parts = [(weights[k], p) for k, p in dense.items()]
+        parts.append((weights["lexical"], lexical))
+        return ChannelScores(dense, lexical, scoring.noisy_or(parts, self.n_cells), reading)
 
     def predict(self, query: str, top_k: int = 10, qid: QueryId = 0, vid: str | None = None) -> MomentResult:
         """The ``top_k`` best non-overlapping windows and the per-clip saliency for ``query``."""

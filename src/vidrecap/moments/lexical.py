@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..text.numbers import normalize_numbers
 from ..text.salience import STOPWORDS
 
 K1, B = 1.2, 0.75
 DECAY, REACH = 0.6, 2
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"\d+(?:[.:]\d+)?|\w+", re.UNICODE)
 
 
 def stem(word: str) -> str:
@@ -30,6 +31,8 @@ def stem(word: str) -> str:
         if len(word) > len(suffix) + 2 and word.endswith(suffix) and not word.endswith("ss"):
             word = word[: -len(suffix)]
             break
+    if len(word) >= 6 and word.endswith("our"):
+        word = word[:-3] + "or"  # colour / color, flavour / flavor
     if len(word) > 3 and word.endswith("e"):
         word = word[:-1]  # bake / baked / baking -> bak
     if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiou":
@@ -38,9 +41,11 @@ def stem(word: str) -> str:
 
 
 def terms(text: str) -> list[str]:
-    """Stemmed content words of ``text`` (lower case, stop words and 1-letter tokens dropped)."""
-    words = (w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS and len(w) > 1)
-    return [stem(w) for w in words]
+    """Stemmed content words of ``text`` (lower case, numbers as digits, stop words and 1-letter words
+    dropped; numbers kept): "fifteen grams" and "15 g" give the same terms."""
+    words = (w for w in _TOKEN.findall(normalize_numbers(text).lower())
+             if w not in STOPWORDS and (len(w) > 1 or w.isdigit()))
+    return [w if w[0].isdigit() else stem(w) for w in words]
 
 
 @dataclass

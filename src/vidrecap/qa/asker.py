@@ -11,9 +11,10 @@ from ..moments.index import MomentIndex
 from ..moments.loading import check_query
 from ..results import Recap
 from .answer import Answer, Choice
-from .evidence import EvidenceFinder
+from .evidence import EvidenceFinder, Retrieval
 from .extractive import FOUND, choose_option, extractive_answer
 from .generative import generated_answer, generated_choice
+from .premise import PremiseCheck, missing_note, question_parts
 
 EVIDENCE_LIMIT = 6
 
@@ -49,21 +50,41 @@ class Asker:
         return "embedded" if self.writer is None else str(getattr(self.writer, "spec", "writer"))
 
     def ask(self, question: str, limit: int = EVIDENCE_LIMIT) -> Answer:
-        """Retrieve evidence top-down, then answer; "not found" when nothing is clearly relevant."""
+        """Retrieve evidence top-down, then answer; "not found" when nothing is clearly relevant, and
+        for a question joining two asks, the part that is not in the video is named (``premise.py``)."""
         question = check_query(question)
-        retrieval = self.finder.find(question, limit=max(1, int(limit)))
+        limit = max(1, int(limit))
+        parts = question_parts(question)
+        if len(parts) > 1:
+            found = {p: self.finder.find(p, limit=limit) for p in parts}
+            check = PremiseCheck(tuple(p for p in parts if found[p].best >= FOUND),
+                                 tuple(p for p in parts if found[p].best < FOUND))
+            if not check.present:
+                return replace(extractive_answer(question, found[parts[0]], found=2.0), backend=self.backend)
+            if check.partial:
+                present = " ".join(check.present)
+                answer = self._answer(present, self.finder.find(present, limit=limit))
+                note = missing_note(check.absent)
+                return replace(answer, question=question, missing=[a.rstrip("?") for a in check.absent],
+                               answer=f"{answer.answer} {note}" if answer.found else note)
+        return self._answer(question, self.finder.find(question, limit=limit))
+
+    def _answer(self, question: str, retrieval: Retrieval) -> Answer:
+        extractive = replace(extractive_answer(question, retrieval), backend=self.backend)
         if self.writer is None or retrieval.best < FOUND:
-            return replace(extractive_answer(question, retrieval), backend=self.backend)
-        return generated_answer(question, retrieval, self.writer)
+            return extractive
+        return generated_answer(question, retrieval, self.writer, fallback=lambda: extractive)
 
     def choose(self, question: str, options: Sequence[str]) -> Choice:
-        """Multiple choice: the embedded pick, or the chat model's when it names a valid option."""
+        """Multiple choice: the embedded pick (each option against its best evidence), or the chat
+        model's when it names a valid option with a checked citation."""
         question = check_query(question)
         choice = choose_option(self.finder, question, [str(o) for o in options])
         if self.writer is not None:
             picked = generated_choice(question, options, choice.evidence, self.writer)
             if picked is not None:
-                choice.index = picked
+                choice.index, choice.citations = picked
+                choice.backend = self.backend
         return choice
 
     def choose_all(self, items: Iterable[Any]) -> dict[str, int]:

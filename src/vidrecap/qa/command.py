@@ -20,7 +20,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         "option 0..4); prints {q_uid: answer_index}")
     parser.add_argument("--output", metavar="FILE", help="with --choices-file: write the answers here "
                         "(atomically) instead of printing them")
-    parser.add_argument("--json", action="store_true", help="print the answer as JSON (docs/ask.md)")
+    parser.add_argument("--json", action="store_true", help="print the answer as JSON (docs/ask.md); with "
+                        "--choices-file, each pick with its scores, deciding evidence and citations")
     parser.add_argument("--writer", metavar="SPEC", help="answering model: embedded (extractive, default), "
                         "hf:MODEL, openai[:MODEL], gguf[:PATH]")
     parser.add_argument("--profile", help="backend profile whose writer answers (see `vidrecap models`)")
@@ -46,7 +47,7 @@ def execute(args: argparse.Namespace) -> int:
         items = load_questions(args.choices_file)  # validate before loading any model
     asker = _asker(args)
     if items is not None:
-        return _choices(asker, items, args.output)
+        return _choices(asker, items, args.output, args.json)
     answer = asker.ask(args.question, limit=args.evidence)
     print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else format_answer(answer))
     return 0
@@ -63,10 +64,13 @@ def _asker(args: argparse.Namespace):
     return Asker.build(recap, spec, **options)
 
 
-def _choices(asker, items, output: str | None) -> int:
+def _choices(asker, items, output: str | None, detailed: bool = False) -> int:
     from ..util.fs import atomic_write_json
 
-    answers = asker.choose_all(items)
+    if detailed:
+        answers = {item.q_uid: asker.choose(item.question, item.options).to_dict() for item in items}
+    else:
+        answers = asker.choose_all(items)
     if output:
         atomic_write_json(Path(output), answers)
         print(f"wrote {len(answers)} answers to {output}", file=sys.stderr)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,16 +21,19 @@ from ..evidence.perceived import perceptions
 from ..moments import scoring
 from ..moments.index import MomentIndex
 from ..moments.lexical import LexicalIndex, terms
+from ..moments.reading import QueryReading
 from ..results import CELL_SECONDS, Recap, SpeechSegment
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 MAX_SEGMENTS, MAX_CLIPS = 3, 8
 KEEP_FRACTION = 0.5  # segments / clips scoring at least this share of the best one are opened
 SENTENCE_Z = 5.0  # a sentence must be this many null spreads above chance to match (the index: 3.5)
+JOIN_GAP = 1.5  # seconds: a sentence cut by the recogniser is joined across a pause this short
 CONTEXT_WEIGHT = 0.4  # share of a sentence's score that depends on the relevance of its cells
 # each source's sentences are calibrated against the index's null for the channel holding the same words
 SOURCE_CHANNEL = {"speech": "speech", "caption": "speech", "on_screen": "on_screen", "sounds": "sounds",
                   "faces": "faces", "objects": "objects", "picture": "picture"}
+READING_CHANNEL = {**SOURCE_CHANNEL, "caption": "visual"}  # what kind of evidence each source is
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,20 @@ def sentences_of(segment: SpeechSegment) -> list[Evidence]:
     return [e for e in out if e.text]
 
 
+def joined_sentences(units: list[Evidence], gap: float = JOIN_GAP) -> list[Evidence]:
+    """Sentences the recogniser cut at a segment boundary joined again ("Don't rinse" + "the pasta
+    itself."), so that a quote keeps its negation: a piece that does not end a sentence is joined
+    with the next one when it follows within ``gap`` seconds."""
+    out: list[Evidence] = []
+    for unit in units:
+        last = out[-1] if out else None
+        if last is not None and not last.text.rstrip().endswith((".", "!", "?")) and unit.start - last.end <= gap:
+            out[-1] = Evidence(last.start, unit.end, f"{last.text} {unit.text}", "speech")
+        else:
+            out.append(unit)
+    return out
+
+
 def _joined(words: list[Any]) -> Evidence:
     text = " ".join(w.text.strip() for w in words if w.text.strip())
     return Evidence(words[0].start, words[-1].end, text, "speech")
@@ -72,7 +89,7 @@ def _joined(words: list[Any]) -> Evidence:
 
 def evidence_units(recap: Recap) -> list[Evidence]:
     """Every candidate piece of evidence in time order (unscored)."""
-    units = [e for seg in recap.transcript.segments for e in sentences_of(seg)]
+    units = joined_sentences([e for seg in recap.transcript.segments for e in sentences_of(seg)])
     if not units:  # a recap without a transcript: each cell's speech
         units = [Evidence(c.start, c.end, c.speech.strip(), "speech") for c in recap.cells if c.speech.strip()]
     units += _screen_runs(recap)
@@ -134,6 +151,7 @@ class Retrieval:
     segments: list[int]  # indices of the opened segments, best first
     clips: list[tuple[float, float]]  # opened clip spans, best first
     evidence: list[Evidence]  # best first
+    reading: QueryReading = field(default_factory=QueryReading)  # what the question asks about
 
     @property
     def best(self) -> float:
@@ -179,13 +197,23 @@ class EvidenceFinder:
         self._vectors: dict[int, np.ndarray] = {}
 
     def find(self, question: str, limit: int = 6) -> Retrieval:
-        relevance = self.index.score(question).relevance
+        scored = self.index.score(question)
+        relevance = scored.relevance
         curve = np.maximum(relevance, scoring.smooth(relevance))
         segments = self._open_segments(curve)
         clips = self._open_clips(curve, segments)
-        candidates = [i for i, u in enumerate(self.units) if any(u.start < e and u.end > s for s, e in clips)]
-        ranked = self._rank(question, candidates, curve)
-        return Retrieval(relevance, segments, clips, ranked[:limit])
+        ranked = self._rank(question, self.inside(clips), curve, scored.reading)
+        return Retrieval(relevance, segments, clips, ranked[:limit], scored.reading)
+
+    def inside(self, spans: Sequence[tuple[float, float]]) -> list[int]:
+        """Ids of the units overlapping any of ``spans``."""
+        return [i for i, u in enumerate(self.units) if any(u.start < e and u.end > s for s, e in spans)]
+
+    def rank(self, question: str, ids: list[int]) -> list[Evidence]:
+        """Units ``ids`` scored against ``question`` exactly as ``find`` scores them, best first."""
+        scored = self.index.score(question)
+        curve = np.maximum(scored.relevance, scoring.smooth(scored.relevance))
+        return self._rank(question, sorted(set(ids)), curve, scored.reading)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.index.encoder.embed_text(texts)  # remembered: see RememberingEncoder
@@ -231,7 +259,8 @@ class EvidenceFinder:
         keep = [i for i in order[:MAX_CLIPS] if scores[i] >= KEEP_FRACTION * best or i in order[:3]]
         return [inside[i] for i in keep]
 
-    def _rank(self, question: str, ids: list[int], curve: np.ndarray) -> list[Evidence]:
+    def _rank(self, question: str, ids: list[int], curve: np.ndarray,
+              reading: QueryReading | None = None) -> list[Evidence]:
         if not ids:
             return []
         q = self.embed([question])[0]
@@ -242,6 +271,8 @@ class EvidenceFinder:
             dense = float(self.calibrated(unit.source, np.array([c]))[0])
             words = word_coverage(self.index.lexical, question, unit.text)
             match = 1.0 - (1.0 - dense) * (1.0 - scoring.LEXICAL_WEIGHT * words)
+            if reading is not None:  # a spoken sentence weighs less for a question about what is seen
+                match *= min(1.0, reading.factor(READING_CHANNEL[unit.source]))
             region = float(curve[self._cells(unit.start, unit.end)].max())
             score = match * (1.0 - CONTEXT_WEIGHT + CONTEXT_WEIGHT * region)  # the sentence itself must match
             out.append(Evidence(unit.start, unit.end, unit.text, unit.source, round(score, 4)))
