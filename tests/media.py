@@ -238,6 +238,8 @@ class Part:
     say_at: float = 0.5  # seconds into the part
     sound: str = ""  # "music": a generated melody; "applause": a crowd clapping
     look: str = ""  # footage only: "night" (darkened, with point lights) or "pan" (a crop sliding right)
+    voice: str | None = None  # espeak-ng voice of ``say`` (None: its default)
+    speed: int = 165  # words per minute of ``say``
 
 
 def build_video(path: Path, parts: list[Part], with_audio: bool = True) -> list[tuple[float, float]]:
@@ -267,7 +269,7 @@ def build_video(path: Path, parts: list[Part], with_audio: bool = True) -> list[
                 elif part.sound == "applause":
                     audio += applause(part.seconds)
                 if part.say:
-                    s = speech(part.say)
+                    s = speech(part.say, part.speed, part.voice)
                     at = int(part.say_at * SR)
                     s = s[: max(0, audio.size - at)]
                     audio[at:at + s.size] = s * 0.9

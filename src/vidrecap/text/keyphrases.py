@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .salience import STOPWORDS
+from .vocabulary import is_word
 
 # verb and adverb forms that often end or start a stop-word-free run but never name a topic
 _NOT_NOUN = frozenset("""
@@ -69,9 +70,22 @@ def _is_ing(word: str) -> bool:
     return word.endswith("ing") and len(word) > 5
 
 
+def real_phrases(counts: Counter, text: str, recurring: int = 2) -> Counter:
+    """The phrases of ``counts`` made only of real words that each occur ``recurring`` times or more
+    in ``text`` (a plural counts as its singular): a recogniser's one-off fragment never qualifies."""
+    said: Counter = Counter(_stem(w) for w in _WORD.findall(text.lower()))
+    return Counter({p: n for p, n in counts.items()
+                    if all(is_word(w) and said[_stem(w)] >= recurring for w in p.split())})
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
+
+
 def key_phrases(texts: Sequence[str], encoder, top: int = 3) -> list[list[str]]:
-    """For each text, its ``top`` key phrases, best first (empty for a text without candidates)."""
-    candidates = [candidate_phrases(t) for t in texts]
+    """For each text, its ``top`` key phrases, best first (empty for a text without candidates).
+    Candidates are real words said more than once (``real_phrases``)."""
+    candidates = [real_phrases(candidate_phrases(t), t) for t in texts]
     vocab = sorted({p for c in candidates for p in c})
     if not vocab:
         return [[] for _ in texts]
