@@ -55,7 +55,7 @@ def build(seed: int, workdir: Path) -> tuple[Path, dict]:
             vocab |= set(words(f"{say} {s.slide} {s.body}"))
             t += seconds
         spans.append((start, t))
-    tmp = path.with_suffix(".part.mp4")
+    tmp = path.with_suffix(f".{os.getpid()}.part.mp4")  # two builders never share a file
     build_video(tmp, parts)
     tmp.replace(path)
     truth = {"voice": voice, "speed": speed, "spans": spans, "names": [x.name for x in topics],

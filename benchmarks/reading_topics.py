@@ -46,7 +46,8 @@ TOPICS: list[Topic] = [
         _s("A good sourdough loaf has a dark crust and an open, shiny crumb.",
            "The sour taste comes from the long, slow rise of the dough.",
            "Keep some starter in the fridge, and feed it once a week when you do not bake.",
-           "Many bakers say that sourdough bread stays fresh longer than bread made with yeast from a shop.", footage="carphone"),
+           "Many bakers say that sourdough bread stays fresh longer than bread made with yeast from a shop.",
+           footage="carphone"),
     )),
     Topic("roman aqueducts", ("aqueduct", "aqueducts", "roman", "romans", "rome"), (
         _s("The Romans carried fresh water to their cities through aqueducts.",
@@ -78,7 +79,8 @@ TOPICS: list[Topic] = [
         _s("Many players learn from short videos and simple song books.",
            "A teacher can spot mistakes in your hand position early.",
            "Do not buy an expensive guitar for the first year.",
-           "A cheap guitar with low strings is easier to play than a beautiful guitar with high strings.", footage="vtest"),
+           "A cheap guitar with low strings is easier to play than a beautiful guitar with high strings.",
+           footage="vtest"),
     )),
     Topic("city rovers football club", ("rovers", "football", "club", "season", "match", "league"), (
         _s("This is the season review of the City Rovers football club.",
