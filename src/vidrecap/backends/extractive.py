@@ -200,7 +200,7 @@ def video_title(req: WriteRequest) -> str:
 
     A key phrase of the whole speech that most chapters mention (as the first chapter title that
     contains it, e.g. the opening title card); else the title of chapters filling most of the
-    video; else the first chapter titles and how many more follow.
+    video; else ``N topics: A, B and C``, the titles of the three longest chapters in time order.
     """
     titles = [_title_of(req, i) for i in range(len(req.children))]
     n = len(req.children)
