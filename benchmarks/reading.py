@@ -91,8 +91,9 @@ def score(recap, truth: dict) -> dict:
     segs, spans = recap.segments, truth["spans"]
     titles = [s.title.strip().lower() for s in segs]
     vocab = set(truth["vocab"])
+    template = {"topics", "part"}  # the video title's "N topics: A, B and C"; "Part N" of an untitled chapter
     foreign = sorted({w for s in segs for w in words(s.title) if w not in vocab}
-                     | {w for w in words(recap.summary.title) if w not in vocab})
+                     | {w for w in words(recap.summary.title) if w not in vocab | template})
     summary = recap.summary.text
     said = set(words(summary))
     minutes = spans[-1][1] / 60
@@ -117,11 +118,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--videos", nargs="+", type=int, default=[1, 2, 3, 4, 5])
     ap.add_argument("--label", default="run", help="name of this run's recaps (e.g. before / after)")
     ap.add_argument("--build-only", action="store_true")
+    ap.add_argument("--table", nargs="+", metavar="LABEL", help="print the saved results of these runs, one table")
     args = ap.parse_args(argv)
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
+    if args.table:
+        table({label: json.loads((workdir / f"reading.{label}.json").read_text()) for label in args.table})
+        return 0
     os.environ.setdefault("VIDRECAP_CACHE", str(workdir / "cache"))
-    rows = {}
+    saved = workdir / f"reading.{args.label}.json"
+    rows = json.loads(saved.read_text()) if saved.exists() else {}
     for seed in args.videos:
         path, truth = build(seed, workdir)
         if args.build_only:
@@ -131,22 +137,33 @@ def main(argv: list[str] | None = None) -> int:
 
         t0 = time.perf_counter()
         recap = vidrecap.recap(path, workdir / f"talk{seed}.{args.label}.recap")
-        rows[seed] = {**score(recap, truth), "seconds": round(time.perf_counter() - t0, 1)}
-        print(seed, json.dumps(rows[seed], ensure_ascii=False), flush=True)
+        rows[str(seed)] = {**score(recap, truth), "seconds": round(time.perf_counter() - t0, 1)}
+        print(seed, json.dumps(rows[str(seed)], ensure_ascii=False), flush=True)
+        saved.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
     if rows:
-        table(args.label, rows)
+        table({args.label: rows})
     return 0
 
 
-def table(label: str, rows: dict) -> None:
-    print(f"\n| {label} | min | chapters / topics | F1 ±10 s | shortest | repeated titles | foreign title words"
+def table(runs: dict[str, dict]) -> None:
+    """One row per run and video, then each run's totals."""
+    print("\n| run | video | min | chapters / topics | F1 ±10 s | shortest | repeated titles | foreign title words"
           " | cut sentences | topics named | words / budget |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for seed, r in rows.items():
-        print(f"| talk{seed} | {r['minutes']} | {r['chapters']} / {r['topics']} | {r['f1@10']} | "
-              f"{r['shortest_chapter_s']} s | {r['repeated_titles']} | {len(r['foreign_title_words'])} | "
-              f"{len(r['cut_sentences'])} | {r['topics_named']} / {r['topics']} | "
-              f"{r['summary_words']} / {r['budget']} |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for label, rows in runs.items():
+        for seed, r in sorted(rows.items()):
+            print(f"| {label} | talk{seed} | {r['minutes']} | {r['chapters']} / {r['topics']} | {r['f1@10']} | "
+                  f"{r['shortest_chapter_s']} s | {r['repeated_titles']} | {len(r['foreign_title_words'])} | "
+                  f"{len(r['cut_sentences'])} | {r['topics_named']} / {r['topics']} | "
+                  f"{r['summary_words']} / {r['budget']} |")
+    for label, rows in runs.items():
+        rs = list(rows.values())
+        print(f"| **{label}, all {len(rs)}** | | | {sum(r['chapters'] for r in rs)} / {sum(r['topics'] for r in rs)} | "
+              f"{sum(r['f1@10'] for r in rs) / len(rs):.3f} (min {min(r['f1@10'] for r in rs)}) | "
+              f"{min(r['shortest_chapter_s'] for r in rs)} s | {sum(r['repeated_titles'] for r in rs)} | "
+              f"{sum(len(r['foreign_title_words']) for r in rs)} | {sum(len(r['cut_sentences']) for r in rs)} | "
+              f"{sum(r['topics_named'] for r in rs)} / {sum(r['topics'] for r in rs)} | "
+              f"{sum(r['summary_words'] <= r['budget'] for r in rs)} of {len(rs)} within |")
 
 
 if __name__ == "__main__":
