@@ -182,3 +182,27 @@ def test_word_list_or_tokenizer_vocabulary_is_present():
 
     assert len(known_words()) > 15000 and np.mean([is_word(w) for w in ("gear", "chess", "houseplants")]) == 1.0
 
+
+
+def test_summary_of_many_chapters_names_each_in_whole_sentences_within_budget():
+    """Twelve chapters of the test topics, written by the extractive writer as a pipeline run would:
+    every chapter named with its time, every sentence whole, the word budget kept."""
+    from vidrecap.backends.base import TimedText, WriteRequest
+    from vidrecap.backends.extractive import ExtractiveWriter
+
+    writer, children, titles, t = ExtractiveWriter(), [], [], 0.0
+    for topic in TOPICS:
+        speech = [TimedText(t + k, t + k + 1, s) for k, s in enumerate(re.split(r"(?<=\.) ", _narration(topic)))]
+        shown = [TimedText(t, t + 8, f"{p.title}\n{p.body}".strip()) for p in topic.parts if p.title]
+        out = writer.write(WriteRequest("segment", t, t + 60, [], speech=speech, on_screen=shown))
+        assert all(is_whole(s) for s in _sentences(out.text)), out.text
+        assert word_count(out.text.split("Visually:")[0]) <= description_budget(60), out.text
+        children.append(TimedText(t, t + 60, out.text))
+        titles.append(out.title)
+        t += 60
+    out = writer.write(WriteRequest("summary", 0, t, children, child_titles=titles))
+    assert word_count(out.text) <= summary_budget(t), out.text
+    assert all(is_whole(s) for s in _sentences(out.text)), out.text
+    for k, title in enumerate(titles):
+        assert f"[{k}:00] {title}" in out.text
+    assert out.title.startswith("12 topics: ") and out.text.startswith("A 12-minute video on 12 topics")

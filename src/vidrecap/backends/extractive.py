@@ -225,7 +225,7 @@ def video_title(req: WriteRequest) -> str:
         return named[0] if named else ""
     longest = sorted(dict.fromkeys(t for t, _ in share.most_common(3)), key=titles.index)
     listed = ", ".join(longest[:-1]) + " and " + longest[-1] if len(longest) > 1 else longest[0]
-    return f"{len(named)} topics: {listed}"
+    return f"{n} topics: {listed}"
 
 
 def _title(req: WriteRequest) -> str:
