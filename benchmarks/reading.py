@@ -139,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         recap = vidrecap.recap(path, workdir / f"talk{seed}.{args.label}.recap")
         rows[str(seed)] = {**score(recap, truth), "seconds": round(time.perf_counter() - t0, 1)}
         print(seed, json.dumps(rows[str(seed)], ensure_ascii=False), flush=True)
-        saved.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+        latest = json.loads(saved.read_text()) if saved.exists() else {}  # runs of other videos may share it
+        saved.write_text(json.dumps({**latest, **rows}, ensure_ascii=False, indent=1))
     if rows:
         table({args.label: rows})
     return 0
