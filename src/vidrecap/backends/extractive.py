@@ -237,7 +237,7 @@ def _title(req: WriteRequest) -> str:
     if req.key_phrases:
         return as_title(req.key_phrases[0])
     text = " ".join(s.text for s in req.speech)
-    said = real_phrases(candidate_phrases(text), text)
+    said = real_phrases(candidate_phrases(text), text) or real_phrases(candidate_phrases(text), text, 1)
     if said:
         return as_title(max(said, key=lambda p: (said[p], -p.count(" "))))
     return describe_tags(req.tags).capitalize()

@@ -84,8 +84,9 @@ def _stem(word: str) -> str:
 
 def key_phrases(texts: Sequence[str], encoder, top: int = 3) -> list[list[str]]:
     """For each text, its ``top`` key phrases, best first (empty for a text without candidates).
-    Candidates are real words said more than once (``real_phrases``)."""
-    candidates = [real_phrases(candidate_phrases(t), t) for t in texts]
+    Candidates are real words said more than once (``real_phrases``); a short text that repeats
+    none takes real words said once rather than no phrase."""
+    candidates = [real_phrases(candidate_phrases(t), t) or real_phrases(candidate_phrases(t), t, 1) for t in texts]
     vocab = sorted({p for c in candidates for p in c})
     if not vocab:
         return [[] for _ in texts]
