@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from ..registry import register
 from ..results import Tag
-from ..text.keyphrases import as_title, candidate_phrases, real_phrases
+from ..text.keyphrases import as_title, real_candidates
 from ..text.salience import content_tokens, rank_by_centrality
 from ..text.sentences import description_budget, slide_sentence, summary_budget, whole_sentences, within, word_count
 from ..text.titles import slide_title
@@ -170,10 +170,15 @@ def _points(text: str, name: str) -> list[str]:
 
 
 def _slide_points(req: WriteRequest) -> list[str]:
-    """The span's slides as sentences: each slide's lines after its title, in order shown."""
+    """The span's slides as sentences: each slide's lines after its title, in order shown; only
+    slides shown long enough to belong to the span (not the previous chapter's last seconds)."""
     out = []
+    shown: Counter = Counter()
     for run in req.on_screen:
-        lines = [ln for ln in run.text.splitlines() if ln.strip()]
+        shown[run.text] += run.end - run.start
+    enough = min(4.0, 0.2 * (req.end - req.start))
+    for run in req.on_screen:
+        lines = [ln for ln in run.text.splitlines() if ln.strip()] if shown[run.text] >= enough - 1e-6 else []
         point = slide_sentence(lines[1:]) if len(lines) > 1 else ""
         if point and point not in out:
             out.append(point)
@@ -237,7 +242,7 @@ def _title(req: WriteRequest) -> str:
     if req.key_phrases:
         return as_title(req.key_phrases[0])
     text = " ".join(s.text for s in req.speech)
-    said = real_phrases(candidate_phrases(text), text) or real_phrases(candidate_phrases(text), text, 1)
+    said = real_candidates(text)
     if said:
         return as_title(max(said, key=lambda p: (said[p], -p.count(" "))))
     return describe_tags(req.tags).capitalize()
