@@ -31,9 +31,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.reading_topics import talk, words  # noqa: E402
+from benchmarks.reading_topics import TOPICS, talk, words  # noqa: E402
 
 GAP = 1.5  # seconds of silence after every section's narration
+MINUTES = 15  # no video shorter
+
+
+def _seconds(topics, voice: str, speed: int) -> float:
+    from tests.media import SR, speech
+
+    return sum(0.5 + speech(" ".join(s.say), speed, voice).size / SR + GAP for t in topics for s in t.sections)
 
 
 def build(seed: int, workdir: Path) -> tuple[Path, dict]:
@@ -44,7 +51,10 @@ def build(seed: int, workdir: Path) -> tuple[Path, dict]:
     if path.exists() and meta.exists():
         return path, json.loads(meta.read_text())
     voice, speed, topics = talk(seed)
+    spare = [x for x in TOPICS if x.name not in {t.name for t in topics}]
     parts, spans, t, vocab = [], [], 0.0, set()
+    while spare and _seconds(topics, voice, speed) < MINUTES * 60:  # a fast voice: one more topic
+        topics.append(spare.pop(0))
     for topic in topics:
         start = t
         for s in topic.sections:
