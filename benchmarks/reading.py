@@ -11,7 +11,8 @@ second run only redoes what changed). Printed per video and as a table:
 - boundary F1 (±10 s): chapter starts against topic changes;
 - repeated titles: chapter titles that occur more than once (case-insensitive);
 - foreign title words: title words that the video never says or shows (ASR fragments);
-- cut sentences: summary sentences that do not end in . ! or ?, or hold "...", "…" or "(";
+- cut sentences: summary sentences that do not end in . ! or ?, hold "..." or "…", or quote the
+  speech (a sentence, a "Title: point" or a "(point)") and stop where the transcript goes on;
 - topics named: topics whose keyword the summary holds; words / budget (80 + 7 per minute).
 
 It imports only ``vidrecap.recap``, so the same script measures an older checkout:
@@ -97,6 +98,24 @@ def cut(sentence: str) -> bool:
         or sentence.count("(") != sentence.count(")")
 
 
+def ends(recap) -> tuple[str, set[str]]:
+    """The transcript as one lower-case string with its sentence ends kept, and every on-screen line."""
+    said = " ".join(s.text for s in recap.transcript.segments).lower()
+    shown = {" ".join(words(ln)) for c in recap.cells for ln in c.on_screen.splitlines() if ln.strip()}
+    return said, shown
+
+
+def quoted_cut(piece: str, said: str, shown: set[str]) -> bool:
+    """A piece of the summary quoted from the speech whose quote stops where the speech goes on
+    ("...a beautiful guitar with high" when it said "with high strings.")."""
+    tail = words(piece)[-3:]
+    if len(tail) < 3 or any(line.endswith(" ".join(tail)) for line in shown):
+        return False
+    pattern = r"\b" + r"\W+".join(map(re.escape, tail)) + r"\b"
+    found = [m.end() for m in re.finditer(pattern, said)]
+    return bool(found) and not any(re.match(r"[\"')]?[.!?]", said[e:e + 2]) for e in found)
+
+
 def score(recap, truth: dict) -> dict:
     segs, spans = recap.segments, truth["spans"]
     titles = [s.title.strip().lower() for s in segs]
@@ -108,13 +127,15 @@ def score(recap, truth: dict) -> dict:
     said = set(words(summary))
     minutes = spans[-1][1] / 60
     sents = sentences(summary)
+    said_text, shown = ends(recap)
+    quotes = [q for x in sents for q in re.findall(r"\(([^)]*)\)", x)] + [x.split(": ", 1)[-1] for x in sents]
     return {
         "minutes": round(minutes, 1), "topics": len(spans), "chapters": len(segs),
         "f1@10": f1([s.start for s in segs[1:]], [a for a, _ in spans[1:]], 10.0),
         "shortest_chapter_s": round(min(s.end - s.start for s in segs), 1),
         "repeated_titles": len(titles) - len(set(titles)),
         "foreign_title_words": foreign,
-        "cut_sentences": [s for s in sents if cut(s)],
+        "cut_sentences": [s for s in sents if cut(s)] + [q for q in quotes if quoted_cut(q, said_text, shown)],
         "topics_named": sum(bool(said & set(k)) for k in truth["keywords"]),
         "summary_words": len(words(LINK.sub("", summary))), "budget": round(80 + 7 * minutes),
         "sections": sum(len(getattr(s, "sections", None) or []) for s in segs),
