@@ -188,7 +188,7 @@ def test_summary_of_many_chapters_names_each_in_whole_sentences_within_budget():
     """Twelve chapters of the test topics, written by the extractive writer as a pipeline run would:
     every chapter named with its time, every sentence whole, the word budget kept."""
     from vidrecap.backends.base import TimedText, WriteRequest
-    from vidrecap.backends.extractive import ExtractiveWriter
+    from vidrecap.writing.extractive import ExtractiveWriter
 
     writer, children, titles, t = ExtractiveWriter(), [], [], 0.0
     for topic in TOPICS:

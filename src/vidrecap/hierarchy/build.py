@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..backends.base import Captioner, ClipEvidence, TimedText, Writer, WriteRequest
-from ..evidence.faces import describe_faces, expression_change
-from ..evidence.objects import describe_objects, merge_objects
+from ..evidence.faces_pass import describe_faces, expression_change
+from ..evidence.objects_pass import describe_objects, merge_objects
 from ..evidence.perceived import span_perceptions
-from ..evidence.picture import clip_picture
+from ..evidence.picture_pass import clip_picture
 from ..results import Caption, Cell, Section, Transcript
 from ..text.keyphrases import as_title, key_phrases
 from ..text.titles import remember, slide_title, unique_title
