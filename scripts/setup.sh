@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Install vidrecap and everything it needs on a fresh Debian machine (run as root, Python 3.11+):
-# system packages (Tesseract, espeak-ng, fonts, Chromium for the web tests), a venv in .venv,
+# system packages (Tesseract, espeak-ng, fonts, Chromium for the web tests, a word list for titles), a venv in .venv,
 # torch's CPU wheel first (an unpinned torch would pull a multi-GB CUDA build), then the package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
-APT_PACKAGES="tesseract-ocr tesseract-ocr-eng espeak-ng fonts-dejavu-core chromium chromium-driver"
+APT_PACKAGES="tesseract-ocr tesseract-ocr-eng espeak-ng fonts-dejavu-core chromium chromium-driver wamerican"
 missing=""
 for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"  # METEOR (caption metrics)

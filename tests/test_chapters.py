@@ -118,7 +118,8 @@ def test_chapter_files(topics_recap):
         minutes, seconds = stamp.split(":")
         assert int(minutes) * 60 + int(seconds) == int(seg.start) and title == seg.title
     vtt = (out / "chapters.vtt").read_text()
-    assert vtt.startswith("WEBVTT") and vtt.count(" --> ") == len(lines)
+    assert vtt.startswith("WEBVTT") and vtt.count(" --> ") == len(lines) + sum(len(s.sections)
+                                                                               for s in topics_recap.segments)
     md = (out / "summary.md").read_text()
     assert "## Chapters" in md and "\n".join(lines) in md
 

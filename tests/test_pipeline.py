@@ -105,7 +105,7 @@ def test_outputs_round_trip(talk_recap):
     assert loaded.segments == talk_recap.segments and loaded.clips == talk_recap.clips
     assert np.array_equal(loaded.embeddings["fused"], talk_recap.embeddings["fused"])
     data = json.loads((loaded_path := __import__("pathlib").Path(out) / "recap.json").read_text())
-    assert data["schema_version"] == "1.0" and data["video"]["has_audio"] is True
+    assert data["schema_version"] == "1.1" and data["video"]["has_audio"] is True
     vtt = (loaded_path.parent / "clips.vtt").read_text()
     assert vtt.startswith("WEBVTT\n") and vtt.count(" --> ") == len(talk_recap.clips)
     assert "00:00:04.000 --> 00:00:08.000" in vtt

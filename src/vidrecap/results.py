@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: segments may hold ``sections``; 1.0 recaps load with none
 CELL_SECONDS = 2.0
 
 
@@ -166,6 +166,15 @@ class Cell:
 
 
 @dataclass
+class Section:
+    """A part of a chapter (a segment): e.g. the next slide of the same topic."""
+
+    start: float
+    end: float
+    title: str = ""
+
+
+@dataclass
 class Caption:
     """One node of the hierarchy: a clip caption, a segment description or the summary."""
 
@@ -179,9 +188,12 @@ class Caption:
     writer: str = ""  # segment/summary: the writer that produced it ("" when not recorded)
     faithfulness: float | None = None  # share of its content words found in the writer's evidence
     problems: list[str] = field(default_factory=list)  # what output validation repaired or rejected
+    sections: list[Section] = field(default_factory=list)  # segment: its parts, when it has several
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Caption:
+        d = dict(d)
+        d["sections"] = [Section(**x) for x in d.get("sections", [])]
         return cls(**d)
 
 

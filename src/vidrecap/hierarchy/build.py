@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -12,10 +12,12 @@ from ..evidence.faces_pass import describe_faces, expression_change
 from ..evidence.objects_pass import describe_objects, merge_objects
 from ..evidence.perceived import span_perceptions
 from ..evidence.picture_pass import clip_picture
-from ..results import Caption, Cell, Transcript
-from ..text.keyphrases import key_phrases
+from ..results import Caption, Cell, Section, Transcript
+from ..text.keyphrases import as_title, key_phrases
+from ..text.titles import remember, slide_title, unique_title
+from .chapters import group_parts
 from .grid import merge_tags
-from .segmentation import segment_clips
+from .segmentation import CEILING, SHORTEST, segment_clips
 
 CLIP_CELLS = 2  # 4-second clips
 FRAMES_PER_SEGMENT = 4  # sparse visual evidence handed to writers
@@ -68,36 +70,70 @@ def caption_clips(cells: Sequence[Cell], captioner: Captioner, load_frames=None,
 
 @dataclass
 class SegmentPlan:
-    """A segment's clips ``[first, stop)`` and what its writer will be given."""
+    """A segment's clips ``[first, stop)``, what its writer will be given, its sections (when it
+    joins several parts) and other titles it may take when its own is already used."""
 
     first: int
     stop: int
     request: WriteRequest
+    sections: list[Section] = field(default_factory=list)
+    alternatives: list[str] = field(default_factory=list)
 
 
 def plan_segments(clips: Sequence[Caption], cells: Sequence[Cell], transcript: Transcript,
                   target: float, load_frames=None, mode: str = "content",
                   embeddings: Mapping[str, np.ndarray] | None = None, encoder=None) -> list[SegmentPlan]:
-    """Chapters and their write requests; with an ``encoder``, each request carries key phrases."""
+    """Chapters and their write requests; with an ``encoder``, each request carries key phrases
+    and each section a title. In content mode, adjacent parts about one topic are one chapter."""
     bounds = [(c.start, c.end) for c in clips]
+    parts = segment_clips(bounds, transcript, cells, target, mode, embeddings)
+    if mode == "content" and parts:
+        ceiling = max(target * CEILING, 2 * SHORTEST)
+        groups = group_parts(parts, [c.start for c in clips], [c.end for c in clips],
+                             [c.children for c in clips], embeddings or {}, len(cells), ceiling)
+    else:
+        groups = [[k] for k in range(len(parts))]
+    part_titles = _part_titles(parts, clips, cells, transcript, encoder)
     plans = []
-    for a, b in segment_clips(bounds, transcript, cells, target, mode, embeddings):
+    for group in groups:
+        a, b = parts[group[0]][0], parts[group[-1]][1]
         span_cells = [cells[i] for c in clips[a:b] for i in c.children]
         start, end = clips[a].start, clips[b - 1].end
         req = WriteRequest(
             level="segment", start=start, end=end,
             children=[TimedText(c.start, c.end, c.text) for c in clips[a:b]],
-            speech=[TimedText(s.start, s.end, s.text) for s in transcript.segments
-                    if start <= (s.start + s.end) / 2 < end],
+            speech=_speech_in(transcript, start, end),
             on_screen=_on_screen_runs(span_cells), tags=merge_tags(span_cells),
             frames=_sparse_frames(span_cells, load_frames), slides=_text_share(span_cells))
         req.seen, req.heard = span_perceptions(span_cells)
-        plans.append(SegmentPlan(a, b, req))
+        sections = [Section(clips[parts[k][0]].start, clips[parts[k][1] - 1].end, part_titles[k])
+                    for k in group] if len(group) > 1 else []
+        plans.append(SegmentPlan(a, b, req, sections, [s.title for s in sections if s.title]))
     if encoder is not None:
         texts = [" ".join(s.text for s in p.request.speech) for p in plans]
         for plan, phrases in zip(plans, key_phrases(texts, encoder), strict=True):
             plan.request.key_phrases = phrases
+            plan.alternatives += [as_title(p) for p in phrases]
     return plans
+
+
+def _speech_in(transcript: Transcript, start: float, end: float) -> list[TimedText]:
+    return [TimedText(s.start, s.end, s.text) for s in transcript.segments if start <= (s.start + s.end) / 2 < end]
+
+
+def _part_titles(parts, clips, cells, transcript, encoder) -> list[str]:
+    """Each part's slide title, else (with an ``encoder``) its best key phrase, else ""."""
+    titles, texts = [], []
+    for a, b in parts:
+        runs = _on_screen_runs([cells[i] for c in clips[a:b] for i in c.children])
+        start, end = clips[a].start, clips[b - 1].end
+        titles.append(slide_title(((r.start, r.end, r.text) for r in runs), end - start))
+        texts.append(" ".join(s.text for s in _speech_in(transcript, start, end)))
+    if encoder is not None and len(parts) > 1 and not all(titles):
+        for k, phrases in enumerate(key_phrases(texts, encoder, top=1)):
+            if not titles[k] and phrases:
+                titles[k] = as_title(phrases[0])
+    return titles
 
 
 def _text_share(cells: Sequence[Cell]) -> float:
@@ -126,15 +162,24 @@ def _sparse_frames(cells: Sequence[Cell], load_frames) -> list[np.ndarray]:
 
 def write_segments(plans: Sequence[SegmentPlan], writer: Writer, done: Sequence[dict] = (),
                    on_write: Callable[[dict], None] | None = None) -> list[Caption]:
+    """Each chapter's description and title (a title the video already has gives way to one of
+    the chapter's alternatives); ``done`` holds journaled entries (resume)."""
     written = list(done)
+    used: set[str] = set()
+    for entry in written:
+        remember(entry["title"], used)
     for plan in plans[len(written):]:
         w = writer.write(plan.request)
-        entry = {"text": w.text, "title": w.title, **provenance(w)}
+        title = unique_title(w.title, plan.alternatives, used)
+        remember(title, used)
+        entry = {"text": w.text, "title": title, **provenance(w),
+                 "sections": [[s.start, s.end, s.title] for s in plan.sections]}
         written.append(entry)
         if on_write:
             on_write(entry)
     return [Caption("segment", k, p.request.start, p.request.end, w["text"], title=w["title"],
-                    children=list(range(p.first, p.stop)), **recorded(w))
+                    children=list(range(p.first, p.stop)), **recorded(w),
+                    sections=[Section(*x) for x in w.get("sections", [])])
             for k, (p, w) in enumerate(zip(plans, written, strict=True))]
 
 

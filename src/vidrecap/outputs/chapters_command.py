@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..media.probe import probe
 from ..media.remux import read_chapters, write_with_chapters
-from .chapters import chapters_of, chapters_webvtt, youtube_list
+from .chapters import as_json, chapters_of, chapters_webvtt, youtube_list
 from .store import load_recap
 
 DURATION_SLACK = 1.0  # seconds the embed video's duration may differ from the recap's
@@ -19,6 +19,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("outdir", help="output directory of `vidrecap run`")
     p.add_argument("--format", choices=("youtube", "vtt", "json"), default="youtube",
                    help="youtube: `0:00 Title` lines (default); vtt: WebVTT chapters; json")
+    p.add_argument("--sections", action="store_true",
+                   help="youtube: each chapter's sections indented under it (json and vtt always hold them)")
+    p.add_argument("--summary", action="store_true", help="print the recap's title and summary before the chapters")
     p.add_argument("--embed", metavar="VIDEO", help="the recapped video: copy it with chapter metadata")
     p.add_argument("-o", "--output", metavar="FILE", help="the chaptered copy (.mp4, .m4v, .mov or .mkv)")
 
@@ -41,7 +44,10 @@ def execute(args: argparse.Namespace) -> int:
     if args.format == "vtt":
         print(chapters_webvtt(chapters), end="")
     elif args.format == "json":
-        print(json.dumps([{"start": c.start, "end": c.end, "title": c.title} for c in chapters], ensure_ascii=False))
+        out = {"title": recap.summary.title, "summary": recap.summary.text, "chapters": as_json(chapters)}
+        print(json.dumps(out if args.summary else as_json(chapters), ensure_ascii=False))
     else:
-        print(youtube_list(chapters), end="")
+        if args.summary:
+            print(f"{recap.summary.title}\n\n{recap.summary.text}\n")
+        print(youtube_list(chapters, sections=args.sections), end="")
     return 0

@@ -17,11 +17,15 @@ def recap_markdown(recap: Recap) -> str:
     name = Path(recap.video.path).name
     lines = [f"# {recap.summary.title or name}", "",
              f"*{name} · {_clock(recap.video.duration)} · {len(recap.segments)} segments · "
-             f"{len(recap.clips)} clips*", "", "## Summary", "", recap.summary.text, *_trust(recap.summary), "",
+             f"{len(recap.clips)} clips*", "", "## Summary", "", recap.summary.text.replace("\n", "\n\n"),
+             *_trust(recap.summary), "",
              "## Chapters", "", youtube_list(chapters_of(recap.segments)).rstrip("\n"), "", "## Segments", ""]
     for seg in recap.segments:
         title = f" — {seg.title}" if seg.title else ""
-        lines += [f"### {_clock(seg.start)}–{_clock(seg.end)}{title}", "", seg.text, *_trust(seg), ""]
+        lines += [f"### {_clock(seg.start)}–{_clock(seg.end)}{title}", ""]
+        if seg.sections:
+            lines += [*(f"- [{_clock(x.start)}] {x.title}" for x in seg.sections), ""]
+        lines += [seg.text, *_trust(seg), ""]
     return "\n".join(lines)
 
 

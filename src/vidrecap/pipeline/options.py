@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import InputError
 from .served import served_identity
 
-STAGE_VERSION = {"visual": 9, "speech": 4, "sounds": 2, "embeddings": 5, "captions": 7, "segments": 10}
+STAGE_VERSION = {"visual": 9, "speech": 4, "sounds": 2, "embeddings": 5, "captions": 7, "segments": 11}
 
 
 @dataclass
@@ -102,6 +102,10 @@ class RunOptions:
                   and (sig := served_identity(getattr(self, k), self.backend_options.get(k)))}
         if served:
             payload["served"] = served
+        if stage == "segments":  # titles are checked against the installed word lists
+            from ..text.vocabulary import vocabulary_signature
+
+            payload["vocabulary"] = vocabulary_signature()
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
         return f"{stage}-{digest}"
 

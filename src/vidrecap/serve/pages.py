@@ -140,13 +140,18 @@ def _outline(recap: Recap) -> str:
 
 
 def _chapter_bar(recap: Recap) -> str:
-    """The chapters as a seek bar under the video: one button per chapter, as wide as it is long."""
-    items = "".join(
-        f'<li style="flex-grow:{max(0.01, c.end - c.start):.2f}"><button type="button" class="chapter" '
-        f'data-start="{c.start:.3f}" title="{clock(c.start)} {escape(c.title)}">'
-        f'<span class="time">{clock(c.start)}</span> {escape(c.title)}</button></li>'
-        for c in chapters_of(recap.segments))
-    return f'<ol id="chapter-bar" class="chapter-bar" aria-label="Chapters">{items}</ol>'
+    """The chapters as a seek bar across the video's timeline: one button per chapter, and a mark
+    per section inside it. ``static/chapters.js`` sizes each chapter to its length and places the
+    marks (the page's CSP forbids inline styles); without scripts the chapters share the width."""
+    items = []
+    for c in chapters_of(recap.segments):
+        marks = "".join(f'<button type="button" class="section-mark" data-start="{x.start:.3f}" '
+                        f'title="{clock(x.start)} {escape(x.title)}" aria-label="Section: {escape(x.title)}">'
+                        f'</button>' for x in c.sections[1:])
+        items.append(f'<li data-start="{c.start:.3f}" data-end="{c.end:.3f}"><button type="button" class="chapter" '
+                     f'data-start="{c.start:.3f}" title="{clock(c.start)} {escape(c.title)}">'
+                     f'<span class="time">{clock(c.start)}</span> {escape(c.title)}</button>{marks}</li>')
+    return f'<ol id="chapter-bar" class="chapter-bar" aria-label="Chapters">{"".join(items)}</ol>'
 
 
 def _linked_stamps(text: str) -> str:
@@ -163,9 +168,13 @@ def _linked_stamps(text: str) -> str:
 
 def _segment_item(seg: Caption) -> str:
     title = f"<strong>{escape(seg.title)}</strong> " if seg.title else ""
+    sections = "".join(f'<li><button type="button" class="node section" data-start="{x.start:.3f}">'
+                       f'<span class="time">{clock(x.start)}</span> {escape(x.title)}</button></li>'
+                       for x in seg.sections)
+    nested = f'<ol class="sections" aria-label="Sections">{sections}</ol>' if sections else ""
     return (f'<li><button type="button" class="node segment" data-start="{seg.start:.3f}" '
             f'data-end="{seg.end:.3f}"><span class="time">{clock(seg.start)}–{clock(seg.end)}</span> '
-            f'{title}<span class="text">{escape(seg.text)}</span></button></li>')
+            f'{title}<span class="text">{escape(seg.text)}</span></button>{nested}</li>')
 
 
 def not_found_page(message: str) -> str:

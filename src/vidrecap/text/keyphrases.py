@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .salience import STOPWORDS
+from .vocabulary import is_word
 
 # verb and adverb forms that often end or start a stop-word-free run but never name a topic
 _NOT_NOUN = frozenset("""
@@ -69,9 +70,33 @@ def _is_ing(word: str) -> bool:
     return word.endswith("ing") and len(word) > 5
 
 
+def real_phrases(counts: Counter, text: str, recurring: int = 2) -> Counter:
+    """The phrases of ``counts`` made only of real words that each occur ``recurring`` times or more
+    in ``text`` (a plural counts as its singular): a recogniser's one-off fragment never qualifies."""
+    said: Counter = Counter(_stem(w) for w in _WORD.findall(text.lower()))
+    return Counter({p: n for p, n in counts.items()
+                    if all(is_word(w) and said[_stem(w)] >= recurring for w in p.split())})
+
+
+RECUR_FROM = 80  # words (~35 s of speech): a shorter text need not say its subject twice
+
+
+def real_candidates(text: str) -> Counter:
+    """``text``'s candidate phrases of real words, said twice where the text is long enough."""
+    found = candidate_phrases(text)
+    long_enough = len(_WORD.findall(text)) >= RECUR_FROM
+    return (real_phrases(found, text) if long_enough else Counter()) or real_phrases(found, text, 1)
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
+
+
 def key_phrases(texts: Sequence[str], encoder, top: int = 3) -> list[list[str]]:
-    """For each text, its ``top`` key phrases, best first (empty for a text without candidates)."""
-    candidates = [candidate_phrases(t) for t in texts]
+    """For each text, its ``top`` key phrases, best first (empty for a text without candidates).
+    Candidates are real words (``real_phrases``) said more than once where the text is long
+    enough for words to recur (``RECUR_FROM`` words); a short one takes real words said once."""
+    candidates = [real_candidates(t) for t in texts]
     vocab = sorted({p for c in candidates for p in c})
     if not vocab:
         return [[] for _ in texts]

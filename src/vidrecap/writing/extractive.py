@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from ..backends.base import ClipEvidence, TimedText, WriteRequest, Written
 from ..registry import register
 from ..results import Tag
-from ..text.keyphrases import as_title, candidate_phrases
+from ..text.keyphrases import as_title, real_candidates
 from ..text.salience import content_tokens, rank_by_centrality
+from ..text.sentences import description_budget, slide_sentence, summary_budget, whole_sentences, within, word_count
+from ..text.titles import slide_title
 
 MIN_TAG_SCORE = 0.12
 SLIDES_SHARE = 0.5  # a span showing on-screen text this much of the time is "slides"
-GROUP_ABOVE = 8  # a summary of more chapters than this groups them
 # ImageNet labels that a classifier gives to slides, screens and text: noise to a reader
 SCREEN_LABELS = frozenset({
     "website", "web site", "monitor", "CRT monitor", "screen", "television", "menu", "crossword",
@@ -99,59 +100,104 @@ class ExtractiveWriter:
         return self._segment(request)
 
     def _segment(self, req: WriteRequest) -> Written:
+        """Whole sentences within the chapter's word budget, the cleanest source first: what its
+        slides list, then its most central spoken sentences in time order; then what is seen and heard."""
         title = _title(req)
-        chosen = _salient(req.speech, self.k)
-        parts = [_as_sentence(s.text) for s in chosen]
+        budget = description_budget(req.end - req.start)
+        shown = _slide_points(req)
+        said = _salient_sentences(req.speech, self.k)
+        points = within([*shown, *said], budget)
+        parts = list(points)
         seen = [*req.seen, describe_tags(req.tags, limit=3, slides=req.slides >= SLIDES_SHARE)]
         if any(seen):
             parts.append(f"Visually: {'; '.join(p for p in seen if p)}.")
         if req.heard:
             parts.append(f"Heard: {' and '.join(req.heard)}.")
-        if not chosen and req.on_screen:
-            shown = "; ".join(dict.fromkeys(first_line(t.text) for t in req.on_screen))
-            parts.insert(0, f"On screen: {shown}.")
         text = " ".join(parts) if parts else "A stretch with no speech, text or recognisable content."
         return Written(text=text, title=title)
 
     def _summary(self, req: WriteRequest) -> Written:
-        minutes = (req.end - req.start) / 60.0
-        length = f"{minutes:.0f}-minute" if minutes >= 1.5 else f"{req.end - req.start:.0f}-second"
+        """What the video is in one sentence, then a line per chapter: its title and, where the
+        word budget allows, its first point (a whole sentence); every chapter is named."""
+        title = video_title(req)
         n = len(req.children)
-        head = f"A {length} video in {n} part{'s' if n != 1 else ''}."
-        if n > GROUP_ABOVE:
-            lines = [_group_line(req, group) for group in _groups(n)]
-        else:
-            per_child = 3 if n == 1 else 1
-            lines = [_chapter_line(req, i, _key_sentences(req.children[i].text, per_child)) for i in range(n)]
-        return Written(text=" ".join([head, *lines]), title=video_title(req))
+        head = _opening(req, title)
+        budget = summary_budget(req.end - req.start) - word_count(head)
+        if n == 1:
+            said = _points(req.children[0].text, _title_of(req, 0))
+            return Written(text="\n".join([head, *within(said, budget)]), title=title)
+        names = [f"[{_clock(c.start)}] {_chapter_name(req, i)}" for i, c in enumerate(req.children)]
+        points = [_points(c.text, _title_of(req, i)) for i, c in enumerate(req.children)]
+        chosen = [""] * n
+        left = budget - sum(word_count(x) for x in names)
+        share = max(0.0, left) / n
+        for i in range(n):  # an even share first, so that every chapter may say something
+            chosen[i] = next((p for p in points[i] if word_count(p) <= share), "")
+        left -= sum(word_count(x) for x in chosen)
+        longest_first = sorted(range(n), key=lambda i: req.children[i].start - req.children[i].end)
+        for i in longest_first:  # what is left goes to the longest chapters still without a point
+            if not chosen[i]:
+                chosen[i] = next((p for p in points[i] if word_count(p) <= left), "")
+                left -= word_count(chosen[i])
+        lines = [f"{name}: {point}" if point else f"{name}." for name, point in zip(names, chosen, strict=True)]
+        return Written(text="\n".join([head, *lines]), title=title)
+
+
+def _opening(req: WriteRequest, title: str) -> str:
+    """One sentence saying what the video is: its length, its subject and how many chapters."""
+    minutes = (req.end - req.start) / 60.0
+    length = f"{minutes:.0f}-minute" if minutes >= 1.5 else f"{req.end - req.start:.0f}-second"
+    n = len(req.children)
+    titles = [_title_of(req, i) for i in range(n)]
+    if title and not title[:1].isdigit():
+        parts = f", in {n} chapters" if n > 1 else ""
+        return f"A {length} video about {title}{parts}."
+    if n > 1 and titles[0] and titles[-1]:
+        return f"A {length} video on {n} topics, from {titles[0]} to {titles[-1]}."
+    return f"A {length} video in {n} part{'s' if n != 1 else ''}."
+
+
+def _chapter_name(req: WriteRequest, i: int) -> str:
+    return _title_of(req, i) or f"Part {i + 1}"
+
+
+def _points(text: str, name: str) -> list[str]:
+    """The whole sentences of a chapter's description in its order (the cleanest source first),
+    without its evidence notes ("Visually:") and without a bare repeat of its title."""
+    sentences = [x.strip() for x in _SENTENCE_END.split(text.strip()) if x.strip()]
+    return [x for x in sentences if not x.startswith(("Visually:", "Heard:", "A stretch with no"))
+            and x[-1] in ".!?" and x.strip(" .").lower() != name.lower()]
+
+
+def _slide_points(req: WriteRequest) -> list[str]:
+    """The span's slides as sentences: each slide's lines after its title, in order shown; only
+    slides shown long enough to belong to the span (not the previous chapter's last seconds)."""
+    out = []
+    shown: Counter = Counter()
+    for run in req.on_screen:
+        shown[run.text] += run.end - run.start
+    enough = min(4.0, 0.2 * (req.end - req.start))
+    for run in req.on_screen:
+        lines = [ln for ln in run.text.splitlines() if ln.strip()] if shown[run.text] >= enough - 1e-6 else []
+        point = slide_sentence(lines[1:]) if len(lines) > 1 else ""
+        if point and point not in out:
+            out.append(point)
+    return out
+
+
+def _salient_sentences(speech: Sequence[TimedText], k: int) -> list[str]:
+    """The ``k`` most central whole sentences of the speech, in time order; with none whole (a
+    span of fragments only), its longest utterance as a sentence rather than nothing."""
+    sentences = whole_sentences((s.start, s.end, s.text) for s in speech)
+    if not sentences:
+        longest = max((s.text.strip() for s in speech), key=len, default="")
+        return [_as_sentence(longest[:1].upper() + longest[1:])] if len(longest.split()) >= 3 else []
+    order = rank_by_centrality([x[2] for x in sentences])[:k]
+    return [sentences[i][2] for i in sorted(order)]
 
 
 def _title_of(req: WriteRequest, i: int) -> str:
     return req.child_titles[i] if i < len(req.child_titles) else ""
-
-
-def _chapter_line(req: WriteRequest, i: int, lead: str) -> str:
-    title, stamp = _title_of(req, i), _clock(req.children[i].start)
-    lead = _as_sentence(lead) if lead else ""
-    if title and lead:
-        return f"[{stamp}] {title}: {lead}"
-    return f"[{stamp}] {_as_sentence(title or lead)}"
-
-
-def _groups(n: int, most: int = 6) -> list[range]:
-    """``n`` chapters in at most ``most`` consecutive groups of near-equal size."""
-    size = -(-n // most)
-    return [range(i, min(n, i + size)) for i in range(0, n, size)]
-
-
-def _group_line(req: WriteRequest, group: range) -> str:
-    """One line for consecutive chapters: each one's title and a short clause of what it says."""
-    clauses = []
-    for i in group:
-        lead = _key_sentences(req.children[i].text, 1, limit=90).rstrip(".…")
-        title = _title_of(req, i)
-        clauses.append(f"{title} ({lead})" if title and lead else title or lead)
-    return f"[{_clock(req.children[group[0]].start)}] " + _as_sentence("; ".join(c for c in clauses if c))
 
 
 def video_title(req: WriteRequest) -> str:
@@ -159,7 +205,7 @@ def video_title(req: WriteRequest) -> str:
 
     A key phrase of the whole speech that most chapters mention (as the first chapter title that
     contains it, e.g. the opening title card); else the title of chapters filling most of the
-    video; else the first chapter titles and how many more follow.
+    video; else ``N topics: A, B and C``, the titles of the three longest chapters in time order.
     """
     titles = [_title_of(req, i) for i in range(len(req.children))]
     n = len(req.children)
@@ -180,32 +226,23 @@ def video_title(req: WriteRequest) -> str:
     if share and share.most_common(1)[0][1] >= 0.6:
         return share.most_common(1)[0][0]
     named = list(dict.fromkeys(t for t in titles if t))
-    if len(named) <= 3:
-        return ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1] if named else ""
-    return f"{', '.join(named[:3])} and {len(named) - 3} more"
-
-
-def _salient(sentences: Sequence[TimedText], k: int) -> list[TimedText]:
-    if not sentences:
-        return []
-    order = rank_by_centrality([s.text for s in sentences])[:k]
-    return [sentences[i] for i in sorted(order)]
+    if len(named) <= 1:
+        return named[0] if named else ""
+    longest = sorted(dict.fromkeys(t for t, _ in share.most_common(3)), key=titles.index)
+    listed = ", ".join(longest[:-1]) + " and " + longest[-1] if len(longest) > 1 else longest[0]
+    return f"{n} topics: {listed}"
 
 
 def _title(req: WriteRequest) -> str:
-    """The on-screen line shown longest in the span, else its best key phrase, else its most said phrase."""
-    shown: Counter = Counter()
-    for t in req.on_screen:
-        line = first_line(t.text, limit=60)
-        if len(content_tokens(line)) >= 1:
-            shown[line] += t.end - t.start
-    if shown:
-        line, seconds = shown.most_common(1)[0]
-        if seconds >= min(4.0, 0.2 * (req.end - req.start)) or not req.speech:
-            return line
+    """The first slide or title card shown in the span, else its best key phrase, else its most
+    said phrase of real words, else what is seen."""
+    shown = slide_title(((t.start, t.end, t.text) for t in req.on_screen), req.end - req.start)
+    if shown or (req.on_screen and not req.speech):
+        return shown or first_line(req.on_screen[0].text, limit=60)
     if req.key_phrases:
         return as_title(req.key_phrases[0])
-    said = candidate_phrases(" ".join(s.text for s in req.speech))
+    text = " ".join(s.text for s in req.speech)
+    said = real_candidates(text)
     if said:
         return as_title(max(said, key=lambda p: (said[p], -p.count(" "))))
     return describe_tags(req.tags).capitalize()
@@ -221,18 +258,6 @@ def _as_sentence(text: str) -> str:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
-
-
-def _key_sentences(text: str, k: int, limit: int = 240) -> str:
-    """The ``k`` most central sentences of ``text`` (of at least 4 words when possible), in order."""
-    sentences = [x.strip() for x in _SENTENCE_END.split(text.strip()) if x.strip()]
-    evidence_lines = ("Visually:", "Heard:")  # the segment writer's own notes, not sentences to quote
-    long_enough = [x for x in sentences if len(x.split()) >= 4 and not x.startswith(evidence_lines)] or sentences
-    if not long_enough:
-        return ""
-    best = sorted(rank_by_centrality(long_enough)[:k])
-    out = " ".join(long_enough[i] for i in best)
-    return out if len(out) <= limit * k else out[: limit * k - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _clock(seconds: float) -> str:

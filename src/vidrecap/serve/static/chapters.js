@@ -1,9 +1,19 @@
-// Marks the chapter being played in the chapter bar under the video (seeking is recap.js's click handler).
+// The chapter bar under the video: sizes each chapter to its share of the timeline, places each
+// section mark at its time, and marks the chapter being played (seeking is recap.js's click handler).
+// Sizes are set here because the page's Content-Security-Policy forbids inline style attributes.
 (() => {
   "use strict";
   const video = document.getElementById("video");
-  const buttons = [...document.querySelectorAll("#chapter-bar button[data-start]")];
+  const items = [...document.querySelectorAll("#chapter-bar li[data-start]")];
+  const buttons = [...document.querySelectorAll("#chapter-bar button.chapter[data-start]")];
   if (!video || !buttons.length) return;
+  for (const li of items) {
+    const a = parseFloat(li.dataset.start), b = parseFloat(li.dataset.end);
+    li.style.flexGrow = String(Math.max(0.01, b - a));
+    for (const m of li.querySelectorAll(".section-mark")) {
+      m.style.left = `${(100 * (parseFloat(m.dataset.start) - a)) / Math.max(0.01, b - a)}%`;
+    }
+  }
   const starts = buttons.map((b) => parseFloat(b.dataset.start));
   let current = -1;
   const mark = () => {

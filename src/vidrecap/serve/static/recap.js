@@ -57,7 +57,7 @@
   });
 
   // ---- segments: highlight the current one ----
-  const segButtons = [...document.querySelectorAll("#segments button[data-start]")];
+  const segButtons = [...document.querySelectorAll("#segments button.segment[data-start]")];
   const segStarts = segButtons.map((b) => parseFloat(b.dataset.start));
   const segList = $("#segments");
   let currentSeg = -1;
