@@ -28,11 +28,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``only`` (a command name), only that command's module is imported, so a
+    query command does not pay for importing the pipeline's (or any other command's) modules."""
     parser = argparse.ArgumentParser(prog="vidrecap", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
+        if only is not None and name != only:
+            sub.add_parser(name, help=help_text, description=help_text)
+            continue
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -51,8 +56,15 @@ def _version() -> str:
     return __version__
 
 
+def _command_named(argv: list[str]) -> str | None:
+    """The subcommand ``argv`` names (its first word, before any option), else ``None``."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS and argv and argv[0] == first else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_named(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "_execute", None):
         parser.print_help()
