@@ -79,10 +79,11 @@ class WhisperRecognizer:
         from faster_whisper import WhisperModel
 
         model = _whisper_model(target)
-        compute = "int8" if device == "cpu" else "float16"
+        kind, _, index = device.partition(":")
+        compute = "int8" if kind == "cpu" else "float16"
         try:
-            self._model = WhisperModel(model, device=device, compute_type=compute, cpu_threads=threads,
-                                       local_files_only=_offline())
+            self._model = WhisperModel(model, device=kind, device_index=int(index or 0), compute_type=compute,
+                                       cpu_threads=threads, local_files_only=_offline())
         except Exception as exc:  # ctranslate2 raises plain RuntimeError for bad dirs
             raise BackendError(_load_error(model, exc)) from exc
         self.language, self.beam_size = language, beam_size

@@ -182,9 +182,10 @@ class OnnxMiniLM:
         return None
 
 
-def _providers(ort, device: str) -> list[str]:
-    if device.startswith("cuda"):
-        if "CUDAExecutionProvider" not in ort.get_available_providers():
-            raise BackendError("--device cuda: onnxruntime here has no CUDA support (install onnxruntime-gpu)")
-        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+def _providers(ort, device: str) -> list:
+    """The GPU when asked for and this onnxruntime has CUDA (onnxruntime-gpu); else the CPU, which
+    costs little here: the encoder runs once per run, on short texts."""
+    kind, _, index = device.partition(":")
+    if kind == "cuda" and "CUDAExecutionProvider" in ort.get_available_providers():
+        return [("CUDAExecutionProvider", {"device_id": int(index or 0)}), "CPUExecutionProvider"]
     return ["CPUExecutionProvider"]
