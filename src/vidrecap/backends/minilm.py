@@ -141,6 +141,8 @@ class OnnxMiniLM:
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = int(threads) if threads else (os.cpu_count() or 1)
         opts.inter_op_num_threads = 1
+        # ENABLE_ALL adds layout passes for convolutions only; EXTENDED (fusions) starts ~0.2 s sooner
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # shares cores with ASR
         try:
             self._session = ort.InferenceSession(str(path), opts, providers=_providers(ort, device))
