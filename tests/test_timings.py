@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from vidrecap.cli import main
+from vidrecap.outputs.store import load_recap, save_recap
 from vidrecap.pipeline.device import check_device, cuda_devices
 from vidrecap.pipeline.timings import StageClock
-from vidrecap.results import Recap, RunTimings
+from vidrecap.results import RunTimings
 
 
 def _spin(seconds: float) -> None:
@@ -50,14 +52,14 @@ def test_recap_json_carries_timings_and_old_recaps_still_load(talk_recap, tmp_pa
     speech = next(s for s in timings.stages if s.stage == "speech")
     assert "visual" in speech.concurrent and speech.cpu > 0
     assert 0 < timings.peak_rss_mib and timings.wall >= max(s.start + s.wall for s in timings.stages) - 0.01
-    loaded = Recap.load(talk_recap.directory)
+    loaded = load_recap(Path(talk_recap.directory))
     assert loaded.timings == timings
     old = tmp_path / "old"
-    talk_recap.save(old)
+    save_recap(talk_recap, old)
     data = json.loads((old / "recap.json").read_text())
     data.pop("timings")
     (old / "recap.json").write_text(json.dumps(data))
-    assert Recap.load(old).timings is None
+    assert load_recap(old).timings is None
     assert RunTimings.from_dict({"stages": [{"stage": "x"}]}) is None  # malformed: ignored, not fatal
 
 

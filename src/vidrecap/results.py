@@ -246,9 +246,9 @@ class Recap:
     transcript: Transcript
     cells: list[Cell]
     embeddings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    timings: RunTimings | None = None  # where this run's time went (None: loaded from an older recap)
     schema_version: str = SCHEMA_VERSION
     directory: str | None = None  # where it was saved / loaded from
-    timings: RunTimings | None = None  # where this run's time went (None: loaded from an older recap)
 
     def save(self, directory: str | Path) -> Path:
         from .outputs.store import save_recap

@@ -14,6 +14,7 @@ import pytest
 
 from vidrecap import registry
 from vidrecap.backends import minilm
+from vidrecap.outputs.store import save_recap
 
 from .synth import PARTS
 from .test_index import QUERIES, UNRELATED
@@ -67,7 +68,7 @@ def test_export_is_keyed_on_the_model_files(tmp_path, monkeypatch):
 def test_query_commands_import_no_torch(recap, encoder, tmp_path):
     """search OUT, ask OUT and search LIBRARY in fresh processes: answers, and torch never imported."""
     saved = tmp_path / "saved"
-    copy.copy(recap).save(saved)
+    save_recap(copy.copy(recap), saved)
     library = tmp_path / "library"
     from vidrecap.cli import main
 

@@ -30,8 +30,8 @@ from ..errors import BackendError
 from ..registry import register
 from ..results import SpeechSegment, Word
 from ..util.fs import model_cache_root
-from . import extractive, faces, minilm, objects, picture, rapid, sounds  # noqa: F401  (register the captioner, writer, experts, OCR, encoder)
-from .minilm import minilm_dir
+from . import extractive, faces, objects, picture, rapid, sounds  # noqa: F401  (register the captioner, writer, experts, OCR)
+from .minilm import minilm_dir  # registers the embedded (ONNX) encoder
 
 WHISPER_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 
