@@ -27,7 +27,7 @@ def commands(out: Path, library: Path) -> dict[str, list[str]]:
         "search OUT": ["search", str(out), "a man rides a bike in traffic"],
         "ask OUT": ["ask", str(out), "what is cooked for dinner?"],
         "search LIBRARY": ["search", str(library), "a man rides a bike in traffic"],
-        "--version": ["--version"],
+        "version": ["--version"],
     }
 
 
@@ -86,6 +86,7 @@ def main() -> None:
     ap.add_argument("--src", type=Path, default=HERE.parent / "src", help="the sources measured as 'after'")
     ap.add_argument("--before", type=Path, help="another checkout's src/ measured as 'before'")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--only", nargs="+", metavar="COMMAND", help="measure only these (e.g. 'ask OUT')")
     args = ap.parse_args()
     out, library = prepare(args.out, args.library, args.src)
     trees = {"after": args.src.resolve()}
@@ -95,6 +96,8 @@ def main() -> None:
           f"cold processes (interleaved)")
     print(f"{'command':<16} {'tree':<7} {'wall s':>7} {'CPU s':>6} {'RSS MiB':>8} {'imports':>8} torch")
     for name, argv in commands(out, library).items():
+        if args.only and name not in args.only:
+            continue
         for src in trees.values():
             run_once(src, argv)  # warm the page cache for this tree: "cold" means a new process
         rows: dict[str, list[dict[str, float]]] = {t: [] for t in trees}
