@@ -29,8 +29,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The parser; with ``only`` (a command name), only that command's module is imported, so a
-    query command does not pay for importing the pipeline's (or any other command's) modules."""
+    """The parser; with ``only`` (a command name, or ``""`` for none), only that command's module is
+    imported, so a query command does not pay for importing the pipeline's (or any other
+    command's) modules; the others are listed by name and help text."""
     parser = argparse.ArgumentParser(prog="vidrecap", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -57,9 +58,11 @@ def _version() -> str:
 
 
 def _command_named(argv: list[str]) -> str | None:
-    """The subcommand ``argv`` names (its first word, before any option), else ``None``."""
-    first = next((a for a in argv if not a.startswith("-")), None)
-    return first if first in COMMANDS and argv and argv[0] == first else None
+    """The subcommand ``argv`` names (its first word); ``""`` when it names none (``--version``,
+    ``--help``: no command module is needed); ``None`` (import them all) when unsure."""
+    if not argv or argv[0].startswith("-"):
+        return ""
+    return argv[0] if argv[0] in COMMANDS else None
 
 
 def main(argv: list[str] | None = None) -> int:
