@@ -85,3 +85,14 @@ def test_query_commands_import_no_torch(recap, encoder, tmp_path):
         assert res.stdout.strip()
     row = json.loads(res.stdout.strip().splitlines()[0])
     assert row
+
+
+def test_background_vectors_are_cached_per_model(encoder, tmp_path, monkeypatch):
+    from vidrecap.moments.loading import background_embeddings
+    from vidrecap.moments.scoring import BACKGROUND_QUERIES
+
+    monkeypatch.setenv("VIDRECAP_MODEL_CACHE", str(tmp_path))
+    first = background_embeddings(encoder)
+    assert len(list((tmp_path / "background").glob("*.npy"))) == 1
+    assert np.abs(first - encoder.embed_text(list(BACKGROUND_QUERIES))).max() < 1e-6
+    np.testing.assert_array_equal(background_embeddings(encoder), first)

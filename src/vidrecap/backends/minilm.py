@@ -154,6 +154,7 @@ class OnnxMiniLM:
         self.dim = int(self._session.get_outputs()[0].shape[-1] or 384)
         self.batch_size = max(1, int(batch_size))
         self.spec = "embedded" if target is None else f"embedded:{target}"
+        self.cache_key = f"minilm-onnx:{path.parent.name}"  # names the exact model (files' signature)
 
     def embed_text(self, texts: Sequence[str]) -> np.ndarray:
         """One L2-normalised row per text; texts are batched by length (less padding)."""
