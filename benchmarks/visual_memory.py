@@ -36,9 +36,9 @@ def main() -> int:
 
     from vidrecap import registry
     from vidrecap.evidence import visual
-    from vidrecap.evidence.faces import FaceExpert
-    from vidrecap.evidence.objects import ObjectExpert
-    from vidrecap.evidence.picture import PictureExpert
+    from vidrecap.evidence.faces_pass import FaceExpert
+    from vidrecap.evidence.objects_pass import ObjectExpert
+    from vidrecap.evidence.picture_pass import PictureExpert
     from vidrecap.media.probe import probe
 
     if args.no_trim:
