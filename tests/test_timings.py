@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -55,7 +56,7 @@ def test_recap_json_carries_timings_and_old_recaps_still_load(talk_recap, tmp_pa
     loaded = load_recap(Path(talk_recap.directory))
     assert loaded.timings == timings
     old = tmp_path / "old"
-    save_recap(talk_recap, old)
+    save_recap(copy.copy(talk_recap), old)  # a copy: saving re-points the shared fixture's directory
     data = json.loads((old / "recap.json").read_text())
     data.pop("timings")
     (old / "recap.json").write_text(json.dumps(data))
