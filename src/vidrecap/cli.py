@@ -28,11 +28,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``only`` (a command name, or ``""`` for none), only that command's module is
+    imported, so a query command does not pay for importing the pipeline's (or any other
+    command's) modules; the others are listed by name and help text."""
     parser = argparse.ArgumentParser(prog="vidrecap", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
+        if only is not None and name != only:
+            sub.add_parser(name, help=help_text, description=help_text)
+            continue
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -51,8 +57,17 @@ def _version() -> str:
     return __version__
 
 
+def _command_named(argv: list[str]) -> str | None:
+    """The subcommand ``argv`` names (its first word); ``""`` when it names none (``--version``,
+    ``--help``: no command module is needed); ``None`` (import them all) when unsure."""
+    if not argv or argv[0].startswith("-"):
+        return ""
+    return argv[0] if argv[0] in COMMANDS else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_named(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "_execute", None):
         parser.print_help()

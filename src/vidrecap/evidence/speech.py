@@ -25,6 +25,7 @@ from ..backends.base import SpeechRecognizer
 from ..media.audio import SAMPLE_RATE, iter_audio_blocks
 from ..results import SpeechSegment, Transcript, Word
 from ..util.journal import Journal
+from ..util.memory import release_free_memory
 from .screen_words import ScreenWords, recognise
 
 BLOCK_SECONDS = 30.0  # VAD block; fixed grid from the start of the audio
@@ -209,6 +210,7 @@ class SpeechPass:
             self.journal.append({"until": until, "next": next_start if next_start is not None else until,
                                  "language": lang, "asr_language": getattr(self.asr, "language", None),
                                  "hotwords": shown, "segments": [asdict(s) for s in segs]})
+            release_free_memory()
             yield segs, lang
         self.journal.append({"until": None, "segments": [], "final": True})
 

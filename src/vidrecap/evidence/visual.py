@@ -22,6 +22,7 @@ from ..media.frames import SampledFrame, iter_sampled_frames
 from ..results import CELL_SECONDS
 from ..util.arrays import pack_array, unpack_array
 from ..util.journal import Journal
+from ..util.memory import release_free_memory
 
 TOP_TAGS = 10
 BATCH_CELLS = 8
@@ -119,6 +120,7 @@ class VisualPass:
             if pending and frame.cell not in pending and len(pending) >= BATCH_CELLS:
                 yield from self._flush(pending)
                 pending = {}
+                release_free_memory()
             pending.setdefault(frame.cell, []).append(frame)
         if pending:
             yield from self._flush(pending)

@@ -11,7 +11,7 @@ import numpy as np
 from ..results import CELL_SECONDS, Recap
 from . import scoring
 from .lexical import LexicalIndex, cell_documents
-from .loading import channel_matrices, check_query, embed_cells, query_encoder, resolve_recap
+from .loading import background_embeddings, channel_matrices, check_query, embed_cells, query_encoder, resolve_recap
 from .reading import SEEN, QueryReading, prototype_matrix, read_query
 from .scoring import Calibration, Window
 from .windows import bounded_windows, evidence_bounds
@@ -90,7 +90,7 @@ class MomentIndex:
         recap = resolve_recap(recap)
         encoder = encoder if encoder is not None else query_encoder(recap)
         channels = channel_matrices(recap, getattr(encoder, "dim", None)) or embed_cells(recap, encoder)
-        background = encoder.embed_text(list(scoring.BACKGROUND_QUERIES))
+        background = background_embeddings(encoder)
         calibrations = {k: scoring.fit_calibration(m, background) for k, m in channels.items()}
         docs = cell_documents([c.speech for c in recap.cells], [c.on_screen for c in recap.cells])
         return cls(recap, encoder, channels, calibrations, LexicalIndex.build(docs), default_vid(recap))

@@ -78,6 +78,39 @@ def encoder_for_spec(spec: str) -> Any:
     return _ENCODERS[spec]
 
 
+def background_embeddings(encoder: Any) -> np.ndarray:
+    """The encoder's vectors of the calibration's background queries, kept in the model cache when
+    the encoder names its exact model (``cache_key``): a cold query then embeds only itself."""
+    from . import scoring
+
+    queries = list(scoring.BACKGROUND_QUERIES)
+    key = getattr(encoder, "cache_key", None)
+    if not key:
+        return encoder.embed_text(queries)
+    import hashlib
+
+    from ..util.fs import atomic_write_bytes, model_cache_root
+
+    digest = hashlib.sha1("\n".join([key, *queries]).encode()).hexdigest()[:16]
+    path = model_cache_root() / "background" / f"{digest}.npy"
+    try:
+        cached = np.load(path)
+        if cached.shape == (len(queries), encoder.dim):
+            return cached
+    except (OSError, ValueError):
+        pass
+    emb = np.asarray(encoder.embed_text(queries), np.float32)
+    try:
+        import io
+
+        buf = io.BytesIO()
+        np.save(buf, emb)
+        atomic_write_bytes(path, buf.getvalue())
+    except OSError:
+        pass  # a read-only cache only costs the next query this embedding again
+    return emb
+
+
 def channel_matrices(recap: Recap, dim: int | None) -> dict[str, np.ndarray]:
     """The per-cell embedding channels to score, validated against the cells and the encoder."""
     n = len(recap.cells)

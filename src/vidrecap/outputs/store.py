@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ..results import SCHEMA_VERSION, Caption, Cell, Recap, Transcript, VideoInfo
+from ..results import SCHEMA_VERSION, Caption, Cell, Recap, RunTimings, Transcript, VideoInfo
 from ..util.fs import atomic_write_bytes, atomic_write_json, atomic_write_text
 from .captions import to_srt, to_webvtt
 from .chapters import chapters_of, chapters_webvtt, youtube_list
@@ -82,7 +82,8 @@ def load_recap(directory: Path) -> Recap:
             segments=[Caption.from_dict(s) for s in data["segments"]],
             summary=Caption.from_dict(data["summary"]), transcript=Transcript.from_dict(data["transcript"]),
             cells=[Cell.from_dict(c) for c in data["cells"]], schema_version=version,
-            embeddings=_load_embeddings(directory / "embeddings.npz"), directory=str(directory))
+            embeddings=_load_embeddings(directory / "embeddings.npz"), directory=str(directory),
+            timings=RunTimings.from_dict(data.get("timings")))
     except (KeyError, TypeError) as exc:
         raise InputError(f"{path}: malformed recap ({type(exc).__name__}: {exc})") from exc
     return recap

@@ -11,6 +11,7 @@ from ..errors import InputError
 from ..library.stores import db_errors, is_url, mask
 from ..registry import PIPELINE_ROLES
 from .batch import BatchItem, run_batch
+from .device import check_device
 from .options import RunOptions
 from .run import run_recap
 
@@ -38,9 +39,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--segmentation", choices=("content", "fixed"),
                    help="content: chapters follow the content (default); fixed: ~segment-seconds each (Video ReCap)")
     p.add_argument("--frame-side", type=int, help="key-frame size in pixels (default 480)")
-    p.add_argument("--device", help="cpu (default) or cuda")
+    p.add_argument("--device", help="cpu (default), or cuda[:N]: Whisper, the tagger and the sentence encoder "
+                   "on the GPU (never required; a clear error when there is none)")
     p.add_argument("--offline", action="store_true", help="never download models (HF_HUB_OFFLINE=1)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="print where the time went: wall, CPU and peak RSS per stage (also in recap.json)")
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -54,12 +58,14 @@ def execute(args: argparse.Namespace) -> int:
                    hotwords=False if args.no_hotwords else None, segment_seconds=args.segment_seconds,
                    segmentation=args.segmentation,
                    frame_side=args.frame_side, device=args.device)
-    RunOptions.resolve(args.profile, args.config, **options)  # validate before any work
+    check_device(RunOptions.resolve(args.profile, args.config, **options).device)  # validate before any work
     if Path(args.video).is_dir():
         return _execute_batch(args, out, options)
     recap = run_recap(args.video, out, quiet=args.quiet, profile=args.profile, config=args.config, **options)
     if not args.quiet:
         print(f"{recap.summary.title or Path(args.video).name}\n\n{recap.summary.text}\n", file=sys.stdout)
+    if args.verbose and recap.timings is not None:
+        print(recap.timings.table(), file=sys.stderr)
     print(f"wrote {out}/ (recap.json, clips.vtt, segments.vtt, chapters.txt, chapters.vtt, summary.md, transcript.srt, "
           f"embeddings.npz, frames/): {_count(recap.clips, 'clip')}, {_count(recap.segments, 'segment')}",
           file=sys.stderr if args.quiet else sys.stdout)

@@ -30,11 +30,13 @@ from ..hierarchy.grid import build_cells
 from ..media.probe import probe
 from ..outputs.store import save_recap
 from ..results import Caption, Cell, Recap, Transcript, VideoInfo
-from ..util.fs import atomic_write_bytes, cache_root
+from ..util.fs import atomic_write_bytes, atomic_write_json, cache_root
 from ..util.journal import Journal
 from ..util.progress import ProgressListener, StageProgress
 from ..writing.checked import checked_writer
+from .device import check_device
 from .options import RunOptions
+from .timings import StageClock
 
 YIELD_NICE = 5  # how far the visual and sound passes stand back from speech recognition
 
@@ -78,35 +80,47 @@ def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: boo
     called as stages advance.
     """
     opts = RunOptions.resolve(profile, str(config) if config else None, **options)
+    check_device(opts.device)
     for role in registry.PIPELINE_ROLES:  # a misspelt backend fails now, not after the evidence passes
         registry.check(role, getattr(opts, role))
-    info = probe(path)
-    if out_dir is not None:
-        check_output_dir(Path(out_dir))
-    cache = cache_root() / info.fingerprint
-    backends = Backends(opts)
-    with StageProgress(quiet, on_progress) as progress:
-        try:
-            visuals, transcript, sounds = _evidence(info, opts, backends, cache, progress)
-            frames_dir = cache / opts.stage_key(info.fingerprint, "visual") / "frames"
-            cells = build_cells(info.n_cells, info.duration, visuals, transcript, sounds=sounds)
-            loader = FrameLoader(frames_dir)
-            embeddings, space = _embeddings(info, opts, backends, cache, cells, loader)
-            clips = _captions(info, opts, backends, cache, cells, loader, progress)
-            segments, summary = _levels(info, opts, backends, cache, clips, cells, transcript, loader, progress,
-                                        embeddings)
-        except KeyboardInterrupt:
-            progress.stop.set()
-            raise
-    recap = Recap(video=info, options={**opts.to_dict(), "visual_space": space}, clips=clips,
-                  segments=segments, summary=summary, transcript=transcript, cells=cells,
-                  embeddings=embeddings)
-    if out_dir is not None:
-        save_recap(recap, Path(out_dir), frames_from=frames_dir)
+    with StageClock() as clock:
+        with clock.stage("probe"):
+            info = probe(path)
+        if out_dir is not None:
+            check_output_dir(Path(out_dir))
+        cache = cache_root() / info.fingerprint
+        backends = Backends(opts)
+        with StageProgress(quiet, on_progress) as progress:
+            try:
+                visuals, transcript, sounds = _evidence(info, opts, backends, cache, progress, clock)
+                frames_dir = cache / opts.stage_key(info.fingerprint, "visual") / "frames"
+                cells = build_cells(info.n_cells, info.duration, visuals, transcript, sounds=sounds)
+                loader = FrameLoader(frames_dir)
+                with clock.stage("embeddings"):
+                    embeddings, space = _embeddings(info, opts, backends, cache, cells, loader)
+                with clock.stage("captions"):
+                    clips = _captions(info, opts, backends, cache, cells, loader, progress)
+                with clock.stage("segments"):
+                    segments, summary = _levels(info, opts, backends, cache, clips, cells, transcript, loader,
+                                                progress, embeddings)
+            except KeyboardInterrupt:
+                progress.stop.set()
+                raise
+        recap = Recap(video=info, options={**opts.to_dict(), "visual_space": space}, clips=clips,
+                      segments=segments, summary=summary, transcript=transcript, cells=cells,
+                      embeddings=embeddings)
+        if out_dir is not None:
+            with clock.stage("write"):
+                save_recap(recap, Path(out_dir), frames_from=frames_dir)
+            recap.timings = clock.result()
+            atomic_write_json(Path(out_dir) / "recap.json", recap.to_dict())  # again, with writing timed
+        else:
+            recap.timings = clock.result()
     return recap
 
 
-def _evidence(info: VideoInfo, opts: RunOptions, backends: Backends, cache: Path, progress: StageProgress):
+def _evidence(info: VideoInfo, opts: RunOptions, backends: Backends, cache: Path, progress: StageProgress,
+              clock: StageClock):
     vkey, skey = opts.stage_key(info.fingerprint, "visual"), opts.stage_key(info.fingerprint, "speech")
     jobs = {}
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="vidrecap") as pool:
@@ -119,15 +133,16 @@ def _evidence(info: VideoInfo, opts: RunOptions, backends: Backends, cache: Path
             warm = not (cache / f"{opts.stage_key(info.fingerprint, 'embeddings')}.npz").exists()
             if screen is not None:
                 visual.on_cell = screen.add
-            jobs["visual"] = pool.submit(_behind_speech, _run_visual, visual, backends, info, warm, screen)
+            jobs["visual"] = pool.submit(clock.run, "visual", _behind_speech, _run_visual, visual, backends, info,
+                                         warm, screen)
         if info.has_audio and opts.asr != "none":
             speech = SpeechPass(None, cache / skey / "journal.jsonl", progress.stage("speech", info.duration),
                                 screen=screen)
-            jobs["speech"] = pool.submit(_run_speech, speech, backends, info)
+            jobs["speech"] = pool.submit(clock.run, "speech", _run_speech, speech, backends, info)
         if info.has_audio and opts.sounds != "none":
             sounds_key = opts.stage_key(info.fingerprint, "sounds")
             heard = SoundPass(None, cache / sounds_key / "journal.jsonl", progress.stage("sounds", info.duration))
-            jobs["sounds"] = pool.submit(_behind_speech, _run_sounds, heard, backends, info)
+            jobs["sounds"] = pool.submit(clock.run, "sounds", _behind_speech, _run_sounds, heard, backends, info)
         try:
             done, _ = wait(jobs.values(), return_when=FIRST_EXCEPTION)
             for fut in done:
