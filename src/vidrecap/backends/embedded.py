@@ -29,7 +29,7 @@ from ..errors import BackendError
 from ..registry import register
 from ..results import SpeechSegment, Word
 from ..util.fs import model_cache_root
-from . import extractive, faces, objects, picture, rapid, sounds  # noqa: F401  (register the captioner, writer, experts, OCR)
+from . import extractive, faces, objects, picture, rapid, sounds, voices  # noqa: F401  (register the captioner, writer, experts, OCR, diarizer)
 
 WHISPER_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 

@@ -70,7 +70,8 @@ class EvidenceCaptioner:
     def _one(clip: ClipEvidence) -> str:
         parts = []
         if clip.speech.strip():
-            parts.append(f"Speech: \u201c{clip.speech.strip()}\u201d")
+            who = " and ".join(clip.speakers) if clip.speakers else "Speech"
+            parts.append(f"{who}: \u201c{clip.speech.strip()}\u201d")
         if clip.on_screen.strip():
             parts.append(f"On screen: \u201c{first_line(clip.on_screen)}\u201d")
         if clip.faces:
@@ -101,7 +102,7 @@ class ExtractiveWriter:
     def _segment(self, req: WriteRequest) -> Written:
         title = _title(req)
         chosen = _salient(req.speech, self.k)
-        parts = [_as_sentence(s.text) for s in chosen]
+        parts = [attributed(s.speaker, _as_sentence(s.text)) for s in chosen]
         seen = [*req.seen, describe_tags(req.tags, limit=3, slides=req.slides >= SLIDES_SHARE)]
         if any(seen):
             parts.append(f"Visually: {'; '.join(p for p in seen if p)}.")
@@ -238,3 +239,11 @@ def _key_sentences(text: str, k: int, limit: int = 240) -> str:
 def _clock(seconds: float) -> str:
     s = int(seconds)
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def attributed(speaker: str, sentence: str) -> str:
+    """``S2 asks: “…?”`` / ``S1 says: “…”`` when the speaker is known, else the sentence."""
+    if not speaker or not sentence:
+        return sentence
+    verb = "asks" if sentence.rstrip("\"'”").endswith("?") else "says"
+    return f"{speaker} {verb}: \u201c{sentence}\u201d"

@@ -31,6 +31,7 @@ import numpy as np
 
 from ..errors import BackendError
 from ..registry import register
+from . import voices  # noqa: F401  (registers the hf diarizer)
 from .base import ClipEvidence, WriteRequest, Written
 from .prompting import Budget, Message, caption_prompt, caption_without_frames, clean_caption, spread, write_in_chunks
 

@@ -34,7 +34,8 @@ def clip_evidence(index: int, cells: Sequence[Cell], load_frames=None) -> ClipEv
         on_screen="\n".join(texts), tags=merge_tags(cells, limit=3),
         sounds=merge_tags(cells, limit=5, attr="sounds"), faces=clip_faces(cells),
         picture=clip_picture(cells),
-        objects=describe_objects(merge_objects(cells)))
+        objects=describe_objects(merge_objects(cells)),
+        speakers=list(dict.fromkeys(s for c in cells for s in c.speakers)))
 
 
 def clip_faces(cells: Sequence[Cell]) -> str:
@@ -87,7 +88,7 @@ def plan_segments(clips: Sequence[Caption], cells: Sequence[Cell], transcript: T
         req = WriteRequest(
             level="segment", start=start, end=end,
             children=[TimedText(c.start, c.end, c.text) for c in clips[a:b]],
-            speech=[TimedText(s.start, s.end, s.text) for s in transcript.segments
+            speech=[TimedText(s.start, s.end, s.text, s.speaker) for s in transcript.segments
                     if start <= (s.start + s.end) / 2 < end],
             on_screen=_on_screen_runs(span_cells), tags=merge_tags(span_cells),
             frames=_sparse_frames(span_cells, load_frames), slides=_text_share(span_cells))

@@ -10,7 +10,8 @@ from typing import Any
 
 from ..errors import InputError
 
-STAGE_VERSION = {"visual": 9, "speech": 3, "sounds": 1, "embeddings": 5, "captions": 7, "segments": 10}
+STAGE_VERSION = {"visual": 9, "speech": 3, "sounds": 1, "embeddings": 5, "captions": 8, "segments": 11,
+                 "speakers": 1}
 
 
 @dataclass
@@ -25,6 +26,8 @@ class RunOptions:
     encoder: str = "embedded"
     captioner: str = "embedded"
     writer: str = "embedded"
+    diarizer: str = "embedded"  # speaker embeddings for the speakers pass; "none": no speaker turns
+    speakers: int | None = None  # how many speakers (None: found automatically)
     language: str | None = None
     segment_seconds: float = 180.0
     segmentation: str = "content"  # "content": chapters follow the content; "fixed": ~segment_seconds (ReCap)
@@ -41,6 +44,8 @@ class RunOptions:
             raise InputError(f"segment_seconds must be between 20 and 3600, got {self.segment_seconds}")
         if self.segmentation not in ("content", "fixed"):
             raise InputError(f"segmentation must be 'content' or 'fixed', got {self.segmentation!r}")
+        if self.speakers is not None and not 1 <= self.speakers <= 20:
+            raise InputError(f"speakers must be between 1 and 20, got {self.speakers}")
         if not 64 <= self.frame_side <= 2048:
             raise InputError(f"frame_side must be between 64 and 2048, got {self.frame_side}")
 
@@ -73,19 +78,23 @@ class RunOptions:
         """Cache key of ``stage``: the video plus only the options that stage depends on."""
         speech = ("asr", "language", "translate")
         visual = ("tagger", "ocr", "faces", "picture", "objects")
+        who = ("diarizer", "speakers")  # captions and descriptions say who speaks
         deps = {
             "visual": (*visual, "frame_side"),
             "speech": speech,
+            "speakers": (*speech, *who),
             "sounds": ("sounds",),
             "embeddings": (*visual, "frame_side", *speech, "sounds", "encoder"),
-            "captions": (*visual, "frame_side", *speech, "sounds", "captioner"),
-            "segments": (*visual, "frame_side", *speech, "sounds", "captioner", "writer",
+            "captions": (*visual, "frame_side", *speech, *who, "sounds", "captioner"),
+            "segments": (*visual, "frame_side", *speech, *who, "sounds", "captioner", "writer",
                          "segment_seconds", "segmentation", "encoder"),
         }[stage]
         upstream = {"visual": ("visual",), "speech": ("speech",), "sounds": ("sounds",),
+                    "speakers": ("speech", "speakers"),
                     "embeddings": ("visual", "speech", "sounds", "embeddings"),
-                    "captions": ("visual", "speech", "sounds", "captions"),
-                    "segments": ("visual", "speech", "sounds", "embeddings", "captions", "segments")}[stage]
+                    "captions": ("visual", "speech", "speakers", "sounds", "captions"),
+                    "segments": ("visual", "speech", "speakers", "sounds", "embeddings", "captions",
+                                 "segments")}[stage]
         # a stage's results change when any stage it reads from changes version
         versions = {s: STAGE_VERSION[s] for s in upstream}
         payload = {"video": fingerprint, "stage": stage, "v": versions,

@@ -34,6 +34,7 @@ from ..util.fs import atomic_write_bytes, cache_root
 from ..util.journal import Journal
 from ..util.progress import ProgressListener, StageProgress
 from .options import RunOptions
+from .speakers_stage import attribute_speakers
 
 YIELD_NICE = 5  # how far the visual and sound passes stand back from speech recognition
 
@@ -87,6 +88,7 @@ def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: boo
     with StageProgress(quiet, on_progress) as progress:
         try:
             visuals, transcript, sounds = _evidence(info, opts, backends, cache, progress)
+            transcript = attribute_speakers(info, opts, backends, cache, transcript, progress)
             frames_dir = cache / opts.stage_key(info.fingerprint, "visual") / "frames"
             cells = build_cells(info.n_cells, info.duration, visuals, transcript, sounds=sounds)
             loader = FrameLoader(frames_dir)

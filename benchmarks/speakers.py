@@ -1,0 +1,122 @@
+"""Speakers: diarization error rate and word-level speaker accuracy, before (one anonymous stream)
+and after the speakers pass, on generated conversations; cost per hour of speech next to recognition.
+
+    python benchmarks/speakers.py [--workdir DIR] [--seeds 2] [--turns 14]
+
+Conversations (tests/conversations.py): 1, 2, 3 and 4 espeak-ng voices drawn from a pool of six
+(en+m3, en+f2, en-gb-scotland+f4, en+klatt, en-us+croak, en+m7; speaking rates 150–180 wpm), turns
+of one or two sentences or a short reply, pauses from back-to-back (50 ms) to 1.5 s. Each file goes
+through vidrecap's speech pass (packaged Whisper base) and then the speakers pass (GE2E embeddings,
+clustering, Viterbi turns); speaker count found automatically unless ``--oracle-count``.
+
+DER: md-eval's definition with a 0.25 s collar (``vidrecap.eval.diarization``); hypothesis turns
+are the diarized words (runs of one speaker's words, gaps under 0.5 s bridged). Word accuracy:
+each recognised word against the reference speaker at its midpoint, best one-to-one mapping.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+from tests.conversations import VOICES, conversation, write_audio  # noqa: E402
+from vidrecap.eval.diarization import der, word_accuracy  # noqa: E402
+from vidrecap.results import Transcript  # noqa: E402
+
+
+def word_turns(words, bridge: float = 0.5) -> list[tuple[str, float, float]]:
+    """Runs of one speaker's words as turns (gaps under ``bridge`` seconds joined)."""
+    turns: list[list] = []
+    for who, s, e in words:
+        if turns and turns[-1][0] == who and s - turns[-1][2] < bridge:
+            turns[-1][2] = max(turns[-1][2], e)
+        else:
+            turns.append([who, s, e])
+    return [tuple(t) for t in turns]
+
+
+def transcribe(path: Path, cache: Path, asr) -> tuple[Transcript, float]:
+    from vidrecap.evidence.speech import SpeechPass
+
+    if cache.exists():
+        d = json.loads(cache.read_text())
+        return Transcript.from_dict(d["transcript"]), d["seconds"]
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        transcript = SpeechPass(asr, Path(tmp) / "journal.jsonl").run(str(path), 0.0)
+    seconds = time.perf_counter() - t0
+    from dataclasses import asdict
+
+    cache.write_text(json.dumps({"transcript": asdict(transcript), "seconds": seconds}))
+    return transcript, seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "vidrecap-bench-speakers"))
+    ap.add_argument("--seeds", type=int, default=2, help="conversations per voice count")
+    ap.add_argument("--turns", type=int, default=14)
+    ap.add_argument("--oracle-count", action="store_true", help="give the true number of speakers")
+    args = ap.parse_args(argv)
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+
+    from vidrecap import registry
+    from vidrecap.backends.voices import VoiceEncoder
+    from vidrecap.evidence.speakers import SpeakerPass
+
+    asr = None
+    encoder = VoiceEncoder()
+    rows, asr_total, dia_total, speech_total = [], 0.0, 0.0, 0.0
+    print(f"{'conversation':34} {'true':>4} {'found':>5} {'DER before':>10} {'DER after':>9} "
+          f"{'words before':>12} {'words after':>11}")
+    for n in (1, 2, 3, 4):
+        for seed in range(args.seeds):
+            voices = random.Random(100 * n + seed).sample(VOICES, n)
+            name = f"{n}v-s{seed}-{'_'.join(v.replace('+', '') for v in voices)}"
+            audio_path = work / f"{name}.wav"
+            audio, ref = conversation(voices, args.turns, seed)
+            if not audio_path.exists():
+                write_audio(audio_path, audio)
+            if asr is None and not (work / f"{name}.json").exists():
+                asr = registry.create("asr", "embedded", device="cpu", threads=2)
+            transcript, asr_s = transcribe(audio_path, work / f"{name}.json", asr)
+            t0 = time.perf_counter()
+            labelled = SpeakerPass(encoder).run(str(audio_path), transcript,
+                                                n if args.oracle_count else None)
+            dia_s = time.perf_counter() - t0
+            reference = [(f"R{t.speaker}", t.start, t.end) for t in ref]
+            words = [(w.speaker, w.start, w.end) for w in labelled.words()]
+            before = [("S1", w.start, w.end) for w in labelled.words()]
+            found = len({w[0] for w in words})
+            row = dict(name=name, true=n, found=found,
+                       der_before=der(reference, word_turns(before)).der,
+                       der_after=der(reference, word_turns(words)).der,
+                       acc_before=word_accuracy(reference, before), acc_after=word_accuracy(reference, words))
+            rows.append(row)
+            speech = sum(t.end - t.start for t in ref)
+            asr_total, dia_total, speech_total = asr_total + asr_s, dia_total + dia_s, speech_total + speech
+            print(f"{name[:34]:34} {n:4d} {found:5d} {row['der_before']:10.1%} {row['der_after']:9.1%} "
+                  f"{row['acc_before']:12.1%} {row['acc_after']:11.1%}", flush=True)
+    multi = [r for r in rows if r["true"] > 1]
+    mean = lambda key, rs: sum(r[key] for r in rs) / len(rs)  # noqa: E731
+    print(f"\nmulti-voice ({len(multi)} conversations): DER {mean('der_before', multi):.1%} -> "
+          f"{mean('der_after', multi):.1%}; word accuracy {mean('acc_before', multi):.1%} -> "
+          f"{mean('acc_after', multi):.1%}; right speaker count {sum(r['found'] == r['true'] for r in rows)}"
+          f"/{len(rows)} (all)")
+    print(f"cost per hour of speech: speakers pass {dia_total / speech_total * 3600:.0f} s, "
+          f"recognition {asr_total / speech_total * 3600:.0f} s (recognition timed on first run, cached after)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
