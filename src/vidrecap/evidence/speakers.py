@@ -6,9 +6,10 @@
 2. **Embeddings.** The audio is streamed once in fixed blocks (two blocks in memory), each chunk
    is cut out and embedded by the diarizer's voice encoder (GE2E by default, ``backends/voices.py``).
 3. **Clustering.** Chunks of at least ``MIN_FIT_SECONDS`` are clustered (agglomerative, average
-   linkage on cosine distance); the number of speakers is the one with the best silhouette, or one
-   when no split separates the voices, or ``speakers`` when given. Very long files fit on an even
-   subsample (``MAX_FIT`` chunks), so memory stays flat.
+   linkage on cosine distance) and the tree is cut at ``MERGE_DISTANCE``; clusters holding under
+   ``MIN_SHARE`` of the chunks (a cough, a laugh) join the nearest voice, and a split whose
+   silhouette is under ``MIN_SILHOUETTE`` is one voice. ``speakers`` fixes the count instead.
+   Very long files fit on an even subsample (``MAX_FIT`` chunks), so memory stays flat.
 4. **Turns.** Every chunk (short ones too) is scored against the speakers' centroids and a Viterbi
    pass picks the sequence, switching speaker at a cost: a lone short chunk does not flip the
    speaker of a sentence, while a real turn — even a one-word "Yes." between two long turns — wins.
@@ -30,7 +31,9 @@ CHUNK_SECONDS = 1.5  # target chunk length: long enough for a voice embedding, s
 MIN_FIT_SECONDS = 0.8  # shorter chunks are assigned, not clustered (their embeddings are noisy)
 MAX_FIT = 1500  # chunks clustered at most (an even subsample beyond): memory and time flat in length
 MAX_SPEAKERS = 8
-MIN_SILHOUETTE = 0.12  # below it no split separates voices: one speaker
+MERGE_DISTANCE = 0.3  # clusters closer than this mean cosine distance are one voice
+MIN_SILHOUETTE = 0.25  # a split this poorly separated is one voice heard in varied conditions
+MIN_SHARE = 0.03  # a speaker holds at least this share of the clustered chunks (and two of them)
 SWITCH_COST = 0.06  # Viterbi: a speaker change inside a segment costs this much cosine similarity
 BLOCK_SECONDS = 30.0
 
@@ -111,14 +114,27 @@ def cluster(x: np.ndarray, n_speakers: int | None = None) -> np.ndarray:
     tree = linkage(dist, "average")
     if n_speakers:
         return fcluster(tree, min(n_speakers, n), "maxclust") - 1
-    square = squareform(dist)
-    best, best_score = np.zeros(n, int), MIN_SILHOUETTE
-    for k in range(2, min(MAX_SPEAKERS, n - 1) + 1):
-        labels = fcluster(tree, k, "maxclust") - 1
-        score = silhouette(square, labels)
-        if score > best_score:
-            best, best_score = labels, score
-    return best
+    labels = absorb_small(x, fcluster(tree, MERGE_DISTANCE, "distance") - 1, max(2, int(MIN_SHARE * n)))
+    if labels.max() + 1 > MAX_SPEAKERS:
+        labels = fcluster(tree, MAX_SPEAKERS, "maxclust") - 1
+    if labels.max() == 0 or silhouette(squareform(dist), labels) < MIN_SILHOUETTE:
+        return np.zeros(n, int)
+    return labels
+
+
+def absorb_small(x: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray:
+    """Clusters under ``min_size`` members (outlying chunks: a cough, a laugh, a clipped word)
+    joined to the nearest large cluster; labels renumbered 0..k-1."""
+    sizes = np.bincount(labels)
+    large = np.flatnonzero(sizes >= min_size)
+    if len(large) == 0:
+        return np.zeros_like(labels)
+    cents = centroids_of(x, labels)[large]
+    small = ~np.isin(labels, large)
+    out = labels.copy()
+    if small.any():
+        out[small] = large[(x[small] @ cents.T).argmax(1)]
+    return np.unique(out, return_inverse=True)[1].reshape(-1)
 
 
 def silhouette(dist: np.ndarray, labels: np.ndarray) -> float:
@@ -139,7 +155,8 @@ def silhouette(dist: np.ndarray, labels: np.ndarray) -> float:
 
 
 def centroids_of(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    cs = np.stack([x[labels == k].mean(0) for k in range(labels.max() + 1)])
+    cs = np.stack([x[labels == k].mean(0) if (labels == k).any() else np.zeros(x.shape[1])
+                   for k in range(labels.max() + 1)])
     return cs / np.maximum(np.linalg.norm(cs, axis=1, keepdims=True), 1e-9)
 
 

@@ -26,6 +26,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="TOML file with backend specs and options (docs/backends.md)")
     p.add_argument("--language", help="speech language code (default: detect)")
     p.add_argument("--translate", action="store_true", help="write the speech in English (Whisper translate)")
+    p.add_argument("--speakers", type=int, metavar="N",
+                   help="how many people speak (default: found automatically; --diarizer none: no speaker turns)")
     p.add_argument("--segment-seconds", type=float,
                    help="chapter length: a soft target, and 1.5x it a ceiling (default 180)")
     p.add_argument("--segmentation", choices=("content", "fixed"),
@@ -41,7 +43,8 @@ def execute(args: argparse.Namespace) -> int:
         os.environ["HF_HUB_OFFLINE"] = "1"
     out = Path(args.out) if args.out else Path(Path(args.video).name + ".recap")
     options = {role: getattr(args, role) for role in PIPELINE_ROLES}
-    options.update(language=args.language, translate=args.translate or None, segment_seconds=args.segment_seconds,
+    options.update(language=args.language, translate=args.translate or None, speakers=args.speakers,
+                   segment_seconds=args.segment_seconds,
                    segmentation=args.segmentation,
                    frame_side=args.frame_side, device=args.device)
     RunOptions.resolve(args.profile, args.config, **options)  # validate before any work
