@@ -173,6 +173,9 @@ def _add_api(app: FastAPI, state: ServerState) -> None:
     @app.post("/api/recaps/{rid}/speakers")
     async def name_speakers(rid: str, request: Request) -> dict[str, Any]:
         entry = state.entry(rid)
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            # a JSON content type cannot be sent cross-site without a CORS preflight, which we never grant
+            raise HTTPException(415, "send the names as application/json")
         try:
             body = await request.json()
         except ValueError:
