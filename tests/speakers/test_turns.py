@@ -96,3 +96,26 @@ def test_two_voices_with_the_speech_pass(tmp_path):
     assert word_accuracy(_reference(ref), _words(found)) >= 0.9
     one = SpeakerPass(encoder).run(str(path), transcript, n_speakers=1)
     assert {w.speaker for w in one.words()} == {"S1"}
+
+
+def test_page_colours_turns_and_renames_speakers(three_voices):
+    from fastapi.testclient import TestClient
+
+    from vidrecap.serve import ServeConfig, create_app
+    from vidrecap.serve.library import recap_id
+
+    recap, _, out = three_voices
+    rid = recap_id(out)
+    with TestClient(create_app(ServeConfig([out.parent], trusted_hosts=["testserver"]))) as client:
+        html = client.get(f"/recaps/{rid}").text
+        assert 'id="turns"' in html and 'class="turn spk-1"' in html and 'id="speakers-form"' in html
+        clips = client.get(f"/api/recaps/{rid}/clips").json()["clips"]
+        assert any(c["speakers"] for c in clips)
+        api = f"/api/recaps/{rid}/speakers"
+        assert client.post(api, content='{"S1": "Ann"}', headers={"Content-Type": "text/plain"}).status_code == 415
+        assert client.post(api, json={"Bob": "x"}).status_code == 400
+        assert client.post(api, json={"S3": "Li <Wei>"}).json()["names"]["S3"] == "Li Wei"
+        assert "<v Li Wei>" in (out / "transcript.srt").read_text()
+        assert 'value="Li Wei"' in client.get(f"/recaps/{rid}").text
+        named = client.get(f"/api/recaps/{rid}/clips").json()["clips"]
+        assert any("Li Wei" in c["names"] for c in named)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import InputError
 
-STAGE_VERSION = {"visual": 9, "speech": 3, "sounds": 1, "embeddings": 5, "captions": 8, "segments": 11,
+STAGE_VERSION = {"visual": 9, "speech": 3, "sounds": 2, "embeddings": 5, "captions": 8, "segments": 11,
                  "speakers": 1}
 
 
