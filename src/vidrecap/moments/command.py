@@ -45,14 +45,22 @@ def execute(args: argparse.Namespace) -> int:
         rows = read_queries(Path(args.queries))
         index = load_predictor(args.outdir, args.model, args.speaker)
         for row in rows:
-            result = index.predict(row.query, args.top_k, qid=row.qid, vid=row.vid)
+            result = _speaking(index.predict(row.query, args.top_k, qid=row.qid, vid=row.vid), index, args)
             sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
         return 0
     query = check_query(args.query)
     index = load_predictor(args.outdir, args.model, args.speaker)
-    result = index.predict(query, args.top_k)
+    result = _speaking(index.predict(query, args.top_k), index, args)
     print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else format_table(result, index))
     return 0
+
+
+def _speaking(result: MomentResult, index, args: argparse.Namespace) -> MomentResult:
+    if not args.speaker or getattr(index, "recap", None) is None:
+        return result
+    from .speakers import where_speaking
+
+    return where_speaking(result, index.recap)
 
 
 def _is_library(outdir: str) -> bool:

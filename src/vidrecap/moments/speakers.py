@@ -47,3 +47,13 @@ def speaker_view(recap: Recap, label: str) -> Recap:
     embeddings = {k: np.where(keep[:, None], v, 0).astype(v.dtype) if v.ndim == 2 and len(v) == len(cells) else v
                   for k, v in recap.embeddings.items()}
     return replace(recap, transcript=transcript, cells=cells, embeddings=embeddings)
+
+
+def where_speaking(result, view: Recap):
+    """``result`` without the windows in which the view's speaker never speaks (the ranking pads
+    its list with zero-score windows, which would otherwise show other speakers' turns)."""
+    from dataclasses import replace as with_fields
+
+    spoken = [(c.start, c.end) for c in view.cells if c.speakers]
+    kept = [w for w in result.windows if any(s < w.end and e > w.start for s, e in spoken)]
+    return with_fields(result, windows=kept)
