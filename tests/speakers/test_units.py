@@ -38,12 +38,14 @@ def _segment(start: float, words: list[str], step: float = 0.4) -> SpeechSegment
     return SpeechSegment(ws[0].start, ws[-1].end, " ".join(words), ws)
 
 
-def test_chunks_stay_inside_segments_and_cover_every_word():
-    t = Transcript("en", [_segment(0.0, ["a"] * 12), _segment(6.0, ["yes"]), _segment(7.0, ["b"] * 5)])
+def test_chunks_stay_inside_segments_and_sentences_and_cover_every_word():
+    t = Transcript("en", [_segment(0.0, ["a"] * 12), _segment(6.0, ["yes"]), _segment(7.0, ["b"] * 5),
+                          _segment(10.0, ["Right.", "So", "what", "now?"])])
     chunks = plan_chunks(t)
+    assert [(c.first, c.last) for c in chunks if c.segment == 3] == [(0, 1), (1, 4)]
     covered = {(c.segment, w) for c in chunks for w in range(c.first, c.last)}
     assert covered == {(s, w) for s, seg in enumerate(t.segments) for w in range(len(seg.words))}
-    assert all(c.seconds <= 2.6 for c in chunks)
+    assert all(c.seconds <= 2.6 for c in chunks) and all(c.seconds >= 0.3 for c in chunks)
     assert [c.segment for c in chunks] == sorted(c.segment for c in chunks)
 
 

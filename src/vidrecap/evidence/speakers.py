@@ -62,20 +62,35 @@ def plan_chunks(transcript: Transcript) -> list[Chunk]:
             if seg.end > seg.start:
                 chunks.append(Chunk(si, 0, 0, seg.start, seg.end))
             continue
-        total = words[-1].end - words[0].start
-        n = max(1, int(round(total / CHUNK_SECONDS)))
-        target = total / n
-        first = 0
-        for i in range(len(words)):
-            is_last = i == len(words) - 1
-            if is_last or words[i].end - words[first].start >= target * 0.9:
-                # a chunk of more than one word never ends in a way that leaves a stub behind
-                rest = words[-1].end - words[i + 1].start if not is_last else 0.0
-                if not is_last and rest < MIN_FIT_SECONDS * 0.5:
-                    continue
-                chunks.append(Chunk(si, first, i + 1, words[first].start, words[i].end))
-                first = i + 1
+        for a, b in _sentences(words):
+            chunks += _split(si, words, a, b)
     return sorted(chunks, key=lambda c: (c.start, c.end))
+
+
+def _sentences(words: list[Word]) -> list[tuple[int, int]]:
+    """Word ranges ending at sentence punctuation: in conversation a turn changes at a sentence
+    end, and Whisper may put two back-to-back turns into one utterance."""
+    out, first = [], 0
+    for i, w in enumerate(words):
+        if i == len(words) - 1 or w.text.strip().endswith((".", "?", "!")):
+            out.append((first, i + 1))
+            first = i + 1
+    return out
+
+
+def _split(segment: int, words: list[Word], a: int, b: int) -> list[Chunk]:
+    """Words ``a..b`` in chunks of about ``CHUNK_SECONDS``, never leaving a stub at the end."""
+    total = words[b - 1].end - words[a].start
+    target = total / max(1, int(round(total / CHUNK_SECONDS)))
+    chunks, first = [], a
+    for i in range(a, b):
+        is_last = i == b - 1
+        if is_last or words[i].end - words[first].start >= target * 0.9:
+            if not is_last and words[b - 1].end - words[i + 1].start < MIN_FIT_SECONDS * 0.5:
+                continue
+            chunks.append(Chunk(segment, first, i + 1, words[first].start, words[i].end))
+            first = i + 1
+    return chunks
 
 
 def chunk_audio(blocks: Iterator[tuple[float, np.ndarray]], chunks: list[Chunk],
