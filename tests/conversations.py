@@ -52,7 +52,10 @@ def _trimmed(audio: np.ndarray, floor: float = 0.01) -> np.ndarray:
     return audio[loud[0]:loud[-1] + 1] if loud.size else audio
 
 
-def conversation(voices: list[str], turns: int = 14, seed: int = 0) -> tuple[np.ndarray, list[RefTurn]]:
+def conversation(voices: list[str], turns: int = 14, seed: int = 0,
+                 min_turns: int = 0) -> tuple[np.ndarray, list[RefTurn]]:
+    """``min_turns``: every voice first takes that many turns of full sentences, in rotation (a
+    voice that only ever says "I see." cannot be told apart, by people or models)."""
     rng = random.Random(seed)
     speeds = [rng.choice([150, 160, 170, 180]) for _ in voices]
     parts: list[np.ndarray] = [np.zeros(int(0.5 * SR), np.float32)]
@@ -60,9 +63,12 @@ def conversation(voices: list[str], turns: int = 14, seed: int = 0) -> tuple[np.
     lines = LINES[:]
     rng.shuffle(lines)
     for i in range(turns):
-        if i and len(voices) > 1:
+        rotating = i < min_turns * len(voices)
+        if rotating:
+            who = i % len(voices)
+        elif i and len(voices) > 1:
             who = rng.choice([v for v in range(len(voices)) if v != who])
-        text = rng.choice(SHORT) if rng.random() < 0.2 else " ".join(
+        text = rng.choice(SHORT) if rng.random() < 0.2 and not rotating else " ".join(
             lines[(i + k) % len(lines)] for k in range(rng.choice([1, 1, 2])))
         audio = _trimmed(speech(text, speed=speeds[who], voice=voices[who])) * rng.uniform(0.6, 1.0)
         ref.append(RefTurn(who, round(t, 3), round(t + audio.size / SR, 3), text))

@@ -27,7 +27,7 @@ def _words(transcript: Transcript):
 def three_voices(tmp_path_factory):
     from vidrecap.pipeline.run import run_recap
 
-    audio, ref = conversation(["en+m3", "en+f2", "en+klatt"], turns=9, seed=5)
+    audio, ref = conversation(["en+m3", "en+f2", "en+klatt"], turns=9, seed=5, min_turns=2)
     root = tmp_path_factory.mktemp("talk3")
     path = write_audio(root / "talk.m4a", audio)
     out = root / "out"
@@ -86,7 +86,7 @@ def test_two_voices_with_the_speech_pass(tmp_path):
     from vidrecap.evidence.speakers import SpeakerPass
     from vidrecap.evidence.speech import SpeechPass
 
-    audio, ref = conversation(["en-us+croak", "en-gb-scotland+f4"], turns=8, seed=7)
+    audio, ref = conversation(["en-us+croak", "en-gb-scotland+f4"], turns=8, seed=7, min_turns=2)
     path = write_audio(tmp_path / "two.wav", audio)
     asr = registry.create("asr", "embedded", device="cpu", threads=2)
     transcript = SpeechPass(asr, tmp_path / "journal.jsonl").run(str(path), 0.0)
