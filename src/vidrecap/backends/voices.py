@@ -136,8 +136,14 @@ class VoiceEncoder:
         return out
 
 
+def _have_weights() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("resemblyzer") is not None
+
+
 @register("diarizer", "embedded", summary="GE2E voice encoder (resemblyzer's packaged weights) + clustering",
-          needs="resemblyzer (installed with --no-deps for its weights), torch")
+          needs="resemblyzer (installed with --no-deps for its weights), torch", available=_have_weights)
 def embedded_diarizer(threads: int = 1, **_) -> VoiceEncoder:
     return VoiceEncoder(threads=threads)
 
