@@ -10,12 +10,14 @@ forward + symmetric InfoNCE + backward + AdamW.
 
 from __future__ import annotations
 
-import argparse
-import json
+import sys
+from pathlib import Path
 
 import numpy as np
 import torch
-from train_throughput import measure
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _steps import measure, prepare, report, step_parser  # noqa: E402
 
 WORDS = ("person cuts opens takes the a onion door knife bowl table bike street dog walks washes plate "
          "picks up puts down water pan cupboard drawer phone rides looks at holds").split()
@@ -44,34 +46,15 @@ def dual_step_fn(freeze: bool):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--amp", default="off", choices=("off", "bf16", "fp16"))
-    parser.add_argument("--threads", type=int, default=1, help="1: two threads on a busy CPU are slower")
+    parser = step_parser(__doc__, threads=1, batch_size=32, steps=5, warmup=1)  # 1 thread: 2 on a busy CPU are slower
     parser.add_argument("--towers", default="frozen,finetune", help="text tower: frozen and/or finetune")
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--steps", type=int, default=5)
-    parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--video-dim", type=int, default=384, help="feature dim (label bridge: 384)")
     parser.add_argument("--video-layers", type=int, default=1)
     parser.add_argument("--rows", type=int, default=4, help="feature rows per window")
-    parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    import transformers
-
-    transformers.utils.logging.set_verbosity_error()
-    from vidrecap.train.harness import pick_device
-
-    device = pick_device(args.device)
-    results = [measure(f"dual-{t}", dual_step_fn(t == "frozen"), args, device) for t in args.towers.split(",")]
-    if args.json:
-        print(json.dumps(results, indent=1))
-        return
-    for r in results:
-        print(f"{r['model']:13s} {r['device']:5s} amp={r['amp']:4s} threads={r['threads']} "
-              f"batch={r['batch_size']} params={r['params_m']}M  "
-              f"{r['samples_per_s']} samples/s ({r['ms_per_step']} ms/step)")
+    device = prepare(args)
+    report([measure(f"dual-{t}", dual_step_fn(t == "frozen"), args, device) for t in args.towers.split(",")], 13,
+           args.json)
 
 
 if __name__ == "__main__":

@@ -99,8 +99,8 @@ def sound_cost(path: Path) -> float:
     """Milliseconds per 0.96 s audio patch: decode, log-mel and YAMNet on one thread."""
     import tempfile
 
-    from vidrecap.backends.sounds import YamnetSounds
-    from vidrecap.evidence.sounds import SoundPass
+    from vidrecap.evidence.sounds_pass import SoundPass
+    from vidrecap.experts.sounds import YamnetSounds
 
     model = YamnetSounds()
     calls = [0]

@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests import media  # noqa: E402
-from vidrecap.backends import picture  # noqa: E402
+from vidrecap.experts import picture  # noqa: E402
 
 CLIPS = ("bunny", "bikes", "vtest", "carphone")
 ANIMATED = {"bunny"}
@@ -92,7 +92,7 @@ def separation(frames: dict[str, list[np.ndarray]]) -> None:
 
 
 def costs(frames: list[np.ndarray], repeat: int) -> None:
-    from vidrecap.evidence.picture import PictureExpert
+    from vidrecap.evidence.picture_pass import PictureExpert
 
     stats = picture.PictureStatistics()
     steps = {

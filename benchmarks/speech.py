@@ -18,15 +18,9 @@ Targets (issue #11): speech <= plain; full <= 1.2 x plain; peak RSS flat in leng
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import re
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -34,6 +28,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _child import Meter, answer_child, child_parser, run_child  # noqa: E402
 
 SENTENCES = [
     "Riding a bicycle to work is cheaper than driving and often faster in heavy traffic.",
@@ -142,8 +138,7 @@ def measure(mode: str, video: str) -> dict:
     from vidrecap.media.probe import probe
 
     info = probe(video)
-    start = time.perf_counter()
-    cpu0 = resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime
+    meter = Meter()
     if mode == "plain":
         from faster_whisper import WhisperModel
 
@@ -165,35 +160,18 @@ def measure(mode: str, video: str) -> dict:
 
         with tempfile.TemporaryDirectory() as tmp:
             text = vidrecap.recap(video, Path(tmp) / "out").transcript.text
-    wall = time.perf_counter() - start
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = usage.ru_utime + usage.ru_stime - cpu0
-    rss = usage.ru_maxrss / 1024
+    figures = meter.figures()
     reference = normalise(Path(video).with_suffix(".txt").read_text())
-    return {"mode": mode, "duration": info.duration, "wall": wall, "cpu": cpu, "peak_rss_mib": rss,
-            "wer": wer(reference, normalise(text))}
-
-
-def run_child(mode: str, video: Path) -> dict:
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "VIDRECAP_CACHE": cache}
-        out = subprocess.run([sys.executable, __file__, "--measure", mode, str(video)], env=env,
-                             capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return {"mode": mode, "duration": info.duration, **figures, "wer": wer(reference, normalise(text))}
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--minutes", type=float, nargs="+", default=[20])
+    ap = child_parser(__doc__, [20])
     ap.add_argument("--repeat", type=int, default=1, help="measure each length this many times")
-    ap.add_argument("--workdir", type=Path, default=Path.home() / ".cache" / "vidrecap-bench")
     ap.add_argument("--modes", nargs="+", default=["plain", "speech", "full"])
-    ap.add_argument("--measure", nargs=2, metavar=("MODE", "VIDEO"), help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.measure:
-        print(json.dumps(measure(*args.measure)))
+    if answer_child(args, measure):
         return 0
-    args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"{'video':>7} {'mode':>7} {'wall s':>7} {'x real':>7} {'CPU s':>7} {'RSS MiB':>8} {'WER':>6} "
           f"{'wall/plain':>10} {'CPU/plain':>9}")
     for minutes in args.minutes:
@@ -206,7 +184,7 @@ def main() -> int:
         for _ in range(args.repeat):
             plain = None
             for mode in args.modes:
-                r = run_child(mode, video)
+                r = run_child(__file__, mode, video)
                 plain = r if mode == "plain" else plain
                 ratios = (f"{r['wall'] / plain['wall']:>10.2f} {r['cpu'] / plain['cpu']:>9.2f}" if plain
                           else f"{'-':>10} {'-':>9}")

@@ -14,18 +14,17 @@ process with an empty model cache for the stage measured, so peak RSS is its own
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _child import Meter, answer_child, child_parser  # noqa: E402
+from _child import run_child as run_child_process  # noqa: E402
 
 TOPICS = [
     ("Cycling in the City", "bikes"), ("Street Life", "vtest"), ("Animation", "bunny"),
@@ -101,7 +100,7 @@ def measure(mode: str, video: str) -> dict:
     from vidrecap.media.probe import probe
 
     info = probe(video)
-    start = time.perf_counter()
+    meter = Meter()
     if mode == "decode":
         from vidrecap.media.frames import iter_sampled_frames
 
@@ -122,32 +121,19 @@ def measure(mode: str, video: str) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             r = vidrecap.recap(video, Path(tmp) / "out", **options)
         extra = {"segments": len(r.segments), "words": len(r.transcript.words())}
-    wall = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"mode": mode, "duration": info.duration, "wall": wall, "peak_rss_mib": rss, **extra}
+    return {"mode": mode, "duration": info.duration, **meter.figures(), **extra}
 
 
 def run_child(mode: str, video: Path) -> dict:
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "VIDRECAP_CACHE": cache}
-        # the joined Whisper model is reused so that no measurement pays the one-time join
-        env["VIDRECAP_MODEL_CACHE"] = os.environ.get("VIDRECAP_MODEL_CACHE",
-                                                     str(Path.home() / ".cache/vidrecap/models"))
-        out = subprocess.run([sys.executable, __file__, "--measure", mode, str(video)], env=env,
-                             capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    # the joined Whisper model is reused so that no measurement pays the one-time join
+    models = os.environ.get("VIDRECAP_MODEL_CACHE", str(Path.home() / ".cache/vidrecap/models"))
+    return run_child_process(__file__, mode, video, {"VIDRECAP_MODEL_CACHE": models})
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--minutes", type=int, nargs="+", default=[10, 60])
-    ap.add_argument("--workdir", type=Path, default=Path.home() / ".cache" / "vidrecap-bench")
-    ap.add_argument("--measure", nargs=2, metavar=("MODE", "VIDEO"), help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.measure:
-        print(json.dumps(measure(*args.measure)))
+    args = child_parser(__doc__, [10, 60], int).parse_args()
+    if answer_child(args, measure):
         return 0
-    args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"{'video':>8} {'wall s':>8} {'x real':>7} {'RSS MiB':>8} {'decode s':>9} {'asr s':>7} "
           f"{'ratio':>6}  (ratio = wall / (decode + asr), target <= 1.3)")
     for minutes in args.minutes:

@@ -8,14 +8,15 @@ Random-weight models of a chosen size on synthetic batches; each step is forward
 
 from __future__ import annotations
 
-import argparse
-import json
+import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _steps import measure, moment_batch, prepare, report, step_parser  # noqa: E402
 
 # GPT-2 geometry per size: (n_embd, n_layer, n_head, vocab words)
 LM_SIZES = {"tiny": (64, 2, 4, 500), "small": (256, 4, 4, 5000), "gpt2": (768, 12, 12, 50000)}
@@ -66,107 +67,27 @@ def recap_step_fn(args, device: torch.device):
 
 def moments_step_fn(args, device: torch.device):
     from vidrecap.train.moment_model import MomentConfig, MomentHead, MomentTargets, moment_loss
-    from vidrecap.train.moments_train import MomentSample, collate
 
     config = MomentConfig(video_dim=args.video_dim, text_dim=args.text_dim)
     model = MomentHead(config).to(device).train()
-    rng = np.random.default_rng(0)
-    samples = []
-    for i in range(args.batch_size):
-        start = int(rng.integers(0, args.clips - 10))
-        saliency = np.zeros(args.clips, np.float32)
-        saliency[start : start + 8] = rng.integers(1, 5, 8)
-        samples.append(
-            MomentSample(
-                i,
-                "v",
-                "q",
-                args.clips * 2.0,
-                rng.normal(size=(args.clips, args.video_dim)).astype(np.float32),
-                rng.normal(size=(args.text_tokens, args.text_dim)).astype(np.float32),
-                np.array([[start / args.clips, (start + 8) / args.clips]], np.float32),
-                saliency,
-            )
-        )
-    inputs, targets = collate(samples)
-    inputs = inputs.to(device)
-    targets = MomentTargets([w.to(device) for w in targets.windows], [s.to(device) for s in targets.saliency])
+    inputs, windows, saliency = moment_batch(args, device)
+    targets = MomentTargets(windows, saliency)
     return model, lambda: moment_loss(config, model(inputs), targets, inputs.video_pad)[0]
 
 
-def measure(name: str, make, args, device: torch.device) -> dict:
-    from vidrecap.train.harness import autocast
-
-    torch.manual_seed(0)
-    model, loss_fn = make(args, device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
-
-    def step():
-        optimizer.zero_grad(set_to_none=True)
-        with autocast(device, args.amp):
-            loss = loss_fn()
-        loss.backward()
-        optimizer.step()
-
-    for _ in range(args.warmup):
-        step()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    started = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    seconds = time.perf_counter() - started
-    params = sum(p.numel() for p in model.parameters())
-    return {
-        "model": name,
-        "device": str(device),
-        "amp": args.amp,
-        "threads": torch.get_num_threads(),
-        "batch_size": args.batch_size,
-        "params_m": round(params / 1e6, 2),
-        "samples_per_s": round(args.steps * args.batch_size / seconds, 1),
-        "ms_per_step": round(1000 * seconds / args.steps, 1),
-    }
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--amp", default="off", choices=("off", "bf16", "fp16"))
-    parser.add_argument("--threads", type=int, default=2)
+    parser = step_parser(__doc__)
     parser.add_argument("--models", default="recap,moments")
     parser.add_argument("--size", default="small", choices=sorted(LM_SIZES), help="LM size for ReCap")
     parser.add_argument("--level", default="clip", choices=("clip", "segment", "video"))
-    parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--steps", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--video-dim", type=int, default=384, help="feature dim (QVHighlights SF+CLIP: 2816)")
     parser.add_argument("--text-dim", type=int, default=384, help="query token dim (CLIP text: 512)")
     parser.add_argument("--text-tokens", type=int, default=16)
     parser.add_argument("--clips", type=int, default=75, help="clips per video for the moment head")
-    parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    import transformers
-
-    transformers.utils.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
-    from vidrecap.train.harness import pick_device
-
-    device = pick_device(args.device)
+    device = prepare(args)
     makers = {"recap": recap_step_fn, "moments": moments_step_fn}
-    results = [measure(name, makers[name], args, device) for name in args.models.split(",")]
-    if args.json:
-        print(json.dumps(results, indent=1))
-        return
-    for r in results:
-        print(
-            f"{r['model']:8s} {r['device']:5s} amp={r['amp']:4s} threads={r['threads']} "
-            f"batch={r['batch_size']} params={r['params_m']}M  "
-            f"{r['samples_per_s']} samples/s ({r['ms_per_step']} ms/step)"
-        )
+    report([measure(name, makers[name], args, device) for name in args.models.split(",")], 8, args.json)
 
 
 if __name__ == "__main__":

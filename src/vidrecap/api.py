@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .outputs.store import load_recap
 from .pipeline.run import run_recap
 from .results import Recap
 
@@ -28,4 +29,4 @@ def recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: bool = 
 
 def load(directory: str | Path) -> Recap:
     """Load a recap saved by ``recap(..., out_dir)`` / ``vidrecap run``."""
-    return Recap.load(directory)
+    return load_recap(Path(directory))

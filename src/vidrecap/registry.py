@@ -26,7 +26,7 @@ _MODULES = {
     "hf": "vidrecap.backends.hf",
     "openai": "vidrecap.backends.openai",
     "gguf": "vidrecap.backends.gguf",
-    "rapidocr": "vidrecap.backends.rapid",
+    "rapidocr": "vidrecap.experts.rapid",
     "tesseract": "vidrecap.backends.embedded",
     "recap": "vidrecap.train.backend",
     "dual": "vidrecap.train.dual_backend",

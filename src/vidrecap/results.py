@@ -7,7 +7,6 @@ Clip captions cover ``CLIP_CELLS`` cells; segments are runs of clips; the summar
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -106,7 +105,7 @@ class FaceEvidence:
 
 @dataclass
 class PictureEvidence:
-    """Cheap statistics of a cell's key frame (``evidence/picture.py``): mean luma (0..1), ``light``
+    """Cheap statistics of a cell's key frame (``evidence/picture_pass.py``): mean luma (0..1), ``light``
     (``night``: dark with point lights, ``dark``, or ``""``), named dominant colours with their share
     of the frame (colourful, non-slide frames only), and the camera's motion since the previous key
     frame (``static``, ``pans left``/``right``, ``tilts up``/``down``, ``zooms in``/``out``, or ``""``
@@ -202,18 +201,7 @@ class Recap:
     cells: list[Cell]
     embeddings: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     schema_version: str = SCHEMA_VERSION
-    directory: str | None = None  # where it was saved / loaded from
-
-    def save(self, directory: str | Path) -> Path:
-        from .outputs.store import save_recap
-
-        return save_recap(self, Path(directory))
-
-    @classmethod
-    def load(cls, directory: str | Path) -> Recap:
-        from .outputs.store import load_recap
-
-        return load_recap(Path(directory))
+    directory: str | None = None  # where it was saved / loaded from (``outputs.store``, ``vidrecap.load``)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -114,10 +114,10 @@ def test_gguf_writer_answers_within_its_context(index, tmp_path, monkeypatch):
 def test_evidence_is_left_out_least_relevant_first_to_fit_the_budget():
     from types import SimpleNamespace
 
-    from vidrecap.backends.prompting import Budget
     from vidrecap.errors import BackendError
     from vidrecap.qa.evidence import Evidence
     from vidrecap.qa.generative import answer_messages, fitted
+    from vidrecap.writing.prompting import Budget
 
     evidence = [Evidence(10.0 * i, 10.0 * i + 5, f"fact number {i} " + "word " * 10, "speech", 1.0 - i / 10)
                 for i in range(6)]

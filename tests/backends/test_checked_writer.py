@@ -6,8 +6,8 @@ import json
 
 from vidrecap import registry
 from vidrecap.backends.base import TimedText, WriteRequest
-from vidrecap.backends.checked import checked_writer
 from vidrecap.hierarchy.build import SegmentPlan, write_segments
+from vidrecap.writing.checked import checked_writer
 
 from .chat_server import ChatServer, Slow, Status
 

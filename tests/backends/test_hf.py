@@ -7,8 +7,8 @@ import pytest
 
 from vidrecap import registry
 from vidrecap.backends.base import Captioner, ClipEvidence, Encoder, TimedText, Writer, WriteRequest
-from vidrecap.backends.prompting import caption_prompt
 from vidrecap.errors import BackendError
+from vidrecap.writing.prompting import caption_prompt
 
 from .tiny import CAPTION_WORD, VLM_WORD, WRITER_WORD, frames
 

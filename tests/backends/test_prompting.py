@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from vidrecap.backends.base import TimedText, WriteRequest
-from vidrecap.backends.prompting import Budget, parse_written, plan_chunks, spread, write_messages
 from vidrecap.errors import BackendError
+from vidrecap.writing.prompting import Budget, plan_chunks, spread, write_messages
+from vidrecap.writing.validation import parse_written
 
 
 @pytest.mark.parametrize("raw, title, text", [
@@ -60,8 +61,8 @@ def test_spread_picks_evenly_spaced_frames():
 
 def test_caption_prompt_tells_the_vlm_what_was_heard():
     from vidrecap.backends.base import ClipEvidence
-    from vidrecap.backends.prompting import caption_prompt
     from vidrecap.results import Tag
+    from vidrecap.writing.prompting import caption_prompt
 
     clip = ClipEvidence(0, 0.0, 4.0, sounds=[Tag("Speech", 0.9), Tag("Applause", 0.7), Tag("Music", 0.1)])
     prompt = caption_prompt(clip, 1)
@@ -70,7 +71,7 @@ def test_caption_prompt_tells_the_vlm_what_was_heard():
 
 def test_caption_prompt_tells_measured_camera_motion_only():
     from vidrecap.backends.base import ClipEvidence
-    from vidrecap.backends.prompting import caption_prompt
+    from vidrecap.writing.prompting import caption_prompt
 
     clip = ClipEvidence(0, 0.0, 4.0, picture=["a dark night scene with bright lights", "the camera pans right"])
     prompt = caption_prompt(clip, 2)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vidrecap.backends.base import TimedText, WriteRequest, Written
-from vidrecap.backends.validation import (
+from vidrecap.writing.validation import (
     check_written,
     clean_title,
     cut_repetition,
@@ -81,7 +81,7 @@ def test_check_written_repairs_and_rejects():
 
 
 def test_captions_lose_loops_and_stay_within_their_word_budget():
-    from vidrecap.backends.prompting import CAPTION_WORDS, clean_caption
+    from vidrecap.writing.prompting import CAPTION_WORDS, clean_caption
 
     looped = "\n" + " ".join(["A man rides a red bike down the hill."] * 5) + " A man ri"
     assert clean_caption(looped) == "A man rides a red bike down the hill."

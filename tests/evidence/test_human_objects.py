@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from tests import media
-from vidrecap.backends import human_models
 from vidrecap.errors import BackendError
-from vidrecap.evidence.objects import count_objects
+from vidrecap.evidence.objects_pass import count_objects
+from vidrecap.experts import human_models
 from vidrecap.registry import create
 
 pytest.importorskip("onnxruntime")
@@ -78,7 +78,8 @@ def test_centernet_finds_people_and_cars(centernet, vtest, bikes):
 
 def test_missing_files_give_one_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("VIDRECAP_HUMAN_MODELS", str(tmp_path))
-    with pytest.raises(BackendError, match="nanodet.json, nanodet.bin missing .*python -m vidrecap.backends"):
+    missing = "nanodet.json, nanodet.bin missing .*python -m vidrecap.experts.human_models"
+    with pytest.raises(BackendError, match=missing):
         create("objects", "embedded:nanodet")
     with pytest.raises(BackendError, match="unknown detector 'ssd'"):
         create("objects", "embedded:ssd")

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from tests import media
-from vidrecap.evidence.objects import ObjectExpert, count_objects, describe_objects, steady_objects
+from vidrecap.evidence.objects_pass import ObjectExpert, count_objects, describe_objects, steady_objects
 from vidrecap.moments.index import MomentIndex
 from vidrecap.results import SeenObject
 
-objects_backend = pytest.importorskip("vidrecap.backends.objects")
+objects_backend = pytest.importorskip("vidrecap.experts.objects")
 if not objects_backend._available():
     pytest.skip("YOLOv3-tiny files are not installed: bash scripts/setup.sh", allow_module_level=True)
 

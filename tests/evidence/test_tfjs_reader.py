@@ -12,8 +12,8 @@ import json
 import numpy as np
 import pytest
 
-from vidrecap.backends.tfjs import build_onnx, read_tfjs
 from vidrecap.errors import BackendError
+from vidrecap.experts.tfjs import build_onnx, read_tfjs
 
 torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")

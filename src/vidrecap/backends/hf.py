@@ -31,9 +31,17 @@ import numpy as np
 
 from ..errors import BackendError
 from ..registry import register
+from ..writing.prompting import (
+    Budget,
+    Message,
+    caption_prompt,
+    caption_without_frames,
+    clean_caption,
+    spread,
+    write_in_chunks,
+)
 from . import voices  # noqa: F401  (registers the hf diarizer)
 from .base import ClipEvidence, WriteRequest, Written
-from .prompting import Budget, Message, caption_prompt, caption_without_frames, clean_caption, spread, write_in_chunks
 
 log = logging.getLogger(__name__)
 NEEDS = "transformers; a local model directory, or a model id (cached, or downloaded when online)"

@@ -34,9 +34,17 @@ import numpy as np
 
 from ..errors import BackendError
 from ..registry import register
+from ..writing.prompting import (
+    Budget,
+    Message,
+    caption_prompt,
+    caption_without_frames,
+    clean_caption,
+    spread,
+    write_in_chunks,
+)
+from ..writing.validation import WRITTEN_SCHEMA
 from .base import ClipEvidence, WriteRequest, Written
-from .prompting import Budget, Message, caption_prompt, caption_without_frames, clean_caption, spread, write_in_chunks
-from .validation import WRITTEN_SCHEMA
 
 RESPONSE_FORMAT = {"type": "json_schema", "json_schema": {"name": "recap_text", "schema": WRITTEN_SCHEMA}}
 

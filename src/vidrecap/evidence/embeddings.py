@@ -25,10 +25,10 @@ import numpy as np
 
 from ..backends.base import Encoder
 from ..results import Cell
-from .faces import describe_faces
-from .objects import describe_objects
-from .picture import describe_picture
-from .sounds import SPEECH_LABELS
+from .faces_pass import describe_faces
+from .objects_pass import describe_objects
+from .picture_pass import describe_picture
+from .sounds_pass import SPEECH_LABELS
 
 WEIGHTS = {"speech": 1.0, "on_screen": 0.8, "visual": 0.6, "sounds": 0.4, "faces": 0.5, "picture": 0.4,
            "objects": 0.5}

@@ -10,9 +10,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ..results import Cell, SeenObject
-from .faces import describe_faces
-from .objects import describe_objects
-from .picture import describe_picture
+from .faces_pass import describe_faces
+from .objects_pass import describe_objects
+from .picture_pass import describe_picture
 
 PREVALENT = 0.2
 
@@ -20,7 +20,7 @@ PREVALENT = 0.2
 def perceptions(cell: Cell) -> dict[str, str]:
     """What the experts saw and heard in one cell, in the words of its captions, by source
     (``sounds``, ``faces``, ``objects``, ``picture``; ``""`` where an expert said nothing)."""
-    from ..backends.extractive import describe_sounds
+    from ..writing.extractive import describe_sounds
 
     heard = describe_sounds(cell.sounds, spoken=bool(cell.speech.strip()))
     return {"sounds": f"the sound of {heard}" if heard else "", "faces": describe_faces(cell.faces),
@@ -46,7 +46,7 @@ def _prevalent(phrases: Sequence[str], need: float) -> str:
 
 def _prevalent_sounds(cells: Sequence[Cell], need: float, limit: int = 2) -> list[str]:
     """Sound classes heard in enough cells, most frequent first (silence only in a span without speech)."""
-    from ..backends.extractive import heard_labels
+    from ..writing.extractive import heard_labels
 
     spoken = any(c.speech.strip() for c in cells)
     counts = Counter(label for c in cells for label in heard_labels(c.sounds, spoken))

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..backends.base import Captioner, ClipEvidence, TimedText, Writer, WriteRequest
-from ..evidence.faces import describe_faces, expression_change
-from ..evidence.objects import describe_objects, merge_objects
+from ..evidence.faces_pass import describe_faces, expression_change
+from ..evidence.objects_pass import describe_objects, merge_objects
 from ..evidence.perceived import span_perceptions
-from ..evidence.picture import clip_picture
+from ..evidence.picture_pass import clip_picture
 from ..results import Caption, Cell, Transcript
 from ..text.keyphrases import key_phrases
 from .grid import merge_tags

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..evidence.faces import confirm_expressions
-from ..evidence.objects import steady_objects
-from ..evidence.sounds import CellSounds
+from ..evidence.faces_pass import confirm_expressions
+from ..evidence.objects_pass import steady_objects
+from ..evidence.sounds_pass import CellSounds
 from ..evidence.visual import CellVisual
 from ..results import CELL_SECONDS, Cell, FaceEvidence, PictureEvidence, SeenObject, Tag, Transcript, Word
 

@@ -137,7 +137,7 @@ def text_novelty(recap: Recap, memory: int = 5) -> np.ndarray:
 
 def audience_reaction(recap: Recap) -> np.ndarray:
     """Per cell, the probability of the strongest audience-reaction sound (applause, laughter, ...)."""
-    from ..evidence.sounds import REACTION_LABELS
+    from ..evidence.sounds_pass import REACTION_LABELS
 
     return np.array([max((t.score for t in c.sounds if t.label in REACTION_LABELS), default=0.0)
                      for c in recap.cells], np.float32)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, VidrecapError
+from ..outputs.store import load_recap
 from ..results import SCHEMA_VERSION, Recap
 
 CHANNELS = ("speech", "on_screen", "visual", "sounds", "faces", "picture", "objects")
@@ -32,7 +33,7 @@ def _load(directory: str | Path) -> Recap:
     if not path.is_dir():
         raise InputError(f"not a directory (expected a `vidrecap run` output directory): {path}")
     try:
-        recap = Recap.load(path)
+        recap = load_recap(path)
     except VidrecapError:
         raise
     except ModuleNotFoundError as exc:

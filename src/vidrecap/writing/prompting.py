@@ -9,14 +9,13 @@ line longer than the budget is split into pieces that each fit.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..backends.base import ClipEvidence, TimedText, WriteRequest, Written
 from ..errors import BackendError
-from .base import ClipEvidence, TimedText, WriteRequest, Written
 from .extractive import describe_sounds
 from .validation import cut_repetition, parse_reply, within_budget
 
@@ -155,39 +154,6 @@ def write_messages(request: WriteRequest, part: Part | None = None, combining: b
                "Summarize this part in 2-3 factual sentences, keeping times of key events.")
     return [{"role": "system", "content": SYSTEM},
             {"role": "user", "content": f"{request_text(request, combining)}\n\n{ask}"}]
-
-
-_TITLE_PREFIX = re.compile(r"^\s*(?:#+\s*)?(?:\*\*)?\s*title\s*[:\-]\s*", re.IGNORECASE)
-_BODY_PREFIX = re.compile(r"^\s*(?:\*\*)?\s*(?:description|summary)\s*[:\-]\s*(?:\*\*)?\s*", re.IGNORECASE)
-
-
-def _strip_markup(line: str) -> str:
-    line = _TITLE_PREFIX.sub("", line)
-    return line.strip().strip("#*_\"' ").strip()
-
-
-def _short_title(text: str) -> str:
-    words = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].split()
-    title = " ".join(words[:TITLE_WORDS])
-    return title.rstrip(".,;:") + ("…" if len(words) > TITLE_WORDS else "")
-
-
-def parse_written(raw: str) -> Written:
-    """Split generated text into a title (first short line) and the body."""
-    text = re.sub(r"```\w*", "", raw)
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if not lines:
-        return Written(text="", title="")
-    first = lines[0]
-    explicit = bool(_TITLE_PREFIX.match(first)) or first.startswith(("#", "**"))
-    if len(lines) > 1 and (explicit or len(first.split()) <= 2 * TITLE_WORDS):
-        title, body = _strip_markup(first), " ".join(lines[1:])
-    else:
-        title, body = "", " ".join(lines)
-    body = _BODY_PREFIX.sub("", body).strip()
-    if not body:
-        body = title
-    return Written(text=body, title=title or _short_title(body))
 
 
 # --- map-reduce over the token budget -------------------------------------------------------

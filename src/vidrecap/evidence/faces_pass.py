@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..backends.faces import EMOTIONS, Face
+from ..experts.faces import EMOTIONS, Face
 from ..results import Cell, FaceEvidence, Tag
 from .frame_expert import ReusingExpert
 

@@ -1,4 +1,4 @@
-"""Picture statistics of each cell's key frame (``backends/picture.py``) and their words.
+"""Picture statistics of each cell's key frame (``experts/picture.py``) and their words.
 
 Per key frame: brightness, dark/night, named colours, and the camera's motion since the previous
 key frame. Slide-like frames (one flat colour over most of the frame) get only their brightness:
@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..backends.picture import Features, Motion
+from ..experts.picture import Features, Motion
 from ..results import Cell, PictureEvidence, Tag
 from ..util.arrays import pack_array, unpack_array
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 
+from ..backends.base import Writer, WriteRequest, Written
 from ..errors import BackendError
-from .base import Writer, WriteRequest, Written
 from .extractive import ExtractiveWriter
 from .validation import check_written, evidence_of, support
 

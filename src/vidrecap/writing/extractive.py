@@ -11,11 +11,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from ..backends.base import ClipEvidence, TimedText, WriteRequest, Written
 from ..registry import register
 from ..results import Tag
 from ..text.keyphrases import as_title, candidate_phrases
 from ..text.salience import content_tokens, rank_by_centrality
-from .base import ClipEvidence, TimedText, WriteRequest, Written
 
 MIN_TAG_SCORE = 0.12
 SLIDES_SHARE = 0.5  # a span showing on-screen text this much of the time is "slides"
@@ -40,7 +40,7 @@ def describe_tags(tags: Sequence[Tag], limit: int = 2, slides: bool = False) -> 
 def heard_labels(sounds: Sequence[Tag], spoken: bool = False) -> list[str]:
     """The confident non-speech sound labels, strongest first (speech is quoted from the transcript
     instead). ``spoken``: the span has speech, so "Silence" (the pauses between sentences) is left out."""
-    from ..evidence.sounds import SPEECH_LABELS
+    from ..evidence.sounds_pass import SPEECH_LABELS
 
     skip = SPEECH_LABELS | {"Silence"} if spoken else SPEECH_LABELS
     return [t.label for t in sounds if t.score >= MIN_SOUND_SCORE and t.label not in skip]

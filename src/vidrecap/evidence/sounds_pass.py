@@ -98,7 +98,7 @@ class SoundPass:
         Patches lie on one grid from the audio's first sample, and the audio is decoded from the
         start even when resuming (a seek would shift the resampler's phase), so a resumed run
         classifies exactly the patches an uninterrupted one would."""
-        from ..backends.sounds import log_mel
+        from ..experts.sounds import log_mel
 
         c = self.classifier
         patch_len = (c.patch_frames - 1) * c.hop_samples + 400  # samples under one patch

@@ -1,0 +1,1 @@
+"""Perception experts (faces, objects, sounds, picture statistics, OCR) and the model readers beside them."""

@@ -1,0 +1,1 @@
+"""Generated text: prompts, checks on model output (validation, retry, fallback) and the extractive writer."""
