@@ -102,7 +102,8 @@ class ExtractiveWriter:
     def _segment(self, req: WriteRequest) -> Written:
         title = _title(req)
         chosen = _salient(req.speech, self.k)
-        parts = [attributed(s.speaker, _as_sentence(s.text)) for s in chosen]
+        several = len({s.speaker for s in req.speech if s.speaker}) > 1  # name turns only in a conversation
+        parts = [attributed(s.speaker if several else "", _as_sentence(s.text)) for s in chosen]
         seen = [*req.seen, describe_tags(req.tags, limit=3, slides=req.slides >= SLIDES_SHARE)]
         if any(seen):
             parts.append(f"Visually: {'; '.join(p for p in seen if p)}.")
@@ -242,8 +243,9 @@ def _clock(seconds: float) -> str:
 
 
 def attributed(speaker: str, sentence: str) -> str:
-    """``S2 asks: “…?”`` / ``S1 says: “…”`` when the speaker is known, else the sentence."""
+    """``S2 asks: …?`` / ``S1 says: ….`` when the speaker is known, else the sentence (no quotation
+    marks: the summary splits descriptions into sentences at ``.?!`` followed by a space)."""
     if not speaker or not sentence:
         return sentence
     verb = "asks" if sentence.rstrip("\"'”").endswith("?") else "says"
-    return f"{speaker} {verb}: \u201c{sentence}\u201d"
+    return f"{speaker} {verb}: {sentence}"
