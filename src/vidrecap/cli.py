@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "search": ("vidrecap.moments.command", "find the moments that match a text query"),
     "library": ("vidrecap.library.command", "a library of recaps: add, remove, list (search with `search ROOT`)"),
     "ask": ("vidrecap.qa.command", "answer a question about a recapped video, citing times"),
+    "speakers": ("vidrecap.outputs.speakers_command", "list a recap's speakers, or name them (S1=Maria)"),
     "highlights": ("vidrecap.moments.highlights_command", "highlights without a query, optional reel"),
     "xsum": ("vidrecap.moments.xsum_command", "cross-modal summary: key frames aligned with the text"),
     "eval": ("vidrecap.eval.command", "score predictions with a benchmark's official metrics"),

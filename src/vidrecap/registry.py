@@ -16,7 +16,7 @@ from .errors import BackendError
 
 # used by `vidrecap run`
 PIPELINE_ROLES = ("asr", "ocr", "tagger", "faces", "picture", "objects", "sounds", "encoder", "captioner",
-                  "writer")
+                  "writer", "diarizer")
 # moments: text query -> windows (`vidrecap search`); xsum: recap -> key clips + text (`vidrecap xsum`)
 ROLES = (*PIPELINE_ROLES, "moments", "xsum")
 

@@ -41,6 +41,7 @@ class Word:
     end: float
     text: str
     probability: float = 1.0
+    speaker: str = ""  # "S1", "S2", ... when the speakers pass ran; "" otherwise
 
 
 @dataclass
@@ -51,10 +52,11 @@ class SpeechSegment:
     end: float
     text: str
     words: list[Word] = field(default_factory=list)
+    speaker: str = ""  # who says it ("S1", ...); "" without the speakers pass or in older recaps
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SpeechSegment:
-        return cls(d["start"], d["end"], d["text"], [Word(**w) for w in d.get("words", [])])
+        return cls(d["start"], d["end"], d["text"], [Word(**w) for w in d.get("words", [])], d.get("speaker", ""))
 
 
 @dataclass
@@ -153,6 +155,7 @@ class Cell:
     faces: FaceEvidence | None = None  # faces in the key frame (None: none seen, or no face pass)
     picture: PictureEvidence | None = None  # picture statistics of the key frame (None: no picture pass)
     objects: list[SeenObject] = field(default_factory=list)  # COCO objects that recur within the shot
+    speakers: list[str] = field(default_factory=list)  # who speaks in the cell ("S1", ...), in order
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Cell:

@@ -70,6 +70,7 @@ class ClipEvidence:
     faces: str = ""  # faces seen, in plain words ("a close-up of a smiling face"), or ""
     picture: list[str] = field(default_factory=list)  # picture statistics in words ("a dark scene", ...)
     objects: str = ""  # COCO objects seen, in plain words ("3 people, a bicycle"), or ""
+    speakers: list[str] = field(default_factory=list)  # who speaks in the clip ("S1", ...), in order
 
 
 @runtime_checkable
@@ -85,6 +86,7 @@ class TimedText:
     start: float
     end: float
     text: str
+    speaker: str = ""  # speech only: who says it ("S1", ...), "" when unknown
 
 
 @dataclass

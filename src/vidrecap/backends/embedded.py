@@ -33,6 +33,7 @@ from ..results import SpeechSegment, Word
 from ..util.fs import model_cache_root
 from ..writing import extractive  # noqa: F401  (registers the captioner and writer)
 from ..writing.validation import cut_repetition
+from . import voices  # noqa: F401  (registers the diarizer)
 from .minilm import minilm_dir  # registers the embedded (ONNX) encoder
 
 WHISPER_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")

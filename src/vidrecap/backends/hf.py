@@ -40,6 +40,7 @@ from ..writing.prompting import (
     spread,
     write_in_chunks,
 )
+from . import voices  # noqa: F401  (registers the hf diarizer)
 from .base import ClipEvidence, WriteRequest, Written
 
 log = logging.getLogger(__name__)

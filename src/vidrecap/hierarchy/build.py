@@ -36,7 +36,8 @@ def clip_evidence(index: int, cells: Sequence[Cell], load_frames=None) -> ClipEv
         on_screen="\n".join(texts), tags=merge_tags(cells, limit=3),
         sounds=merge_tags(cells, limit=5, attr="sounds"), faces=clip_faces(cells),
         picture=clip_picture(cells),
-        objects=describe_objects(merge_objects(cells)))
+        objects=describe_objects(merge_objects(cells)),
+        speakers=list(dict.fromkeys(s for c in cells for s in c.speakers)))
 
 
 def clip_faces(cells: Sequence[Cell]) -> str:
@@ -118,7 +119,8 @@ def plan_segments(clips: Sequence[Caption], cells: Sequence[Cell], transcript: T
 
 
 def _speech_in(transcript: Transcript, start: float, end: float) -> list[TimedText]:
-    return [TimedText(s.start, s.end, s.text) for s in transcript.segments if start <= (s.start + s.end) / 2 < end]
+    return [TimedText(s.start, s.end, s.text, s.speaker) for s in transcript.segments
+            if start <= (s.start + s.end) / 2 < end]
 
 
 def _part_titles(parts, clips, cells, transcript, encoder) -> list[str]:

@@ -15,7 +15,7 @@ def words_by_cell(transcript: Transcript, n_cells: int) -> list[list[Word]]:
     """Each word goes to the cell holding its midpoint."""
     out: list[list[Word]] = [[] for _ in range(n_cells)]
     for seg in transcript.segments:
-        words = seg.words or [Word(seg.start, seg.end, seg.text)]
+        words = seg.words or [Word(seg.start, seg.end, seg.text, speaker=seg.speaker)]
         for w in words:
             i = min(n_cells - 1, max(0, int(((w.start + w.end) / 2) // CELL_SECONDS)))
             out[i].append(w)
@@ -31,7 +31,8 @@ def build_cells(n_cells: int, duration: float, visuals: Sequence[CellVisual], tr
     for i in range(n_cells):
         v = by_index.get(i)
         cell = Cell(index=i, start=i * CELL_SECONDS, end=min(duration, (i + 1) * CELL_SECONDS),
-                    speech=" ".join(w.text for w in words[i]).strip())
+                    speech=" ".join(w.text for w in words[i]).strip(),
+                    speakers=list(dict.fromkeys(w.speaker for w in words[i] if w.speaker)))
         if v is not None:
             cell.tags = [Tag(label, score) for label, score in v.tags]
             cell.on_screen, cell.scene_cut, cell.change = v.on_screen, v.scene_cut, v.change

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from ..outputs.speakers import load_names
 from .index import MomentIndex, MomentResult, QueryId
 from .loading import check_query
 
@@ -27,6 +28,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a QVHighlights submission row")
     parser.add_argument("--queries", metavar="JSONL", help="batch: a file of {qid, query[, vid]} lines; "
                         "prints one submission row per line")
+    parser.add_argument("--speaker", metavar="WHO", help="only where this speaker speaks (S2, or a name "
+                        "given in speakers.json)")
     parser.add_argument("--model", default="embedded", metavar="SPEC",
                         help="moments backend: embedded (zero-shot, default) or recap:DIR (a trained head)")
 
@@ -40,16 +43,24 @@ def execute(args: argparse.Namespace) -> int:
         return _search_library(args)
     if args.queries:
         rows = read_queries(Path(args.queries))
-        index = load_predictor(args.outdir, args.model)
+        index = load_predictor(args.outdir, args.model, args.speaker)
         for row in rows:
-            result = index.predict(row.query, args.top_k, qid=row.qid, vid=row.vid)
+            result = _speaking(index.predict(row.query, args.top_k, qid=row.qid, vid=row.vid), index, args)
             sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
         return 0
     query = check_query(args.query)
-    index = load_predictor(args.outdir, args.model)
-    result = index.predict(query, args.top_k)
+    index = load_predictor(args.outdir, args.model, args.speaker)
+    result = _speaking(index.predict(query, args.top_k), index, args)
     print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else format_table(result, index))
     return 0
+
+
+def _speaking(result: MomentResult, index, args: argparse.Namespace) -> MomentResult:
+    if not args.speaker or getattr(index, "recap", None) is None:
+        return result
+    from .speakers import where_speaking
+
+    return where_speaking(result, index.recap)
 
 
 def _is_library(outdir: str) -> bool:
@@ -62,18 +73,24 @@ def _search_library(args: argparse.Namespace) -> int:
     """``OUTDIR`` is a library (``vidrecap library add``): one ranking across all its recaps."""
     from ..library.command import search
 
-    if args.queries or args.model != "embedded":
+    if args.queries or args.model != "embedded" or args.speaker:
         raise InputError("a library is searched with one QUERY and the embedded model "
-                         "(--queries and --model work on one recap)")
+                         "(--queries, --model and --speaker work on one recap)")
     return search(args.outdir, check_query(args.query), args.top_k, args.json)
 
 
-def load_predictor(outdir: str, spec: str):
-    """The recap in ``outdir`` indexed by the ``moments`` backend named ``spec``."""
+def load_predictor(outdir: str, spec: str, speaker: str | None = None):
+    """The recap in ``outdir`` (only where ``speaker`` speaks, when given) indexed by the ``moments``
+    backend named ``spec``."""
     from .. import registry
     from .loading import resolve_recap
 
-    return registry.create("moments", spec).index(resolve_recap(outdir))
+    recap = resolve_recap(outdir)
+    if speaker:
+        from .speakers import resolve_speaker, speaker_view
+
+        recap = speaker_view(recap, resolve_speaker(recap, speaker))
+    return registry.create("moments", spec).index(recap)
 
 
 def read_queries(path: Path) -> list[QueryRow]:
@@ -121,6 +138,10 @@ def format_table(result: MomentResult, index: MomentIndex) -> str:
 def _evidence(index: MomentIndex, start: float, end: float, width: int = 70) -> str:
     cells = [c for c in index.recap.cells if c.end > start and c.start < end]
     text = " ".join(c.speech for c in cells if c.speech).strip()
+    who = list(dict.fromkeys(s for c in cells for s in c.speakers))
+    if who and text:
+        names = load_names(Path(index.recap.directory)) if index.recap.directory else {}
+        text = f"[{', '.join(names.get(s, s) for s in who)}] {text}"
     if not text:
         text = next((c.on_screen for c in cells if c.on_screen), "")
     text = " ".join(text.split())

@@ -19,9 +19,9 @@ import numpy as np
 from ..errors import InputError
 from ..results import SCHEMA_VERSION, Caption, Cell, Recap, RunTimings, Transcript, VideoInfo
 from ..util.fs import atomic_write_bytes, atomic_write_json, atomic_write_text
-from .captions import to_srt, to_webvtt
 from .chapters import chapters_of, chapters_webvtt, youtube_list
 from .markdown import recap_markdown
+from .speakers import write_timed_text
 
 
 def save_recap(recap: Recap, directory: Path, frames_from: Path | None = None) -> Path:
@@ -31,15 +31,10 @@ def save_recap(recap: Recap, directory: Path, frames_from: Path | None = None) -
     buf = io.BytesIO()
     np.savez(buf, **recap.embeddings)
     atomic_write_bytes(directory / "embeddings.npz", buf.getvalue())
-    atomic_write_text(directory / "clips.vtt", to_webvtt((c.start, c.end, c.text) for c in recap.clips))
-    atomic_write_text(directory / "segments.vtt",
-                      to_webvtt((s.start, s.end, f"{s.title}\n{s.text}" if s.title else s.text)
-                                for s in recap.segments))
+    write_timed_text(recap, directory)  # clips.vtt, segments.vtt, transcript.srt (speaker names)
     chapters = chapters_of(recap.segments)
     atomic_write_text(directory / "chapters.vtt", chapters_webvtt(chapters))
     atomic_write_text(directory / "chapters.txt", youtube_list(chapters))
-    atomic_write_text(directory / "transcript.srt",
-                      to_srt((s.start, s.end, s.text) for s in recap.transcript.segments))
     atomic_write_text(directory / "summary.md", recap_markdown(recap))
     atomic_write_json(directory / "recap.json", recap.to_dict())  # last: its presence marks a complete run
     recap.directory = str(directory)

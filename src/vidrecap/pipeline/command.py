@@ -34,6 +34,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--translate", action="store_true", help="write the speech in English (Whisper translate)")
     p.add_argument("--no-hotwords", action="store_true",
                    help="do not give words read on screen to the speech recogniser (default: names as shown)")
+    p.add_argument("--speakers", type=int, metavar="N",
+                   help="how many people speak (default: found automatically; --diarizer none: no speaker turns)")
     p.add_argument("--segment-seconds", type=float,
                    help="chapter length: a soft target, and 1.5x it a ceiling (default 180)")
     p.add_argument("--segmentation", choices=("content", "fixed"),
@@ -54,7 +56,7 @@ def execute(args: argparse.Namespace) -> int:
         raise InputError("-o is the folder the recaps are written to: name a shared library with --library URL")
     out = Path(args.out) if args.out else Path(Path(args.video).name + ".recap")
     options = {role: getattr(args, role) for role in PIPELINE_ROLES}
-    options.update(language=args.language, translate=args.translate or None,
+    options.update(language=args.language, translate=args.translate or None, speakers=args.speakers,
                    hotwords=False if args.no_hotwords else None, segment_seconds=args.segment_seconds,
                    segmentation=args.segmentation,
                    frame_side=args.frame_side, device=args.device)

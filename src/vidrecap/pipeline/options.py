@@ -11,7 +11,8 @@ from typing import Any
 from ..errors import InputError
 from .served import served_identity
 
-STAGE_VERSION = {"visual": 9, "speech": 4, "sounds": 2, "embeddings": 5, "captions": 7, "segments": 11}
+STAGE_VERSION = {"visual": 9, "speech": 4, "sounds": 2, "embeddings": 5, "captions": 8, "segments": 11,
+                 "speakers": 1}
 
 
 @dataclass
@@ -26,6 +27,8 @@ class RunOptions:
     encoder: str = "embedded"
     captioner: str = "embedded"
     writer: str = "embedded"
+    diarizer: str = "embedded"  # speaker embeddings for the speakers pass; "none": no speaker turns
+    speakers: int | None = None  # how many speakers (None: found automatically)
     language: str | None = None
     segment_seconds: float = 180.0
     segmentation: str = "content"  # "content": chapters follow the content; "fixed": ~segment_seconds (ReCap)
@@ -43,6 +46,8 @@ class RunOptions:
             raise InputError(f"segment_seconds must be between 20 and 3600, got {self.segment_seconds}")
         if self.segmentation not in ("content", "fixed"):
             raise InputError(f"segmentation must be 'content' or 'fixed', got {self.segmentation!r}")
+        if self.speakers is not None and not 1 <= self.speakers <= 20:
+            raise InputError(f"speakers must be between 1 and 20, got {self.speakers}")
         if not 64 <= self.frame_side <= 2048:
             raise InputError(f"frame_side must be between 64 and 2048, got {self.frame_side}")
 
@@ -76,20 +81,24 @@ class RunOptions:
         # the speech stage hears on-screen words as hotwords: it depends on what OCR read
         speech = ("asr", "language", "translate", "hotwords", *(("ocr", "frame_side") if self.hotwords else ()))
         visual = ("tagger", "ocr", "faces", "picture", "objects")
+        who = ("diarizer", "speakers")  # captions and descriptions say who speaks
         deps = {
             "visual": (*visual, "frame_side"),
             "speech": speech,
+            "speakers": (*speech, *who),
             "sounds": ("sounds",),
             "embeddings": (*visual, "frame_side", *speech, "sounds", "encoder"),
-            "captions": (*visual, "frame_side", *speech, "sounds", "captioner"),
-            "segments": (*visual, "frame_side", *speech, "sounds", "captioner", "writer",
+            "captions": (*visual, "frame_side", *speech, *who, "sounds", "captioner"),
+            "segments": (*visual, "frame_side", *speech, *who, "sounds", "captioner", "writer",
                          "segment_seconds", "segmentation", "encoder"),
         }[stage]
         heard = ("visual", "speech") if self.hotwords else ("speech",)
         upstream = {"visual": ("visual",), "speech": heard, "sounds": ("sounds",),
+                    "speakers": (*heard, "speakers"),
                     "embeddings": ("visual", "speech", "sounds", "embeddings"),
-                    "captions": ("visual", "speech", "sounds", "captions"),
-                    "segments": ("visual", "speech", "sounds", "embeddings", "captions", "segments")}[stage]
+                    "captions": ("visual", "speech", "speakers", "sounds", "captions"),
+                    "segments": ("visual", "speech", "speakers", "sounds", "embeddings", "captions",
+                                 "segments")}[stage]
         # a stage's results change when any stage it reads from changes version
         versions = {s: STAGE_VERSION[s] for s in upstream}
         payload = {"video": fingerprint, "stage": stage, "v": versions,

@@ -36,6 +36,7 @@ from ..util.progress import ProgressListener, StageProgress
 from ..writing.checked import checked_writer
 from .device import check_device
 from .options import RunOptions
+from .speakers_stage import attribute_speakers
 from .timings import StageClock
 
 YIELD_NICE = 5  # how far the visual and sound passes stand back from speech recognition
@@ -93,6 +94,8 @@ def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: boo
         with StageProgress(quiet, on_progress) as progress:
             try:
                 visuals, transcript, sounds = _evidence(info, opts, backends, cache, progress, clock)
+                with clock.stage("speakers"):
+                    transcript = attribute_speakers(info, opts, backends, cache, transcript, progress)
                 frames_dir = cache / opts.stage_key(info.fingerprint, "visual") / "frames"
                 cells = build_cells(info.n_cells, info.duration, visuals, transcript, sounds=sounds)
                 loader = FrameLoader(frames_dir)

@@ -27,6 +27,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="backend profile whose writer answers (see `vidrecap models`)")
     parser.add_argument("--config", help="TOML file with backend specs and options (docs/backends.md)")
     parser.add_argument("--offline", action="store_true", help="never download models (HF_HUB_OFFLINE=1)")
+    parser.add_argument("--speaker", metavar="WHO", help="answer from what this speaker says (S2, or a name "
+                        "given in speakers.json)")
     parser.add_argument("--evidence", type=int, default=6, metavar="N",
                         help="pieces of evidence to retrieve (default 6)")
 
@@ -48,7 +50,7 @@ def execute(args: argparse.Namespace) -> int:
     asker = _asker(args)
     if items is not None:
         return _choices(asker, items, args.output, args.json)
-    answer = asker.ask(args.question, limit=args.evidence)
+    answer = with_speakers(asker.ask(args.question, limit=args.evidence), asker.finder.recap)
     print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else format_answer(answer))
     return 0
 
@@ -61,6 +63,10 @@ def _asker(args: argparse.Namespace):
     spec = resolve_backends(args.profile, args.config, writer=args.writer)["writer"]
     options = resolve_options(args.config)["writer"]
     recap = resolve_recap(args.outdir)
+    if args.speaker:
+        from ..moments.speakers import resolve_speaker, speaker_view
+
+        recap = speaker_view(recap, resolve_speaker(recap, args.speaker))
     return Asker.build(recap, spec, **options)
 
 
@@ -85,3 +91,25 @@ def format_answer(answer: Answer) -> str:
              for c in answer.citations]
     return "\n".join([answer.answer, *([""] + cited if cited else []), "",
                       f"confidence {answer.confidence:.2f} ({answer.backend})"])
+
+
+def with_speakers(answer: Answer, recap) -> Answer:
+    """Speaker labels in the answer replaced by their names (``speakers.json``), and each spoken
+    citation prefixed with who says it (``[Maria] ...``)."""
+    from dataclasses import replace
+
+    from ..outputs.speakers import load_names, renamed
+
+    names = load_names(Path(recap.directory)) if recap.directory else {}
+    if not any(s.speaker for s in recap.transcript.segments):
+        return answer
+
+    def who(c) -> str:  # only for a citation of spoken words
+        words = [w for w in recap.transcript.words() if w.speaker and c.start <= (w.start + w.end) / 2 <= c.end]
+        said = " ".join(w.text for w in words).casefold()
+        if not words or " ".join(c.text.split()[:3]).casefold() not in said:
+            return ""
+        return f"[{', '.join(dict.fromkeys(names.get(w.speaker, w.speaker) for w in words))}] "
+
+    citations = [replace(c, text=who(c) + renamed(c.text, names)) for c in answer.citations]
+    return replace(answer, answer=renamed(answer.answer, names), citations=citations)

@@ -17,6 +17,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import InputError, VidrecapError
+from ..outputs.speakers import load_names, renamed, save_names
 from . import pages
 from .analysis import RecapAnalysis
 from .auth import TokenAuth
@@ -166,9 +167,30 @@ def _add_api(app: FastAPI, state: ServerState) -> None:
     @app.get("/api/recaps/{rid}/clips")
     def clips(rid: str, offset: int = Query(0, ge=0), limit: int = Query(200, ge=1, le=CLIP_PAGE_MAX)
               ) -> dict[str, Any]:
-        recap = state.entry(rid).recap
+        entry = state.entry(rid)
+        recap, names = entry.recap, load_names(entry.directory)
         page = recap.clips[offset:offset + limit]
-        return {"total": len(recap.clips), "offset": offset, "clips": [_caption(c) for c in page]}
+        return {"total": len(recap.clips), "offset": offset,
+                "clips": [_clip(c, recap, names) for c in page]}
+
+    @app.post("/api/recaps/{rid}/speakers")
+    async def name_speakers(rid: str, request: Request) -> dict[str, Any]:
+        entry = state.entry(rid)
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            # a JSON content type cannot be sent cross-site without a CORS preflight, which we never grant
+            raise HTTPException(415, "send the names as application/json")
+        try:
+            body = await request.json()
+        except ValueError:
+            raise HTTPException(400, "expected a JSON object like {\"S1\": \"Maria\"}") from None
+        if not isinstance(body, dict):
+            raise HTTPException(400, "expected a JSON object like {\"S1\": \"Maria\"}")
+        try:
+            return {"names": save_names(entry.directory, body, entry.recap)}
+        except InputError as exc:
+            raise HTTPException(400, str(exc)) from None
+        except OSError as exc:
+            raise HTTPException(403, f"cannot write beside this recap ({exc.strerror or exc})") from None
 
     @app.get("/api/recaps/{rid}/search")
     def search(rid: str, q: str = Query(..., max_length=1000), top_k: int = Query(10, ge=1, le=50)
@@ -267,6 +289,13 @@ def _recap_brief(entry: RecapEntry) -> dict[str, Any]:
     return {"id": entry.id, "title": pages.recap_title(entry), "duration": recap.video.duration,
             "url": f"/recaps/{entry.id}", "video_url": f"/recaps/{entry.id}/video",
             "segment_count": len(recap.segments), "clip_count": len(recap.clips)}
+
+
+def _clip(c: Any, recap: Any, names: dict[str, str]) -> dict[str, Any]:
+    """A clip caption for the page: speaker labels in its text named, and who speaks in it."""
+    who = list(dict.fromkeys(s for i in c.children if i < len(recap.cells) for s in recap.cells[i].speakers))
+    return {**_caption(c), "text": renamed(c.text, names), "speakers": who,
+            "names": [names.get(s, s) for s in who]}
 
 
 def _caption(c: Any) -> dict[str, Any]:

@@ -12,8 +12,10 @@ from html import escape
 from pathlib import Path
 
 from ..outputs.chapters import chapters_of
+from ..outputs.speakers import load_names, renamed
 from ..results import Caption, Recap
 from .library import RecapEntry
+from .speakers_page import speakers_panel
 
 _STAMP = re.compile(r"\[((?:\d+:)?\d{1,2}:\d{2})\]")
 
@@ -93,8 +95,8 @@ def recap_page(entry: RecapEntry) -> str:
     title = recap_title(entry)
     body = (f'<header class="top"><a href="/">All recaps</a><h1>{escape(title)}</h1></header>'
             f'<main class="recap" id="recap" data-recap-id="{rid}" data-duration="{recap.video.duration:.3f}">'
-            f'{_player(rid, recap, entry.directory)}{_outline(recap)}</main>')
-    return layout(title, body, ("recap.js", "seek.js", "ask.js", "chapters.js"))
+            f'{_player(rid, recap, entry.directory)}{_outline(recap, load_names(entry.directory))}</main>')
+    return layout(title, body, ("recap.js", "seek.js", "ask.js", "chapters.js", "speakers.js"))
 
 
 def _player(rid: str, recap: Recap, directory: Path) -> str:
@@ -103,7 +105,7 @@ def _player(rid: str, recap: Recap, directory: Path) -> str:
     return (f'<section class="player" aria-label="Video">'
             f'<video id="video" controls preload="metadata" src="/recaps/{rid}/video">'
             f'<track kind="captions" src="/recaps/{rid}/files/clips.vtt" srclang="en" label="Clip captions">'
-            f'{chapters_track}</video>{_chapter_bar(recap)}'
+            f'{chapters_track}</video>{_chapter_bar(recap)}{speakers_panel(rid, recap, load_names(directory))}'
             f'<p id="video-error" class="error" role="alert" hidden></p>'
             f'<figure class="curve"><figcaption>Highlights <span class="muted">(click to seek)</span>'
             f'</figcaption><svg id="curve" viewBox="0 0 1000 100" preserveAspectRatio="none" role="img" '
@@ -125,9 +127,10 @@ def _ask_box() -> str:
             '<div id="ask-answer" class="answer" aria-live="polite"></div>')
 
 
-def _outline(recap: Recap) -> str:
-    segments = "".join(_segment_item(s) for s in recap.segments)
-    summary = "".join(f"<p>{_linked_stamps(line)}</p>" for line in recap.summary.text.splitlines() if line.strip())
+def _outline(recap: Recap, names: dict[str, str]) -> str:
+    segments = "".join(_segment_item(s, names) for s in recap.segments)
+    summary = "".join(f"<p>{_linked_stamps(renamed(line, names))}</p>"
+                      for line in recap.summary.text.splitlines() if line.strip())
     return (f'<nav class="outline" aria-label="Recap outline">'
             f'<section aria-labelledby="sum-h"><h2 id="sum-h">Summary</h2>'
             f'<div class="summary">{summary}</div></section>'
@@ -166,7 +169,7 @@ def _linked_stamps(text: str) -> str:
     return "".join(out)
 
 
-def _segment_item(seg: Caption) -> str:
+def _segment_item(seg: Caption, names: dict[str, str]) -> str:
     title = f"<strong>{escape(seg.title)}</strong> " if seg.title else ""
     sections = "".join(f'<li><button type="button" class="node section" data-start="{x.start:.3f}">'
                        f'<span class="time">{clock(x.start)}</span> {escape(x.title)}</button></li>'
@@ -174,7 +177,7 @@ def _segment_item(seg: Caption) -> str:
     nested = f'<ol class="sections" aria-label="Sections">{sections}</ol>' if sections else ""
     return (f'<li><button type="button" class="node segment" data-start="{seg.start:.3f}" '
             f'data-end="{seg.end:.3f}"><span class="time">{clock(seg.start)}–{clock(seg.end)}</span> '
-            f'{title}<span class="text">{escape(seg.text)}</span></button>{nested}</li>')
+            f'{title}<span class="text">{escape(renamed(seg.text, names))}</span></button>{nested}</li>')
 
 
 def not_found_page(message: str) -> str:

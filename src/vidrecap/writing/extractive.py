@@ -71,7 +71,8 @@ class EvidenceCaptioner:
     def _one(clip: ClipEvidence) -> str:
         parts = []
         if clip.speech.strip():
-            parts.append(f"Speech: \u201c{clip.speech.strip()}\u201d")
+            who = " and ".join(clip.speakers) if clip.speakers else "Speech"
+            parts.append(f"{who}: \u201c{clip.speech.strip()}\u201d")
         if clip.on_screen.strip():
             parts.append(f"On screen: \u201c{first_line(clip.on_screen)}\u201d")
         if clip.faces:
@@ -105,7 +106,9 @@ class ExtractiveWriter:
         title = _title(req)
         budget = description_budget(req.end - req.start)
         shown = _slide_points(req)
-        said = _salient_sentences(req.speech, self.k)
+        several = len({s.speaker for s in req.speech if s.speaker}) > 1  # name turns only in a conversation
+        said = [attributed(_speaker_of(req.speech, a, b) if several else "", text)
+                for a, b, text in _salient_sentences(req.speech, self.k)]
         points = within([*shown, *said], budget)
         parts = list(points)
         seen = [*req.seen, describe_tags(req.tags, limit=3, slides=req.slides >= SLIDES_SHARE)]
@@ -185,15 +188,28 @@ def _slide_points(req: WriteRequest) -> list[str]:
     return out
 
 
-def _salient_sentences(speech: Sequence[TimedText], k: int) -> list[str]:
-    """The ``k`` most central whole sentences of the speech, in time order; with none whole (a
-    span of fragments only), its longest utterance as a sentence rather than nothing."""
+def _salient_sentences(speech: Sequence[TimedText], k: int) -> list[tuple[float, float, str]]:
+    """The ``k`` most central whole sentences of the speech as ``(start, end, text)``, in time order;
+    with none whole (a span of fragments only), its longest utterance as a sentence rather than nothing."""
     sentences = whole_sentences((s.start, s.end, s.text) for s in speech)
     if not sentences:
-        longest = max((s.text.strip() for s in speech), key=len, default="")
-        return [_as_sentence(longest[:1].upper() + longest[1:])] if len(longest.split()) >= 3 else []
+        longest = max(speech, key=lambda s: len(s.text.strip()), default=None)
+        text = longest.text.strip() if longest is not None else ""
+        if len(text.split()) < 3:
+            return []
+        return [(longest.start, longest.end, _as_sentence(text[:1].upper() + text[1:]))]
     order = rank_by_centrality([x[2] for x in sentences])[:k]
-    return [sentences[i][2] for i in sorted(order)]
+    return [tuple(sentences[i]) for i in sorted(order)]
+
+
+def _speaker_of(speech: Sequence[TimedText], start: float, end: float) -> str:
+    """The speaker of the utterance overlapping ``[start, end]`` the most ("" when none is known)."""
+    overlap: Counter = Counter()
+    for s in speech:
+        if s.speaker:
+            overlap[s.speaker] += max(0.0, min(end, s.end) - max(start, s.start))
+    best = overlap.most_common(1)
+    return best[0][0] if best and best[0][1] > 0 else ""
 
 
 def _title_of(req: WriteRequest, i: int) -> str:
@@ -263,3 +279,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 def _clock(seconds: float) -> str:
     s = int(seconds)
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def attributed(speaker: str, sentence: str) -> str:
+    """``S2 asks: …?`` / ``S1 says: ….`` when the speaker is known, else the sentence (no quotation
+    marks: the summary splits descriptions into sentences at ``.?!`` followed by a space)."""
+    if not speaker or not sentence:
+        return sentence
+    verb = "asks" if sentence.rstrip("\"'”").endswith("?") else "says"
+    return f"{speaker} {verb}: {sentence}"

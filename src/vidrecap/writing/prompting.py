@@ -53,7 +53,8 @@ def caption_prompt(clip: ClipEvidence, n_frames: int) -> str:
     else:
         lines = [f"This is a frame from a {seconds:.0f}-second video clip."]
     if clip.speech.strip():
-        lines.append(f'Speech in the clip: "{_quote(clip.speech)}"')
+        who = f" ({', '.join(clip.speakers)} speaking)" if clip.speakers else ""
+        lines.append(f'Speech in the clip{who}: "{_quote(clip.speech)}"')
     if clip.on_screen.strip():
         lines.append(f'Text on screen: "{_quote(clip.on_screen)}"')
     heard = describe_sounds(clip.sounds, spoken=bool(clip.speech.strip()))
@@ -108,7 +109,7 @@ def _timed_lines(items: Sequence[TimedText], titles: Sequence[str] = ()) -> list
     lines = []
     for i, item in enumerate(items):
         title = titles[i].strip() if i < len(titles) and titles[i] else ""
-        prefix = f"{title}: " if title else ""
+        prefix = f"{title}: " if title else f"{item.speaker}: " if item.speaker else ""
         lines.append(f"[{clock(item.start)}-{clock(item.end)}] {prefix}{' '.join(item.text.split())}")
     return lines
 

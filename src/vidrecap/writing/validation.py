@@ -290,6 +290,7 @@ def evidence_of(request: WriteRequest) -> str:
     """Everything the model was shown about the span, as one text."""
     parts = [c.text for c in request.children] + list(request.child_titles)
     parts += [s.text for s in request.speech] + [s.text for s in request.on_screen]
+    parts += [f"{s.speaker} says asks" for s in request.speech if s.speaker]  # turns may be named
     parts += [t.label for t in request.tags] + list(request.seen) + list(request.heard)
     return "\n".join(p for p in parts if p)
 

@@ -96,7 +96,9 @@
     b.dataset.start = clipStarts[i];
     b.setAttribute("aria-current", i === currentClip ? "true" : "false");
     if (row.dataset.filled === String(i) && clip) return;
-    b.replaceChildren(el("span", "time", clock(clipStarts[i])), el("span", "text", clip ? clip.text : "…"));
+    b.className = clip && clip.speakers && clip.speakers.length ? `node spk-${(parseInt(clip.speakers[0].slice(1), 10) - 1) % 8 + 1}` : "node";
+    const who = clip && clip.names && clip.names.length ? [el("span", "who", clip.names.join(", "))] : [];
+    b.replaceChildren(el("span", "time", clock(clipStarts[i])), ...who, el("span", "text", clip ? clip.text : "…"));
     if (clip) row.dataset.filled = String(i);
   };
   const drawClips = () => {
