@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -69,12 +70,15 @@ def check_output_dir(out_dir: Path) -> None:
 
 def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: bool = True,
               profile: str | None = None, config: str | Path | None = None,
-              on_progress: ProgressListener | None = None, **options) -> Recap:
+              on_progress: ProgressListener | None = None, cache_key: str | None = None,
+              backends: Backends | None = None, **options) -> Recap:
     """Recap ``path``; write the outputs to ``out_dir`` when given.
 
     Backends come from ``profile`` (``offline``, ``hf``, ``api``, ...) < the TOML ``config`` file <
     explicit options; see ``RunOptions`` for every option. ``on_progress(stage, done, total)`` is
-    called as stages advance.
+    called as stages advance. ``cache_key`` replaces the content fingerprint as the stages' cache
+    identity (``--follow`` keys a growing stream by its stream identity); ``backends`` lets
+    successive runs share loaded models.
     """
     opts = RunOptions.resolve(profile, str(config) if config else None, **options)
     for role in registry.PIPELINE_ROLES:  # a misspelt backend fails now, not after the evidence passes
@@ -82,17 +86,19 @@ def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: boo
     info = probe(path)
     if out_dir is not None:
         check_output_dir(Path(out_dir))
-    cache = cache_root() / info.fingerprint
-    backends = Backends(opts)
+    key = cache_key or info.fingerprint
+    cache = cache_root() / key
+    backends = backends if backends is not None and backends.options == opts else Backends(opts)
     with StageProgress(quiet, on_progress) as progress:
         try:
-            visuals, transcript, sounds = _evidence(info, opts, backends, cache, progress)
-            frames_dir = cache / opts.stage_key(info.fingerprint, "visual") / "frames"
+            keyed = replace(info, fingerprint=key)
+            visuals, transcript, sounds = _evidence(keyed, opts, backends, cache, progress)
+            frames_dir = cache / opts.stage_key(key, "visual") / "frames"
             cells = build_cells(info.n_cells, info.duration, visuals, transcript, sounds=sounds)
             loader = FrameLoader(frames_dir)
-            embeddings, space = _embeddings(info, opts, backends, cache, cells, loader)
-            clips = _captions(info, opts, backends, cache, cells, loader, progress)
-            segments, summary = _levels(info, opts, backends, cache, clips, cells, transcript, loader, progress,
+            embeddings, space = _embeddings(keyed, opts, backends, cache, cells, loader)
+            clips = _captions(keyed, opts, backends, cache, cells, loader, progress)
+            segments, summary = _levels(keyed, opts, backends, cache, clips, cells, transcript, loader, progress,
                                         embeddings)
         except KeyboardInterrupt:
             progress.stop.set()
