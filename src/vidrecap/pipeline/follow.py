@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +81,7 @@ def follow(source: str, out_dir: Path, *, cadence: float = 10.0, grace: float = 
                     _roll_back(identity, opts, horizon)
                     run_recap(recording, out_dir, quiet=quiet, cache_key=identity, backends=backends,
                               **opts.to_dict())
+                    _refresh_frames(identity, opts, out_dir)
                     rounds, horizon = rounds + 1, info.duration
             live.write(status.state, rounds, horizon, status.reconnects, status.error)
             if last:
@@ -91,6 +94,7 @@ def follow(source: str, out_dir: Path, *, cadence: float = 10.0, grace: float = 
             identity = identity or stream_identity(source, recording)
             _roll_back(identity, opts, horizon)
             run_recap(recording, out_dir, quiet=quiet, cache_key=identity, backends=backends, **opts.to_dict())
+            _refresh_frames(identity, opts, out_dir)
             rounds, horizon = rounds + 1, info.duration
         live.write("ended", rounds, horizon, 0, "interrupted")
         return FollowResult(rounds, "interrupted", str(recording), horizon)
@@ -124,6 +128,25 @@ def _roll_back(identity: str, opts: RunOptions, horizon: float) -> None:
         for path in cache.glob(f"{opts.stage_key(identity, stage)}*"):
             if path.is_file():
                 path.unlink()
+
+
+def _refresh_frames(identity: str, opts: RunOptions, out_dir: Path) -> None:
+    """Replace OUT/frames/ key frames that a later round redrew (the store links a frame only once)."""
+    source = cache_root() / identity / opts.stage_key(identity, "visual") / "frames"
+    for src in source.glob("cell_*.jpg"):
+        dst = out_dir / "frames" / src.name
+        try:
+            if not dst.exists() or dst.samefile(src) or dst.read_bytes() == src.read_bytes():
+                continue
+            tmp = dst.with_name(f".{dst.name}.tmp")
+            tmp.unlink(missing_ok=True)
+            try:
+                os.link(src, tmp)
+            except OSError:
+                shutil.copyfile(src, tmp)
+            os.replace(tmp, dst)
+        except OSError:
+            continue
 
 
 def _truncate(journal: Path, stage: str, until: float) -> None:

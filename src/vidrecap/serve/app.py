@@ -94,6 +94,9 @@ class ServerState:
             return self._analyses.setdefault((rid, entry.mtime_ns), RecapAnalysis(entry.recap))
 
 
+LIVE_FIELDS = ("live", "status", "seconds", "rounds", "reconnects", "updated")
+
+
 def create_app(config: ServeConfig) -> FastAPI:
     """Build the app serving ``config.outdirs``."""
     state = ServerState(config)
@@ -164,7 +167,8 @@ def _add_api(app: FastAPI, state: ServerState) -> None:
     def live(rid: str) -> dict[str, Any]:
         """A followed stream's state and the recap's version: the page polls it while live."""
         entry = state.entry(rid)
-        return {**pages.live_state(entry.directory), "version": entry.mtime_ns,
+        live = pages.live_state(entry.directory)  # no paths: the source and recording stay private
+        return {**{k: live[k] for k in LIVE_FIELDS if k in live}, "version": entry.mtime_ns,
                 "clip_count": len(entry.recap.clips), "segment_count": len(entry.recap.segments)}
 
     @app.get("/api/recaps/{rid}/clips")
