@@ -133,3 +133,12 @@ def test_roll_back_keeps_only_units_well_inside_the_prefix(tmp_path):
     speech.write_text("".join(json.dumps(w) + "\n" for w in windows))
     _truncate(speech, "speech", 20.0)
     assert [json.loads(line)["next"] for line in speech.read_text().splitlines()] == [12]
+
+
+def test_cli_follow_of_a_missing_file_is_one_clear_line(tmp_path, capsys):
+    from vidrecap.cli import main
+
+    assert main(["run", str(tmp_path / "missing.ts"), "--follow", "-o", str(tmp_path / "o"), "-q"]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no such file" in err[0] and "Traceback" not in err[0]
+    assert main(["run", str(tmp_path / "missing.ts"), "--follow", "--cadence", "0", "-q"]) != 0

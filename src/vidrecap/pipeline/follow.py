@@ -58,6 +58,8 @@ def follow(source: str, out_dir: Path, *, cadence: float = 10.0, grace: float = 
            recording: Path | None = None, **options: Any) -> FollowResult:
     """Follow ``source`` until it ends (or Ctrl-C), writing a fresh recap to ``out_dir`` each round."""
     opts = RunOptions.resolve(profile, config, **dict(options))
+    if not is_url(source) and not Path(source).is_file():
+        raise InputError(f"{source}: no such file (to follow a stream, give its URL)")
     check_output_dir(out_dir)
     if is_url(source):
         recording = recording or cache_root() / "live" / _url_dir(source) / "stream.ts"
@@ -65,44 +67,63 @@ def follow(source: str, out_dir: Path, *, cadence: float = 10.0, grace: float = 
         watcher.start()
     else:
         recording = Path(source)
-        if not recording.exists():
-            raise InputError(f"{source}: no such file (to follow a stream, give its URL)")
         watcher = GrowingFile(recording, grace_seconds=grace, stall_seconds=stall)
     live = _LiveStatus(out_dir, source, str(recording))
-    backends, identity, rounds, horizon = Backends(opts), None, 0, 0.0
+    rounds = _Rounds(source, recording, out_dir, opts, quiet)
     try:
         while True:
+            began = time.monotonic()
             status = watcher.poll()
             last = status.done
             info = _probe_ready(recording)
-            if info is not None:
-                identity = identity or stream_identity(source, recording)
-                if last or info.duration >= horizon + min(cadence, 2 * CELL_SECONDS):
-                    _roll_back(identity, opts, horizon)
-                    run_recap(recording, out_dir, quiet=quiet, cache_key=identity, backends=backends,
-                              **opts.to_dict())
-                    _refresh_frames(identity, opts, out_dir)
-                    rounds, horizon = rounds + 1, info.duration
-            live.write(status.state, rounds, horizon, status.reconnects, status.error)
+            if info is not None and (info.duration >= rounds.horizon + min(cadence, 2 * CELL_SECONDS)
+                                     or (last and rounds.changed())):
+                live.write(status.state, rounds.count, rounds.horizon, status.reconnects, status.error)
+                rounds.run(info.duration)
+            live.write(status.state, rounds.count, rounds.horizon, status.reconnects, status.error)
             if last:
                 break
-            time.sleep(cadence if info is not None else 1.0)
+            time.sleep(max(0.5, began + cadence - time.monotonic()) if info is not None else 1.0)
     except KeyboardInterrupt:  # a clean final recap of what arrived
         watcher.stop()
         info = _probe_ready(recording)
-        if info is not None:
-            identity = identity or stream_identity(source, recording)
-            _roll_back(identity, opts, horizon)
-            run_recap(recording, out_dir, quiet=quiet, cache_key=identity, backends=backends, **opts.to_dict())
-            _refresh_frames(identity, opts, out_dir)
-            rounds, horizon = rounds + 1, info.duration
-        live.write("ended", rounds, horizon, 0, "interrupted")
-        return FollowResult(rounds, "interrupted", str(recording), horizon)
-    if rounds == 0:
+        if info is not None and rounds.changed():
+            rounds.run(info.duration)
+        live.write("ended", rounds.count, rounds.horizon, 0, "interrupted")
+        return FollowResult(rounds.count, "interrupted", str(recording), rounds.horizon)
+    if rounds.count == 0:
         live.write("failed", 0, 0.0, status.reconnects, status.error or "nothing readable arrived")
         raise InputError(f"{source}: the stream ended before any readable media arrived"
                          + (f" ({status.error})" if status.error else ""))
-    return FollowResult(rounds, status.state, str(recording), horizon)
+    return FollowResult(rounds.count, status.state, str(recording), rounds.horizon)
+
+
+class _Rounds:
+    """Runs the cached pipeline over the recording as it is, after rolling the journals back."""
+
+    def __init__(self, source: str, recording: Path, out_dir: Path, opts: RunOptions, quiet: bool):
+        self.source, self.recording, self.out_dir, self.opts, self.quiet = source, recording, out_dir, opts, quiet
+        self.backends = Backends(opts)  # models stay loaded between rounds
+        self.identity: str | None = None
+        self.count, self.horizon, self._seen = 0, 0.0, None
+
+    def changed(self) -> bool:
+        """Whether the file changed since the last round began (else that round saw all of it)."""
+        return self._seen != _signature(self.recording)
+
+    def run(self, duration: float) -> None:
+        self.identity = self.identity or stream_identity(self.source, self.recording)
+        self._seen = _signature(self.recording)
+        _roll_back(self.identity, self.opts, self.horizon)
+        run_recap(self.recording, self.out_dir, quiet=self.quiet, cache_key=self.identity, backends=self.backends,
+                  **self.opts.to_dict())
+        _refresh_frames(self.identity, self.opts, self.out_dir)
+        self.count, self.horizon = self.count + 1, duration
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
 
 
 def _url_dir(url: str) -> str:
