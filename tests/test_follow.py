@@ -74,6 +74,7 @@ def _same_recap(followed: dict, normal: dict) -> None:
     assert [s["title"] for s in followed["segments"]] == [s["title"] for s in normal["segments"]]
     assert [c["text"] for c in followed["clips"]] == [c["text"] for c in normal["clips"]]
     assert followed["transcript"] == normal["transcript"]
+    assert followed["cells"] == normal["cells"]  # every expert's evidence, key frames included
     assert followed["summary"]["text"] == normal["summary"]["text"]
     assert followed["video"]["fingerprint"] == normal["video"]["fingerprint"]
 
