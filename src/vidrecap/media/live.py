@@ -37,7 +37,7 @@ class Recorder(threading.Thread):
     """Remuxes ``url`` into ``target`` (MPEG-TS) until the source ends, is lost, or ``stop()``."""
 
     def __init__(self, url: str, target: Path, *, stall_seconds: float = 10.0, give_up_seconds: float = 60.0,
-                 io_timeout: float = 10.0):
+                 io_timeout: float = 30.0):
         super().__init__(name="vidrecap-recorder", daemon=True)
         self.url, self.target = url, Path(target)
         self.stall_seconds, self.give_up_seconds, self.io_timeout = stall_seconds, give_up_seconds, io_timeout
