@@ -48,7 +48,7 @@ def test_live_page_badge_and_api_follow_rewrites(live_dir):
         assert later["status"] == "stalled"
         assert "LIVE · stalled" in client.get(f"/recaps/{rid}").text
         hits = client.get(f"/api/recaps/{rid}/search", params={"q": "cooking pasta"})
-        assert hits.status_code == 200 and hits.json()["results"]
+        assert hits.status_code == 200 and hits.json()["windows"]
         assert client.get(f"/api/recaps/{rid}/ask", params={"q": "what do they cook?"}).status_code == 200
 
         (live_dir / "live.json").write_text(json.dumps({"live": False, "status": "ended"}))
