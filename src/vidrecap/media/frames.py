@@ -40,6 +40,10 @@ def iter_sampled_frames(path: str, start_time: float = 0.0, max_side: int = 640,
         stream = open_stream(container, "video", warm_from)
         if stream is None:
             return
+        if warm_from > 0 and _seek_overshot(container, stream, warm_from):
+            # no index (MPEG-TS, a growing recording): the seek landed on a later key frame, so
+            # decode from the start instead of skipping the cells in between
+            container.seek(0, backward=True, any_frame=False)
         next_cell = int(round(start_time / CELL_SECONDS))
         next_probe, last_hist, last_time = warm_from, None, -1.0
         try:
@@ -68,6 +72,19 @@ def iter_sampled_frames(path: str, start_time: float = 0.0, max_side: int = 640,
         except av.FFmpegError as exc:
             if last_time < 0:
                 raise InputError(f"{path}: video stream cannot be decoded ({exc.strerror or exc})") from exc
+
+
+def _seek_overshot(container, stream, warm_from: float) -> bool:
+    """Whether the first key frame after the seek lies beyond ``warm_from`` (else seeks back to it;
+    packets before that key frame cannot be decoded anyway)."""
+    for packet in container.demux(stream):
+        if packet.pts is None or packet.dts is None or not packet.is_keyframe:
+            continue
+        overshot = float(packet.pts * stream.time_base) > warm_from + 1e-3
+        if not overshot:
+            container.seek(int(warm_from / stream.time_base), stream=stream, backward=True)
+        return overshot
+    return False
 
 
 def _frame_time(frame, stream, last_time: float) -> float:

@@ -44,6 +44,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", help="cpu (default), or cuda[:N]: Whisper, the tagger and the sentence encoder "
                    "on the GPU (never required; a clear error when there is none)")
     p.add_argument("--offline", action="store_true", help="never download models (HF_HUB_OFFLINE=1)")
+    p.add_argument("--follow", action="store_true",
+                   help="VIDEO is a live URL (HLS .m3u8, RTSP, SRT, RTMP, HTTP) or a file still being written: "
+                        "recap it as it grows, until it ends (docs/live.md)")
+    p.add_argument("--cadence", type=float, default=10.0, help="--follow: seconds between rounds (default 10)")
+    p.add_argument("--grace", type=float, default=10.0,
+                   help="--follow: seconds a file must stop growing to count as ended (default 10)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="print where the time went: wall, CPU and peak RSS per stage (also in recap.json)")
@@ -61,6 +67,8 @@ def execute(args: argparse.Namespace) -> int:
                    segmentation=args.segmentation,
                    frame_side=args.frame_side, device=args.device)
     check_device(RunOptions.resolve(args.profile, args.config, **options).device)  # validate before any work
+    if args.follow:
+        return _execute_follow(args, out, options)
     if Path(args.video).is_dir():
         return _execute_batch(args, out, options)
     recap = run_recap(args.video, out, quiet=args.quiet, profile=args.profile, config=args.config, **options)
@@ -71,6 +79,19 @@ def execute(args: argparse.Namespace) -> int:
     print(f"wrote {out}/ (recap.json, clips.vtt, segments.vtt, chapters.txt, chapters.vtt, summary.md, transcript.srt, "
           f"embeddings.npz, frames/): {_count(recap.clips, 'clip')}, {_count(recap.segments, 'segment')}",
           file=sys.stderr if args.quiet else sys.stdout)
+    return 0
+
+
+def _execute_follow(args: argparse.Namespace, out: Path, options: dict) -> int:
+    from ..errors import InputError
+    from .follow import follow
+
+    if args.cadence <= 0 or args.grace <= 0:
+        raise InputError("--cadence and --grace must be positive seconds")
+    result = follow(args.video, out, cadence=args.cadence, grace=args.grace, quiet=args.quiet,
+                    profile=args.profile, config=args.config, **options)
+    print(f"followed {args.video} for {result.seconds:.0f} s in {result.rounds} rounds ({result.status}); "
+          f"wrote {out}/ (recording: {result.recording})", file=sys.stderr)
     return 0
 
 

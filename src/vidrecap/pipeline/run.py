@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -73,12 +74,15 @@ def check_output_dir(out_dir: Path) -> None:
 
 def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: bool = True,
               profile: str | None = None, config: str | Path | None = None,
-              on_progress: ProgressListener | None = None, **options) -> Recap:
+              on_progress: ProgressListener | None = None, cache_key: str | None = None,
+              backends: Backends | None = None, **options) -> Recap:
     """Recap ``path``; write the outputs to ``out_dir`` when given.
 
     Backends come from ``profile`` (``offline``, ``hf``, ``api``, ...) < the TOML ``config`` file <
     explicit options; see ``RunOptions`` for every option. ``on_progress(stage, done, total)`` is
-    called as stages advance.
+    called as stages advance. ``cache_key`` replaces the content fingerprint as the stages' cache
+    identity (``--follow`` keys a growing stream by its stream identity); ``backends`` lets
+    successive runs share loaded models.
     """
     opts = RunOptions.resolve(profile, str(config) if config else None, **options)
     check_device(opts.device)
@@ -89,22 +93,24 @@ def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: boo
             info = probe(path)
         if out_dir is not None:
             check_output_dir(Path(out_dir))
-        cache = cache_root() / info.fingerprint
-        backends = Backends(opts)
+        key = cache_key or info.fingerprint
+        cache = cache_root() / key
+        backends = backends if backends is not None and backends.options == opts else Backends(opts)
         with StageProgress(quiet, on_progress) as progress:
             try:
-                visuals, transcript, sounds = _evidence(info, opts, backends, cache, progress, clock)
+                keyed = replace(info, fingerprint=key)
+                visuals, transcript, sounds = _evidence(keyed, opts, backends, cache, progress, clock)
                 with clock.stage("speakers"):
-                    transcript = attribute_speakers(info, opts, backends, cache, transcript, progress)
-                frames_dir = cache / opts.stage_key(info.fingerprint, "visual") / "frames"
+                    transcript = attribute_speakers(keyed, opts, backends, cache, transcript, progress)
+                frames_dir = cache / opts.stage_key(key, "visual") / "frames"
                 cells = build_cells(info.n_cells, info.duration, visuals, transcript, sounds=sounds)
                 loader = FrameLoader(frames_dir)
                 with clock.stage("embeddings"):
-                    embeddings, space = _embeddings(info, opts, backends, cache, cells, loader)
+                    embeddings, space = _embeddings(keyed, opts, backends, cache, cells, loader)
                 with clock.stage("captions"):
-                    clips = _captions(info, opts, backends, cache, cells, loader, progress)
+                    clips = _captions(keyed, opts, backends, cache, cells, loader, progress)
                 with clock.stage("segments"):
-                    segments, summary = _levels(info, opts, backends, cache, clips, cells, transcript, loader,
+                    segments, summary = _levels(keyed, opts, backends, cache, clips, cells, transcript, loader,
                                                 progress, embeddings)
             except KeyboardInterrupt:
                 progress.stop.set()

@@ -96,6 +96,9 @@ class ServerState:
             return self._analyses.setdefault((rid, entry.mtime_ns), RecapAnalysis(entry.recap))
 
 
+LIVE_FIELDS = ("live", "status", "seconds", "rounds", "reconnects", "updated")
+
+
 def create_app(config: ServeConfig) -> FastAPI:
     """Build the app serving ``config.outdirs``."""
     state = ServerState(config)
@@ -163,6 +166,14 @@ def _add_api(app: FastAPI, state: ServerState) -> None:
                 "summary": {"title": recap.summary.title, "text": recap.summary.text},
                 "segments": [_caption(s) for s in recap.segments],
                 "clip_starts": [round(c.start, 3) for c in recap.clips]}
+
+    @app.get("/api/recaps/{rid}/live")
+    def live(rid: str) -> dict[str, Any]:
+        """A followed stream's state and the recap's version: the page polls it while live."""
+        entry = state.entry(rid)
+        live = pages.live_state(entry.directory)  # no paths: the source and recording stay private
+        return {**{k: live[k] for k in LIVE_FIELDS if k in live}, "version": entry.mtime_ns,
+                "clip_count": len(entry.recap.clips), "segment_count": len(entry.recap.segments)}
 
     @app.get("/api/recaps/{rid}/clips")
     def clips(rid: str, offset: int = Query(0, ge=0), limit: int = Query(200, ge=1, le=CLIP_PAGE_MAX)
@@ -288,7 +299,8 @@ def _recap_brief(entry: RecapEntry) -> dict[str, Any]:
     recap = entry.recap
     return {"id": entry.id, "title": pages.recap_title(entry), "duration": recap.video.duration,
             "url": f"/recaps/{entry.id}", "video_url": f"/recaps/{entry.id}/video",
-            "segment_count": len(recap.segments), "clip_count": len(recap.clips)}
+            "segment_count": len(recap.segments), "clip_count": len(recap.clips),
+            "live": pages.live_state(entry.directory).get("status")}
 
 
 def _clip(c: Any, recap: Any, names: dict[str, str]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ scripts); clip captions, the highlight curve, search and key frames are filled i
 
 from __future__ import annotations
 
+import json
 import re
 from html import escape
 from pathlib import Path
@@ -93,10 +94,29 @@ def recap_page(entry: RecapEntry) -> str:
     assert recap is not None
     rid = entry.id
     title = recap_title(entry)
-    body = (f'<header class="top"><a href="/">All recaps</a><h1>{escape(title)}</h1></header>'
+    live = live_state(entry.directory)
+    badge = (f'<span id="live-badge" class="live-badge" data-live="{int(bool(live.get("live")))}" '
+             f'data-status="{escape(str(live.get("status", "")))}">{_badge_text(live)}</span>' if live else "")
+    body = (f'<header class="top"><a href="/">All recaps</a><h1>{escape(title)}</h1>{badge}</header>'
             f'<main class="recap" id="recap" data-recap-id="{rid}" data-duration="{recap.video.duration:.3f}">'
             f'{_player(rid, recap, entry.directory)}{_outline(recap, load_names(entry.directory))}</main>')
-    return layout(title, body, ("recap.js", "seek.js", "ask.js", "chapters.js", "speakers.js"))
+    scripts = ("recap.js", "seek.js", "ask.js", "chapters.js", "speakers.js") + (("live.js",) if live else ())
+    return layout(title, body, scripts)
+
+
+def live_state(directory: Path) -> dict:
+    """``live.json`` of a followed stream (``vidrecap run --follow``), or ``{}``."""
+    try:
+        data = json.loads((directory / "live.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _badge_text(live: dict) -> str:
+    if not live.get("live"):
+        return "recorded live"
+    return "LIVE" if live.get("status") == "recording" else f"LIVE · {escape(str(live.get('status', '')))}"
 
 
 def _player(rid: str, recap: Recap, directory: Path) -> str:

@@ -1,0 +1,145 @@
+"""``vidrecap run --follow``: a growing MPEG-TS file and a live HLS playlist served over HTTP, each
+written in (paced) real time from a generated 30 s talk. Outputs are readable while the stream runs,
+the run stops by itself at the end, and the final recap equals a normal run over the recording."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.media import Part, build_video
+from tests.streams import hls_options, serve_directory, start_paced
+from vidrecap.errors import InputError
+from vidrecap.pipeline.follow import _truncate, follow
+
+PARTS = [
+    Part(10, title="Cycling in the City", body="Part one: commuting by bike",
+         say="Welcome. Today we look at cycling in the city and why people ride to work."),
+    Part(10, footage="bikes", say="A man in a suit rides his bike past a line of cars in traffic."),
+    Part(10, title="Cooking Pasta", body="Part two: dinner in ten minutes",
+         say="Now something different. Boil water, add salt, and cook the spaghetti."),
+]
+SPEED = 2.0  # the stream plays at twice real time: the test stays short on a shared machine
+
+
+@pytest.fixture(scope="module")
+def talk(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("live") / "talk.mp4"
+    build_video(path, PARTS)
+    return path
+
+
+class Watcher(threading.Thread):
+    """Reads OUT/recap.json and live.json while the run goes on, as a reader would."""
+
+    def __init__(self, out: Path):
+        super().__init__(daemon=True)
+        self.out, self.seen, self.stop = out, [], threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            for name in ("recap.json", "live.json"):
+                try:
+                    text = (self.out / name).read_text(encoding="utf-8")
+                except FileNotFoundError:
+                    continue
+                self.seen.append((name, json.loads(text)))  # a torn file would raise here
+            time.sleep(0.2)
+
+
+def _followed(source: str, out: Path, writer: threading.Thread):
+    watcher = Watcher(out)
+    watcher.start()
+    result = follow(source, out, cadence=1.0, grace=4.0, stall=3.0, segment_seconds=20)
+    watcher.stop.set()
+    watcher.join()
+    assert not writer.is_alive(), "the run stopped before the stream ended"
+    return result, watcher.seen
+
+
+def _normal(recording: Path, out: Path) -> dict:
+    import vidrecap
+
+    vidrecap.recap(recording, out, segment_seconds=20)
+    return json.loads((out / "recap.json").read_text())
+
+
+def _same_recap(followed: dict, normal: dict) -> None:
+    spans = [(s["start"], s["end"]) for s in followed["segments"]]
+    assert spans == [(s["start"], s["end"]) for s in normal["segments"]]
+    assert [s["title"] for s in followed["segments"]] == [s["title"] for s in normal["segments"]]
+    assert [c["text"] for c in followed["clips"]] == [c["text"] for c in normal["clips"]]
+    assert followed["transcript"] == normal["transcript"]
+    assert followed["cells"] == normal["cells"]  # every expert's evidence, key frames included
+    assert followed["summary"]["text"] == normal["summary"]["text"]
+    assert followed["video"]["fingerprint"] == normal["video"]["fingerprint"]
+
+
+def _check_live_run(seen: list, final_duration: float) -> None:
+    recaps = [body for name, body in seen if name == "recap.json"]
+    states = [body for name, body in seen if name == "live.json"]
+    assert any(r["video"]["duration"] < final_duration - 2 for r in recaps), "no recap while the stream ran"
+    assert any(s["live"] for s in states) and not states[-1]["live"]
+    assert states[-1]["status"] == "ended" and states[-1]["rounds"] >= 2
+
+
+def test_follow_a_growing_file(talk, tmp_path):
+    growing = tmp_path / "recording.ts"
+    writer = start_paced(talk, growing, speed=SPEED)
+    while not growing.exists():
+        time.sleep(0.05)
+    result, seen = _followed(str(growing), tmp_path / "out", writer)
+    final = json.loads((tmp_path / "out" / "recap.json").read_text())
+    assert result.status == "ended" and final["video"]["duration"] > 29
+    _check_live_run(seen, final["video"]["duration"])
+    _same_recap(final, _normal(growing, tmp_path / "normal"))
+
+
+def test_follow_a_live_hls_stream_over_http(talk, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    writer = start_paced(talk, site / "live.m3u8", fmt="hls", speed=SPEED, options=hls_options(2.0))
+    base, server = serve_directory(site)
+    try:
+        while not (site / "live.m3u8").exists():
+            time.sleep(0.05)
+        result, seen = _followed(f"{base}/live.m3u8", tmp_path / "out", writer)
+    finally:
+        server.shutdown()
+    assert "#EXT-X-ENDLIST" in (site / "live.m3u8").read_text()
+    final = json.loads((tmp_path / "out" / "recap.json").read_text())
+    assert result.status == "ended" and final["video"]["duration"] > 28
+    _check_live_run(seen, final["video"]["duration"])
+    _same_recap(final, _normal(Path(result.recording), tmp_path / "normal"))
+
+
+def test_an_unreachable_stream_fails_with_one_clear_error(tmp_path):
+    with pytest.raises(InputError, match="ended before any readable media"):
+        follow("http://127.0.0.1:9/none.m3u8", tmp_path / "out", cadence=0.2, grace=0.5, stall=0.5)
+    assert json.loads((tmp_path / "out" / "live.json").read_text())["status"] == "failed"
+
+
+def test_roll_back_keeps_only_units_well_inside_the_prefix(tmp_path):
+    journal = tmp_path / "journal.jsonl"
+    rows = [{"cell": c, **({"state": {}} if c % 4 == 3 else {})} for c in range(12)] + [{"cell": -1}]
+    journal.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    _truncate(journal, "visual", 17.0)  # cells end at 2 s steps: 0..7 end by 16 s; a batch ends at cell 7
+    assert [json.loads(line)["cell"] for line in journal.read_text().splitlines()] == list(range(8))
+    speech = tmp_path / "speech.jsonl"
+    windows = [{"until": 10, "next": 12}, {"until": 30, "next": 31}, {"until": None, "final": True}]
+    speech.write_text("".join(json.dumps(w) + "\n" for w in windows))
+    _truncate(speech, "speech", 20.0)
+    assert [json.loads(line)["next"] for line in speech.read_text().splitlines()] == [12]
+
+
+def test_cli_follow_of_a_missing_file_is_one_clear_line(tmp_path, capsys):
+    from vidrecap.cli import main
+
+    assert main(["run", str(tmp_path / "missing.ts"), "--follow", "-o", str(tmp_path / "o"), "-q"]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no such file" in err[0] and "Traceback" not in err[0]
+    assert main(["run", str(tmp_path / "missing.ts"), "--follow", "--cadence", "0", "-q"]) != 0
