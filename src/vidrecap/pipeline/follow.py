@@ -32,7 +32,7 @@ from .run import Backends, check_output_dir, run_recap
 # seconds before the prefix's end that a journaled unit must end to be kept: the visual pass
 # samples and probes cuts within a cell; VAD runs on 30 s blocks and windows reach 29 s past them
 MARGINS = {"visual": 2 * CELL_SECONDS, "sounds": 2 * CELL_SECONDS, "speech": 75.0}
-RECOMPUTED = ("embeddings", "captions", "segments")  # cheap, read every cell: redone each round
+RECOMPUTED = ("speakers", "embeddings", "captions", "segments")  # whole-video stages: redone each round
 
 
 @dataclass
