@@ -41,13 +41,16 @@ class Watcher(threading.Thread):
         self.out, self.seen, self.stop = out, [], threading.Event()
 
     def run(self) -> None:
-        while not self.stop.is_set():
+        while True:
+            done = self.stop.is_set()  # one last read after the run returned: its final state
             for name in ("recap.json", "live.json"):
                 try:
                     text = (self.out / name).read_text(encoding="utf-8")
                 except FileNotFoundError:
                     continue
                 self.seen.append((name, json.loads(text)))  # a torn file would raise here
+            if done:
+                return
             time.sleep(0.2)
 
 
