@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..backends.base import WriteRequest
+from .messages import SYSTEM, WRITTEN_SCHEMA, write_messages
 
 CONFIDENT_TAG = 0.5  # a visual tag below this mean probability is a guess, not evidence
 ECHO_NGRAM = 4  # words in a row shared with the instructions (and not with the evidence)
@@ -137,9 +138,6 @@ def grounds_of(request: WriteRequest) -> Grounds:
 @functools.lru_cache(maxsize=1)
 def instruction_words() -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
     """Words and ``ECHO_NGRAM``-grams of every instruction the writers are given (prompts, schema)."""
-    from .prompting import SYSTEM, write_messages
-    from .validation import WRITTEN_SCHEMA
-
     texts = [SYSTEM, str(WRITTEN_SCHEMA)]
     for level in ("segment", "summary"):
         for structured in (True, False):

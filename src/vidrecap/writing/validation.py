@@ -32,23 +32,12 @@ from .claims import (
     sentences,
     weak_claims,
 )
+from .messages import TITLE_CHARS, TITLE_WORDS, WRITTEN_SCHEMA  # noqa: F401  (WRITTEN_SCHEMA: re-exported)
 
-TITLE_WORDS = 8
-TITLE_CHARS = 60
 REPEAT_NGRAM = 8  # words; a repeated run this long is a loop, not style
 WORD_BUDGET = {"segment": 120, "summary": 250}
 MIN_FAITHFULNESS = 0.3
 TIME_TOLERANCE = 1.0  # s: rounding of the clock in prompts
-
-WRITTEN_SCHEMA: dict = {
-    "type": "object",
-    "properties": {
-        "title": {"type": "string", "maxLength": TITLE_CHARS},
-        "text": {"type": "string"},
-    },
-    "required": ["title", "text"],
-    "additionalProperties": False,
-}
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[0-9][0-9.,:]*")
 _CLOCK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}"
