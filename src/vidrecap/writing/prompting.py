@@ -1,7 +1,8 @@
 """Prompts and output parsing shared by the generative backends (hf, openai, gguf).
 
-The writer prompts themselves live in ``messages`` (re-exported here). A writer sees the level below as timed lines (clip captions or segment descriptions) plus sparse
-evidence (speech, on-screen text, visual tags). When those lines do not fit the model's context,
+The writer prompts themselves live in ``messages`` (re-exported here). A writer sees the level
+below as timed lines (clip captions or segment descriptions) plus sparse evidence (speech,
+on-screen text, visual tags). When those lines do not fit the model's context,
 ``write_in_chunks`` splits the span in time, writes a partial summary per chunk and then combines
 the partials (map-reduce, repeated until one prompt fits). Nothing is cut off silently: a single
 line longer than the budget is split into pieces that each fit.
