@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from vidrecap.moments.loading import encoder_for_spec
+from vidrecap.outputs.store import save_recap
 from vidrecap.results import CELL_SECONDS, Caption, Cell, Recap, Transcript, VideoInfo
 
 TOPICS = {
@@ -67,6 +68,6 @@ def build_text_recaps(root: Path, n: int = 12) -> list[Path]:
                       [], [], Caption("summary", 0, 0.0, duration, "", name.title()), Transcript(), cells,
                       {"speech": speech, "on_screen": shown})
         directory = root / f"{name}.recap"
-        recap.save(directory)
+        save_recap(recap, directory)
         out.append(directory)
     return out

@@ -85,10 +85,10 @@ def test_reel_without_audio(tmp_path):
 
 
 def test_highlights_cli_writes_reel(outdir, video, video_recap, tmp_path, capsys, monkeypatch):
-    from vidrecap.results import Recap
+    from vidrecap.moments import loading
 
     saved = dataclasses.replace(video_recap, directory=str(outdir))
-    monkeypatch.setattr(Recap, "load", classmethod(lambda cls, d: saved))
+    monkeypatch.setattr(loading, "load_recap", lambda d: saved)
     reel = tmp_path / "reel.mp4"
     rc = main(["highlights", str(outdir), "--reel", str(reel), "--seconds", "12"])
     out, err = capsys.readouterr()

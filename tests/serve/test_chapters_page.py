@@ -49,7 +49,7 @@ def test_chapter_bar_and_outline_show_sections_without_inline_styles(talk_recap)
     bar = _chapter_bar(recap)
     assert "style=" not in bar  # the page's CSP (style-src 'self') ignores inline styles
     assert bar.count('class="section-mark"') == len(talk_recap.segments) - 1
-    outline = _segment_item(recap.segments[0])
+    outline = _segment_item(recap.segments[0], {})
     assert outline.count('class="node section"') == len(talk_recap.segments)
     for s in talk_recap.segments:
         assert f'data-start="{s.start:.3f}"' in outline and escape(s.title) in outline
