@@ -38,14 +38,13 @@ def test_captioner_sends_frames_as_data_urls_with_context():
 
 
 def test_captioner_runs_clips_concurrently_up_to_the_limit():
-    with ChatServer(delay=0.15) as server:
+    with ChatServer(delay=0.3) as server:
         cap = registry.create("captioner", "openai:m", base_url=server.base_url, concurrency=2, frames=1,
                               **FAST)
-        started = time.monotonic()
         captions = cap.caption(clips(6))
-        elapsed = time.monotonic() - started
     assert captions == ["Server caption of 1 frames"] * 6
-    assert server.max_in_flight <= 2 and elapsed < 6 * 0.15  # overlapped, within the limit
+    # The server counts requests in flight at once: overlapped, never past the limit (no wall clock).
+    assert server.max_in_flight == 2
 
 
 def test_model_defaults_to_the_first_one_the_server_lists(monkeypatch):
