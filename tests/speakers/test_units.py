@@ -118,3 +118,23 @@ def test_speaker_options_are_checked_and_keyed():
     assert base.stage_key("f", "embeddings") == RunOptions(speakers=2).stage_key("f", "embeddings")
     with pytest.raises(InputError):
         RunOptions(speakers=0)
+
+
+def test_one_voice_shows_no_speaker_prefixes():
+    from vidrecap.hierarchy.build import _speech_in, clip_evidence
+    from vidrecap.hierarchy.grid import build_cells
+    from vidrecap.writing.extractive import EvidenceCaptioner
+
+    def labelled(who: list[str]) -> Transcript:
+        segs = [_segment(3.0 * i, ["hello", "there", "friend."]) for i in range(len(who))]
+        chunks = [Chunk(i, 0, 3, 3.0 * i, 3.0 * i + 1.1) for i in range(len(who))]
+        return label_transcript(Transcript("en", segs), chunks, [int(w[1:]) - 1 for w in who])
+
+    one, two = labelled(["S1", "S1", "S1"]), labelled(["S1", "S2", "S1"])
+    assert one.speakers() == ["S1"] and not one.turns_shown and two.turns_shown
+    for t, shown in ((one, False), (two, True)):
+        cells = build_cells(5, 9.0, [], t)
+        assert any(c.speakers for c in cells) is shown
+        assert any(s.speaker for s in _speech_in(t, 0.0, 9.0)) is shown
+        caption = EvidenceCaptioner().caption([clip_evidence(0, cells[:1])])[0]
+        assert caption.startswith("S1: ") is shown and caption.startswith("Speech: ") is not shown
