@@ -47,6 +47,23 @@ def test_chunks_stay_inside_segments_and_sentences_and_cover_every_word():
     assert covered == {(s, w) for s, seg in enumerate(t.segments) for w in range(len(seg.words))}
     assert all(c.seconds <= 2.6 for c in chunks) and all(c.seconds >= 0.3 for c in chunks)
     assert [c.segment for c in chunks] == sorted(c.segment for c in chunks)
+    sentence = {c.segment: set() for c in chunks}
+    for c in chunks:
+        sentence[c.segment].add(c.sentence)
+    assert len(sentence[0]) == 1 and len(sentence[3]) == 2 and len(set().union(*sentence.values())) == 5
+
+
+def test_sentence_voices_pool_a_sentences_chunks():
+    from vidrecap.evidence.speakers import sentence_voices
+
+    rng = np.random.default_rng(2)
+    a, b = rng.normal(size=16), rng.normal(size=16)
+    chunks = [Chunk(0, 0, 1, 0.0, 1.0, 0), Chunk(0, 1, 2, 1.0, 3.0, 0), Chunk(1, 0, 1, 4.0, 5.0, 1)]
+    x = np.stack([a, b, b]) / np.linalg.norm(np.stack([a, b, b]), axis=1, keepdims=True)
+    voices = sentence_voices(chunks, x, np.arange(3))
+    assert voices.shape == (2, 16) and np.allclose(np.linalg.norm(voices, axis=1), 1)
+    expected = x[0] + 2 * x[1]  # weighted by duration
+    assert np.allclose(voices[0], expected / np.linalg.norm(expected)) and np.allclose(voices[1], x[2])
 
 
 def test_cluster_counts_separated_voices_and_one_voice():
