@@ -123,8 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nmulti-voice ({len(multi)} conversations): DER {mean('der_before', multi):.1%} -> "
           f"{mean('der_after', multi):.1%}; word accuracy {mean('acc_before', multi):.1%} -> "
           f"{mean('acc_after', multi):.1%} ({mean('acc_given', multi):.1%} with the count given); "
-          f"right speaker count {sum(r['found'] == r['true'] for r in rows)}"
-          f"/{len(rows)} (all)")
+          f"right speaker count {sum(r['true'] == 1 for r in rows)}/{len(rows)} (one stream) -> "
+          f"{sum(r['found'] == r['true'] for r in rows)}/{len(rows)}")
     asr_cost = f"{asr_total / asr_speech * 3600:.0f} s" if asr_speech else "not timed (transcripts cached)"
     print(f"CPU seconds per hour of speech (process time, all threads; decoding included): speakers pass "
           f"{dia_total / speech_total * 3600:.0f} s, recognition {asr_cost}")
