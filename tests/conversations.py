@@ -3,6 +3,11 @@ with pauses from back-to-back (50 ms) to 1.5 s, short turns ("Yes, exactly.") am
 
 ``conversation(voices, turns, seed)`` returns the 16 kHz audio and the reference turns (voice index,
 start, end of the voiced samples); ``write_audio`` stores it as an audio-only file for the pipeline.
+
+Two pools of voices. ``VOICES``: espeak-ng variants at its default pitch, each conversation giving
+every voice a speaking rate of 150-180 wpm (en+m3, en-us+croak and en+klatt are the same male
+synthesiser with small formant changes: hard even for people). ``PEOPLE``: as different people
+differ, each speaker has their own accent and variant AND their own pitch and rate.
 """
 
 from __future__ import annotations
@@ -35,6 +40,25 @@ LINES = [
     "Let me check the numbers again, because the total does not look right to me.",
     "Our team finished the report on Friday and sent it to the committee.",
 ]
+
+
+@dataclass(frozen=True)
+class Person:
+    """An espeak-ng speaker with a fixed pitch (0-99) and rate (words per minute)."""
+
+    voice: str
+    pitch: int
+    speed: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.voice.replace('+', '')}-p{self.pitch}"
+
+
+PEOPLE = [Person("en-us+m1", 30, 150), Person("en+f3", 72, 172), Person("en-gb-x-rp+m4", 48, 164),
+          Person("en-gb-scotland+f1", 62, 156), Person("en-029+m2", 22, 178), Person("en+f5", 85, 160),
+          Person("en-us-nyc+m6", 40, 185), Person("en-gb+f4", 56, 145)]
+
 SHORT = ["Yes, exactly.", "Right.", "I see.", "Really? Tell me more.", "No, not at all.", "Sure, go on."]
 
 
@@ -52,12 +76,14 @@ def _trimmed(audio: np.ndarray, floor: float = 0.01) -> np.ndarray:
     return audio[loud[0]:loud[-1] + 1] if loud.size else audio
 
 
-def conversation(voices: list[str], turns: int = 14, seed: int = 0,
+def conversation(voices: list[str | Person], turns: int = 14, seed: int = 0,
                  min_turns: int = 0) -> tuple[np.ndarray, list[RefTurn]]:
     """``min_turns``: every voice first takes that many turns of full sentences, in rotation (a
     voice that only ever says "I see." cannot be told apart, by people or models)."""
     rng = random.Random(seed)
-    speeds = [rng.choice([150, 160, 170, 180]) for _ in voices]
+    speeds = [v.speed if isinstance(v, Person) else rng.choice([150, 160, 170, 180]) for v in voices]
+    names = [v.voice if isinstance(v, Person) else v for v in voices]
+    pitches = [v.pitch if isinstance(v, Person) else None for v in voices]
     parts: list[np.ndarray] = [np.zeros(int(0.5 * SR), np.float32)]
     t, ref, who = 0.5, [], 0
     lines = LINES[:]
@@ -70,7 +96,8 @@ def conversation(voices: list[str], turns: int = 14, seed: int = 0,
             who = rng.choice([v for v in range(len(voices)) if v != who])
         text = rng.choice(SHORT) if rng.random() < 0.2 and not rotating else " ".join(
             lines[(i + k) % len(lines)] for k in range(rng.choice([1, 1, 2])))
-        audio = _trimmed(speech(text, speed=speeds[who], voice=voices[who])) * rng.uniform(0.6, 1.0)
+        audio = _trimmed(speech(text, speed=speeds[who], voice=names[who], pitch=pitches[who]))
+        audio = audio * rng.uniform(0.6, 1.0)
         ref.append(RefTurn(who, round(t, 3), round(t + audio.size / SR, 3), text))
         pause = rng.choice([0.05, 0.1, 0.3, 0.6, 1.0, 1.5])  # 0.05: back to back
         parts += [audio.astype(np.float32), np.zeros(int(pause * SR), np.float32)]

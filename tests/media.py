@@ -87,12 +87,14 @@ def _fetch_deb(package: str, target_dir: Path) -> None:
                 (target_dir / saved).write_bytes(gzip.decompress(data) if member.endswith(".gz") else data)
 
 
-def speech(text: str, speed: int = 165, voice: str | None = None) -> np.ndarray:
-    """16 kHz mono float32 speech from espeak-ng (``voice``: e.g. ``en-gb``, ``en-us+f3``, ``fr``)."""
+def speech(text: str, speed: int = 165, voice: str | None = None, pitch: int | None = None) -> np.ndarray:
+    """16 kHz mono float32 speech from espeak-ng (``voice``: e.g. ``en-gb``, ``en-us+f3``, ``fr``;
+    ``pitch``: espeak-ng's 0-99, 50 by default)."""
     import av
 
     with tempfile.NamedTemporaryFile(suffix=".wav") as wav:
-        subprocess.run(["espeak-ng", "-s", str(speed), *(["-v", voice] if voice else []), "-w", wav.name, text],
+        subprocess.run(["espeak-ng", "-s", str(speed), *(["-v", voice] if voice else []),
+                        *(["-p", str(pitch)] if pitch is not None else []), "-w", wav.name, text],
                        check=True)
         with av.open(wav.name) as c:
             res = av.AudioResampler(format="flt", layout="mono", rate=SR)

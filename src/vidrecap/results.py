@@ -67,6 +67,16 @@ class Transcript:
     def words(self) -> list[Word]:
         return [w for s in self.segments for w in s.words]
 
+    def speakers(self) -> list[str]:
+        """The speaker labels, in order of first appearance (``[]`` without the speakers pass)."""
+        return list(dict.fromkeys(s.speaker for s in self.segments if s.speaker))
+
+    @property
+    def turns_shown(self) -> bool:
+        """Whether who speaks is worth showing: only when several people speak (one voice gets
+        no ``S1:`` prefixes, voice tags or turn bar)."""
+        return len(self.speakers()) > 1
+
     @property
     def text(self) -> str:
         return " ".join(s.text for s in self.segments)

@@ -47,6 +47,23 @@ def test_chunks_stay_inside_segments_and_sentences_and_cover_every_word():
     assert covered == {(s, w) for s, seg in enumerate(t.segments) for w in range(len(seg.words))}
     assert all(c.seconds <= 2.6 for c in chunks) and all(c.seconds >= 0.3 for c in chunks)
     assert [c.segment for c in chunks] == sorted(c.segment for c in chunks)
+    sentence = {c.segment: set() for c in chunks}
+    for c in chunks:
+        sentence[c.segment].add(c.sentence)
+    assert len(sentence[0]) == 1 and len(sentence[3]) == 2 and len(set().union(*sentence.values())) == 5
+
+
+def test_sentence_voices_pool_a_sentences_chunks():
+    from vidrecap.evidence.speakers import sentence_voices
+
+    rng = np.random.default_rng(2)
+    a, b = rng.normal(size=16), rng.normal(size=16)
+    chunks = [Chunk(0, 0, 1, 0.0, 1.0, 0), Chunk(0, 1, 2, 1.0, 3.0, 0), Chunk(1, 0, 1, 4.0, 5.0, 1)]
+    x = np.stack([a, b, b]) / np.linalg.norm(np.stack([a, b, b]), axis=1, keepdims=True)
+    voices = sentence_voices(chunks, x, np.arange(3))
+    assert voices.shape == (2, 16) and np.allclose(np.linalg.norm(voices, axis=1), 1)
+    expected = x[0] + 2 * x[1]  # weighted by duration
+    assert np.allclose(voices[0], expected / np.linalg.norm(expected)) and np.allclose(voices[1], x[2])
 
 
 def test_cluster_counts_separated_voices_and_one_voice():
@@ -118,3 +135,23 @@ def test_speaker_options_are_checked_and_keyed():
     assert base.stage_key("f", "embeddings") == RunOptions(speakers=2).stage_key("f", "embeddings")
     with pytest.raises(InputError):
         RunOptions(speakers=0)
+
+
+def test_one_voice_shows_no_speaker_prefixes():
+    from vidrecap.hierarchy.build import _speech_in, clip_evidence
+    from vidrecap.hierarchy.grid import build_cells
+    from vidrecap.writing.extractive import EvidenceCaptioner
+
+    def labelled(who: list[str]) -> Transcript:
+        segs = [_segment(3.0 * i, ["hello", "there", "friend."]) for i in range(len(who))]
+        chunks = [Chunk(i, 0, 3, 3.0 * i, 3.0 * i + 1.1) for i in range(len(who))]
+        return label_transcript(Transcript("en", segs), chunks, [int(w[1:]) - 1 for w in who])
+
+    one, two = labelled(["S1", "S1", "S1"]), labelled(["S1", "S2", "S1"])
+    assert one.speakers() == ["S1"] and not one.turns_shown and two.turns_shown
+    for t, shown in ((one, False), (two, True)):
+        cells = build_cells(5, 9.0, [], t)
+        assert any(c.speakers for c in cells) is shown
+        assert any(s.speaker for s in _speech_in(t, 0.0, 9.0)) is shown
+        caption = EvidenceCaptioner().caption([clip_evidence(0, cells[:1])])[0]
+        assert caption.startswith("S1: ") is shown and caption.startswith("Speech: ") is not shown

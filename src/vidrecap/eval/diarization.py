@@ -1,10 +1,10 @@
 """Diarization error rate and word-level speaker accuracy.
 
-DER follows the NIST RT / ``md-eval`` definition: (missed speech + false alarm + speaker confusion)
-/ total reference speech, scored on a 10 ms grid, with a no-score collar of ``collar`` seconds on
-each side of every reference turn boundary (0.25 s, the usual setting) and the one-to-one mapping
-of hypothesis to reference speakers that maximises their overlap (Hungarian). Overlapping
-reference speech counts once per speaker, as in md-eval.
+DER is ``pyannote.metrics``' ``DiarizationErrorRate`` (the NIST RT / ``md-eval`` definition):
+(missed speech + false alarm + speaker confusion) / total reference speech, with a no-score
+collar of ``collar`` seconds on each side of every reference turn boundary (0.25 s, the usual
+setting), the one-to-one hypothesis-to-reference speaker mapping that maximises their overlap,
+overlapping reference speech counted once per speaker, scored from 0 s to the last turn's end.
 
 Word accuracy: each hypothesis word's reference speaker is the one speaking at its midpoint;
 after the same kind of optimal one-to-one mapping (on word counts), the share of those words whose
@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-STEP = 0.01
 NEAR = 0.5  # a word this close to a reference turn (ASR times drift into pauses) belongs to it
 
 Turn = tuple[str, float, float]  # (speaker, start, end)
@@ -33,13 +32,6 @@ class DERResult:
     total: float  # scored reference speech, seconds
 
 
-def _grid(turns: Sequence[Turn], speakers: list[str], n: int) -> np.ndarray:
-    g = np.zeros((n, len(speakers)), bool)
-    for who, s, e in turns:
-        g[int(round(s / STEP)):int(round(e / STEP)), speakers.index(who)] = True
-    return g
-
-
 def _best_mapping(overlap: np.ndarray) -> dict[int, int]:
     """hypothesis index -> reference index maximising the summed overlap (one-to-one)."""
     from scipy.optimize import linear_sum_assignment
@@ -50,29 +42,27 @@ def _best_mapping(overlap: np.ndarray) -> dict[int, int]:
     return {int(c): int(r) for r, c in zip(rows, cols, strict=True) if overlap[r, c] > 0}
 
 
+def _annotation(turns: Sequence[Turn]):
+    from pyannote.core import Annotation, Segment
+
+    out = Annotation()
+    for i, (who, s, e) in enumerate(turns):
+        if e > s:
+            out[Segment(s, e), i] = who
+    return out
+
+
 def der(reference: Sequence[Turn], hypothesis: Sequence[Turn], collar: float = 0.25) -> DERResult:
+    """DER of ``hypothesis`` turns against ``reference`` turns (pyannote.metrics, test extra)."""
+    from pyannote.core import Segment, Timeline
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
     end = max([e for _, _, e in [*reference, *hypothesis]], default=0.0)
-    n = int(round(end / STEP)) + 1
-    refs, hyps = sorted({t[0] for t in reference}), sorted({t[0] for t in hypothesis})
-    r, h = _grid(reference, refs, n), _grid(hypothesis, hyps, n)
-    scored = np.ones(n, bool)
-    c = int(round(collar / STEP))
-    for _, s, e in reference:
-        for t in (s, e):
-            i = int(round(t / STEP))
-            scored[max(0, i - c):i + c] = False
-    r, h = r[scored], h[scored]
-    mapping = _best_mapping(r.T.astype(float) @ h.astype(float))
-    n_ref, n_hyp = r.sum(1), h.sum(1)
-    mapped = np.zeros(len(r), int)
-    for hi, ri in mapping.items():
-        mapped += (h[:, hi] & r[:, ri])
-    missed = np.maximum(n_ref - n_hyp, 0).sum() * STEP
-    false_alarm = np.maximum(n_hyp - n_ref, 0).sum() * STEP
-    confusion = (np.minimum(n_ref, n_hyp) - mapped).sum() * STEP
-    total = n_ref.sum() * STEP
-    return DERResult(float((missed + false_alarm + confusion) / total) if total else 0.0,
-                     float(missed), float(false_alarm), float(confusion), float(total))
+    metric = DiarizationErrorRate(collar=2 * collar, skip_overlap=False)  # pyannote's collar is both sides
+    d = metric(_annotation(reference), _annotation(hypothesis), uem=Timeline([Segment(0.0, max(end, 1e-3))]),
+               detailed=True)
+    return DERResult(float(d["diarization error rate"]), float(d["missed detection"]), float(d["false alarm"]),
+                     float(d["confusion"]), float(d["total"]))
 
 
 def word_accuracy(reference: Sequence[Turn], words: Sequence[tuple[str, float, float]]) -> float:

@@ -5,11 +5,14 @@
    chunk boundary). Only recognised speech is embedded: no silence, music or noise.
 2. **Embeddings.** The audio is streamed once in fixed blocks (two blocks in memory), each chunk
    is cut out and embedded by the diarizer's voice encoder (GE2E by default, ``backends/voices.py``).
-3. **Clustering.** Chunks of at least ``MIN_FIT_SECONDS`` are clustered (agglomerative, average
-   linkage on cosine distance) and the tree is cut at ``MERGE_DISTANCE``; clusters holding under
-   ``MIN_SHARE`` of the chunks (a cough, a laugh) join the nearest voice, and a split whose
-   silhouette is under ``MIN_SILHOUETTE`` is one voice. ``speakers`` fixes the count instead.
-   Very long files fit on an even subsample (``MAX_FIT`` chunks), so memory stays flat.
+3. **Clustering.** The embeddings of a sentence's chunks of at least ``MIN_FIT_SECONDS`` are
+   pooled (duration-weighted mean): one person says a sentence, and a 1.5 s GE2E embedding is
+   noisy, so a sentence's voice is steadier than its chunks'. The sentences' voices are clustered
+   (agglomerative, average linkage on cosine distance) and the tree is cut at ``MERGE_DISTANCE``;
+   clusters holding under ``MIN_SHARE`` of the sentences (a cough, a laugh) join the nearest
+   voice, and a split whose silhouette is under ``MIN_SILHOUETTE`` is one voice. ``speakers``
+   fixes the count instead. Very long files fit on an even subsample (``MAX_FIT`` sentences), so
+   memory stays flat.
 4. **Turns.** Every chunk (short ones too) is scored against the speakers' centroids and a Viterbi
    pass picks the sequence, switching speaker at a cost: a lone short chunk does not flip the
    speaker of a sentence, while a real turn — even a one-word "Yes." between two long turns — wins.
@@ -21,7 +24,7 @@ Speakers are named ``S1``, ``S2``, ... in order of first appearance.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -29,24 +32,26 @@ from ..results import SpeechSegment, Transcript, Word
 
 CHUNK_SECONDS = 1.5  # target chunk length: long enough for a voice embedding, short enough for turns
 MIN_FIT_SECONDS = 0.8  # shorter chunks are assigned, not clustered (their embeddings are noisy)
-MAX_FIT = 1500  # chunks clustered at most (an even subsample beyond): memory and time flat in length
+MAX_FIT = 1500  # sentences clustered at most (an even subsample beyond): memory and time flat in length
 MAX_SPEAKERS = 8
-MERGE_DISTANCE = 0.3  # clusters closer than this mean cosine distance are one voice
+MERGE_DISTANCE = 0.2  # sentence-voice clusters closer than this mean cosine distance are one voice
 MIN_SILHOUETTE = 0.25  # a split this poorly separated is one voice heard in varied conditions
-MIN_SHARE = 0.03  # a speaker holds at least this share of the clustered chunks (and two of them)
+MIN_SHARE = 0.03  # a speaker holds at least this share of the clustered sentences (and two of them)
 SWITCH_COST = 0.06  # Viterbi: a speaker change inside a segment costs this much cosine similarity
 BLOCK_SECONDS = 30.0
 
 
 @dataclass
 class Chunk:
-    """Consecutive words of one transcript segment: ``segment`` index, word range, times."""
+    """Consecutive words of one transcript segment: ``segment`` index, word range, times, and the
+    sentence it belongs to (chunks of one sentence share ``sentence``; -1: a sentence of its own)."""
 
     segment: int
     first: int  # index of its first word in the segment
     last: int  # one past its last word
     start: float
     end: float
+    sentence: int = -1
 
     @property
     def seconds(self) -> float:
@@ -56,6 +61,7 @@ class Chunk:
 def plan_chunks(transcript: Transcript) -> list[Chunk]:
     """Word-aligned chunks of about ``CHUNK_SECONDS`` within each segment, in time order."""
     chunks: list[Chunk] = []
+    sentences = 0
     for si, seg in enumerate(transcript.segments):
         words = seg.words
         if not words:
@@ -63,7 +69,8 @@ def plan_chunks(transcript: Transcript) -> list[Chunk]:
                 chunks.append(Chunk(si, 0, 0, seg.start, seg.end))
             continue
         for a, b in _sentences(words):
-            chunks += _split(si, words, a, b)
+            chunks += [replace(c, sentence=sentences) for c in _split(si, words, a, b)]
+            sentences += 1
     return sorted(chunks, key=lambda c: (c.start, c.end))
 
 
@@ -191,6 +198,15 @@ def viterbi(scores: np.ndarray, switch_cost: np.ndarray) -> np.ndarray:
     return path
 
 
+def sentence_voices(chunks: list[Chunk], x: np.ndarray, fit: np.ndarray) -> np.ndarray:
+    """One unit row per sentence among the ``fit`` chunks: their duration-weighted mean embedding."""
+    keys = [c.sentence if c.sentence >= 0 else -1 - i for i, c in ((i, chunks[i]) for i in fit)]
+    _, group = np.unique(keys, return_inverse=True)
+    pooled = np.zeros((group.max() + 1, x.shape[1]))
+    np.add.at(pooled, group, x[fit] * np.array([chunks[i].seconds for i in fit])[:, None])
+    return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-9)
+
+
 def diarize(chunks: list[Chunk], x: np.ndarray, n_speakers: int | None = None) -> list[int]:
     """A speaker index (0-based, in order of first appearance) per chunk."""
     if not chunks:
@@ -199,10 +215,11 @@ def diarize(chunks: list[Chunk], x: np.ndarray, n_speakers: int | None = None) -
     fit = np.flatnonzero(durations >= MIN_FIT_SECONDS)
     if len(fit) < 2:
         fit = np.arange(len(chunks))
-    if len(fit) > MAX_FIT:
-        fit = fit[np.linspace(0, len(fit) - 1, MAX_FIT).round().astype(int)]
-    labels = cluster(x[fit], n_speakers)
-    cents = centroids_of(x[fit], labels)
+    voices = sentence_voices(chunks, x, fit)
+    if len(voices) > MAX_FIT:
+        voices = voices[np.linspace(0, len(voices) - 1, MAX_FIT).round().astype(int)]
+    labels = cluster(voices, n_speakers)
+    cents = centroids_of(voices, labels)
     scores = (x @ cents.T) * np.minimum(1.0, durations / CHUNK_SECONDS)[:, None]
     same_segment = np.r_[False, [a.segment == b.segment for a, b in zip(chunks, chunks[1:], strict=False)]]
     path = viterbi(scores, np.where(same_segment, SWITCH_COST, SWITCH_COST / 3))

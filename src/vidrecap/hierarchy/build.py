@@ -119,7 +119,8 @@ def plan_segments(clips: Sequence[Caption], cells: Sequence[Cell], transcript: T
 
 
 def _speech_in(transcript: Transcript, start: float, end: float) -> list[TimedText]:
-    return [TimedText(s.start, s.end, s.text, s.speaker) for s in transcript.segments
+    several = transcript.turns_shown  # one voice: no "S1:" before every line
+    return [TimedText(s.start, s.end, s.text, s.speaker if several else "") for s in transcript.segments
             if start <= (s.start + s.end) / 2 < end]
 
 

@@ -27,12 +27,13 @@ def build_cells(n_cells: int, duration: float, visuals: Sequence[CellVisual], tr
     by_index = {v.cell: v for v in visuals}
     heard = {s.cell: s.sounds for s in sounds}
     words = words_by_cell(transcript, n_cells)
+    several = transcript.turns_shown  # one voice: cells name no speaker
     cells, raw_objects = [], []
     for i in range(n_cells):
         v = by_index.get(i)
         cell = Cell(index=i, start=i * CELL_SECONDS, end=min(duration, (i + 1) * CELL_SECONDS),
                     speech=" ".join(w.text for w in words[i]).strip(),
-                    speakers=list(dict.fromkeys(w.speaker for w in words[i] if w.speaker)))
+                    speakers=list(dict.fromkeys(w.speaker for w in words[i] if w.speaker and several)))
         if v is not None:
             cell.tags = [Tag(label, score) for label, score in v.tags]
             cell.on_screen, cell.scene_cut, cell.change = v.on_screen, v.scene_cut, v.change

@@ -85,6 +85,7 @@ def write_timed_text(recap, directory: Path, names: Mapping[str, str] | None = N
         (c.start, c.end, voiced(c.text, who, names)) for c, who in zip(recap.clips, clip_speakers, strict=True)))
     atomic_write_text(directory / "segments.vtt", to_webvtt(
         (s.start, s.end, renamed(f"{s.title}\n{s.text}" if s.title else s.text, names)) for s in recap.segments))
+    several = recap.transcript.turns_shown  # one voice: no voice tags
     atomic_write_text(directory / "transcript.srt", to_srt(
-        (s.start, s.end, voiced(s.text, [s.speaker] if s.speaker else [], names))
+        (s.start, s.end, voiced(s.text, [s.speaker] if s.speaker and several else [], names))
         for s in recap.transcript.segments))

@@ -101,7 +101,7 @@ def with_speakers(answer: Answer, recap) -> Answer:
     from ..outputs.speakers import load_names, renamed
 
     names = load_names(Path(recap.directory)) if recap.directory else {}
-    if not any(s.speaker for s in recap.transcript.segments):
+    if not recap.transcript.turns_shown:  # one voice: no [S1] before every citation
         return answer
 
     def who(c) -> str:  # only for a citation of spoken words

@@ -34,9 +34,9 @@ def turns_of(recap: Recap, min_gap: float = 1.0) -> list[tuple[str, float, float
 
 
 def speakers_panel(rid: str, recap: Recap, names: dict[str, str]) -> str:
-    """HTML for the turn bar and the rename form; ``""`` for a recap without speakers."""
+    """HTML for the turn bar and the rename form; ``""`` for a recap with fewer than two speakers."""
     turns = turns_of(recap)
-    if not turns:
+    if not recap.transcript.turns_shown:
         return ""
     labels = sorted({t[0] for t in turns}, key=lambda s: int(s[1:]))
     duration = max(recap.video.duration, turns[-1][2], 1e-3)
