@@ -11,8 +11,8 @@ from typing import Any
 from ..errors import InputError
 from .served import served_identity
 
-STAGE_VERSION = {"visual": 9, "speech": 4, "sounds": 2, "embeddings": 5, "captions": 8, "segments": 11,
-                 "speakers": 1}
+STAGE_VERSION = {"visual": 9, "speech": 4, "sounds": 2, "embeddings": 5, "captions": 9, "segments": 12,
+                 "speakers": 2}
 
 
 @dataclass
