@@ -1,6 +1,7 @@
-"""``vidrecap run --follow``: a growing MPEG-TS file and a live HLS playlist served over HTTP, each
-written in (paced) real time from a generated 30 s talk. Outputs are readable while the stream runs,
-the run stops by itself at the end, and the final recap equals a normal run over the recording."""
+"""``vidrecap run --follow``: a growing MPEG-TS file, a live HLS playlist served over HTTP and an RTMP
+stream, each written by ``ffmpeg -re -c copy`` from a generated 30 s talk. Outputs are readable while
+the stream runs, the run stops by itself at the end, and the final recap equals a normal run over the
+recording."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.media import Part, build_video
-from tests.streams import hls_options, serve_directory, start_paced
+from tests.streams import Stream, free_port, serve_directory, wait_for
 from vidrecap.errors import InputError
 from vidrecap.pipeline.follow import _truncate, follow
 
@@ -23,7 +24,6 @@ PARTS = [
     Part(10, title="Cooking Pasta", body="Part two: dinner in ten minutes",
          say="Now something different. Boil water, add salt, and cook the spaghetti."),
 ]
-SPEED = 2.0  # the stream plays at twice real time: the test stays short on a shared machine
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +54,14 @@ class Watcher(threading.Thread):
             time.sleep(0.2)
 
 
-def _followed(source: str, out: Path, writer: threading.Thread):
+def _followed(source: str, out: Path, writer: Stream):
     watcher = Watcher(out)
     watcher.start()
     result = follow(source, out, cadence=1.0, grace=4.0, stall=3.0, segment_seconds=20)
     watcher.stop.set()
     watcher.join()
     assert not writer.is_alive(), "the run stopped before the stream ended"
+    assert writer.wait() == 0, writer.process.stderr.read().decode()
     return result, watcher.seen
 
 
@@ -92,10 +93,12 @@ def _check_live_run(seen: list, final_duration: float) -> None:
 
 def test_follow_a_growing_file(talk, tmp_path):
     growing = tmp_path / "recording.ts"
-    writer = start_paced(talk, growing, speed=SPEED)
-    while not growing.exists():
-        time.sleep(0.05)
-    result, seen = _followed(str(growing), tmp_path / "out", writer)
+    writer = Stream(talk, growing)
+    try:
+        wait_for(growing)
+        result, seen = _followed(str(growing), tmp_path / "out", writer)
+    finally:
+        writer.close()
     final = json.loads((tmp_path / "out" / "recap.json").read_text())
     assert result.status == "ended" and final["video"]["duration"] > 29
     _check_live_run(seen, final["video"]["duration"])
@@ -105,15 +108,30 @@ def test_follow_a_growing_file(talk, tmp_path):
 def test_follow_a_live_hls_stream_over_http(talk, tmp_path):
     site = tmp_path / "site"
     site.mkdir()
-    writer = start_paced(talk, site / "live.m3u8", fmt="hls", speed=SPEED, options=hls_options(2.0))
+    writer = Stream(talk, site / "live.m3u8", fmt="hls")
     base, server = serve_directory(site)
     try:
-        while not (site / "live.m3u8").exists():
-            time.sleep(0.05)
+        wait_for(site / "live.m3u8")
         result, seen = _followed(f"{base}/live.m3u8", tmp_path / "out", writer)
     finally:
         server.shutdown()
+        writer.close()
     assert "#EXT-X-ENDLIST" in (site / "live.m3u8").read_text()
+    final = json.loads((tmp_path / "out" / "recap.json").read_text())
+    assert result.status == "ended" and final["video"]["duration"] > 28
+    _check_live_run(seen, final["video"]["duration"])
+    _same_recap(final, _normal(Path(result.recording), tmp_path / "normal"))
+
+
+def test_follow_an_rtmp_stream(talk, tmp_path):
+    """ffmpeg serves RTMP itself (``-listen 1``) at twice real time; the follower connects to it."""
+    url = f"rtmp://127.0.0.1:{free_port()}/live/talk"
+    writer = Stream(talk, url, fmt="rtmp", rate=2.0)
+    try:
+        time.sleep(0.5)  # ffmpeg listening
+        result, seen = _followed(url, tmp_path / "out", writer)
+    finally:
+        writer.close()
     final = json.loads((tmp_path / "out" / "recap.json").read_text())
     assert result.status == "ended" and final["video"]["duration"] > 28
     _check_live_run(seen, final["video"]["duration"])
