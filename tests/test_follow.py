@@ -164,3 +164,28 @@ def test_cli_follow_of_a_missing_file_is_one_clear_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no such file" in err[0] and "Traceback" not in err[0]
     assert main(["run", str(tmp_path / "missing.ts"), "--follow", "--cadence", "0", "-q"]) != 0
+
+
+def test_memo_backends_send_only_new_inputs_to_the_models():
+    """A round's repeated texts, clips and write requests are answered from memory; answers equal
+    the model's own."""
+    from vidrecap.backends.base import ClipEvidence
+    from vidrecap.pipeline.live_memo import MemoBackends
+    from vidrecap.pipeline.options import RunOptions
+
+    backends = MemoBackends(RunOptions.resolve(None, None))
+    encoder, captioner = backends.get("encoder"), backends.get("captioner")
+    calls: list[list[str]] = []
+    inner = encoder._inner.embed_text
+    encoder._inner.embed_text = lambda texts: (calls.append(list(texts)), inner(texts))[1]
+    first = encoder.embed_text(["cycling to work", "boiling pasta"])
+    again = encoder.embed_text(["boiling pasta", "saving energy", "cycling to work"])
+    assert calls == [["boiling pasta", "cycling to work"], ["saving energy"]]
+    assert (again[0] == first[1]).all() and (again[2] == first[0]).all()
+    direct = inner(["saving energy"])[0]
+    assert abs(float(again[1] @ direct) / float(direct @ direct)) > 0.999
+    clips = [ClipEvidence(0, 0.0, 4.0, speech="Welcome to the talk."), ClipEvidence(1, 4.0, 8.0, speech="Bikes.")]
+    assert captioner.caption(clips) == captioner._inner.caption(clips)
+    grown = [clips[0], ClipEvidence(1, 4.0, 8.0, speech="Bikes in traffic.")]  # the open clip got more words
+    captioner._inner.caption = lambda batch: [f"new {c.index}" for c in batch]
+    assert captioner.caption(grown)[1] == "new 1" and captioner.caption(grown)[0] != "new 0"

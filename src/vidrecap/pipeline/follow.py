@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ class FollowResult:
     status: str
     recording: str
     seconds: float
+    round_seconds: list[float] = field(default_factory=list)  # each round's wall time
 
 
 def stream_identity(source: str, recording: Path) -> str:
@@ -91,12 +92,12 @@ def follow(source: str, out_dir: Path, *, cadence: float = 10.0, grace: float = 
         if info is not None:  # the final round: the summary and the voices anew
             rounds.run(info.duration, final=True)
         live.write("ended", rounds.count, rounds.horizon, 0, "interrupted")
-        return FollowResult(rounds.count, "interrupted", str(recording), rounds.horizon)
+        return FollowResult(rounds.count, "interrupted", str(recording), rounds.horizon, rounds.took)
     if rounds.count == 0:
         live.write("failed", 0, 0.0, status.reconnects, status.error or "nothing readable arrived")
         raise InputError(f"{source}: the stream ended before any readable media arrived"
                          + (f" ({status.error})" if status.error else ""))
-    return FollowResult(rounds.count, status.state, str(recording), rounds.horizon)
+    return FollowResult(rounds.count, status.state, str(recording), rounds.horizon, rounds.took)
 
 
 class _Rounds:
@@ -108,9 +109,10 @@ class _Rounds:
         self.backends = MemoBackends(opts, summary_every)  # models stay loaded, and remember their answers
         self.summary = None
         self.identity: str | None = None
-        self.count, self.horizon = 0, 0.0
+        self.count, self.horizon, self.took = 0, 0.0, []
 
     def run(self, duration: float, final: bool = False) -> None:
+        began = time.monotonic()
         self.identity = self.identity or stream_identity(self.source, self.recording)
         _roll_back(self.identity, self.opts, self.horizon)
         self.backends.before_round(self.summary, final)
@@ -121,6 +123,7 @@ class _Rounds:
         self.summary = recap.summary
         _refresh_frames(self.identity, self.opts, self.out_dir)
         self.count, self.horizon = self.count + 1, duration
+        self.took.append(time.monotonic() - began)
 
 
 def _url_dir(url: str) -> str:
