@@ -1,12 +1,11 @@
 """Live sources for tests and benchmarks: the ffmpeg CLI streaming a recording in real time
-(``ffmpeg -re -c copy``) into a growing MPEG-TS file, a live HLS playlist, or an RTMP server it
-runs itself; and a static HTTP server on 127.0.0.1 in a thread."""
+(``ffmpeg -re -c copy``) into a growing MPEG-TS file or a live HLS playlist; and a static HTTP
+server on 127.0.0.1 in a thread."""
 
 from __future__ import annotations
 
 import functools
 import http.server
-import socket
 import subprocess
 import threading
 import time
@@ -16,7 +15,6 @@ FORMATS = {
     "mpegts": ["-f", "mpegts", "-flush_packets", "1"],
     # a live playlist: no EXT-X-ENDLIST until ffmpeg ends, every segment kept
     "hls": ["-f", "hls", "-hls_time", "2", "-hls_list_size", "0", "-hls_flags", "independent_segments"],
-    "rtmp": ["-f", "flv", "-listen", "1"],  # ffmpeg is the RTMP server; the follower connects to it
 }
 
 
@@ -54,12 +52,6 @@ def wait_for(path: Path, timeout: float = 20.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"{path} did not appear")
         time.sleep(0.05)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve_directory(directory: Path) -> tuple[str, http.server.ThreadingHTTPServer]:

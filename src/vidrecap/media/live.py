@@ -10,11 +10,13 @@ starts again from its beginning). Its ``state`` says ``recording``, ``stalled`` 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 URL_SCHEMES = ("http://", "https://", "rtsp://", "rtsps://", "rtmp://", "rtmps://", "srt://", "udp://", "tcp://")
 
 
@@ -77,6 +79,7 @@ class Recorder(threading.Thread):
                     raise OSError("the stream stopped before its end")
                 except (av.FFmpegError, OSError) as exc:
                     self.status.error = str(exc)
+                    log.warning("%s: %s; reconnecting", self.url, exc)
                     if failing_since is None or self.status.last_growth > failing_since:
                         failing_since = time.monotonic()  # the give-up clock starts at the last packet
                     if time.monotonic() - failing_since > self.give_up_seconds:
