@@ -13,7 +13,7 @@ fed ``--rate`` times faster than real time. Prints the follower's RSS and round 
 quarter of the stream, to show whether memory and per-round cost stay flat as the stream grows.
 
     python benchmarks/live.py delay [--seconds 120] [--source file|hls] [--cadence 5]
-    python benchmarks/live.py long [--minutes 30] [--rate 8] [--loop-seconds 120] [--cadence 10]
+    python benchmarks/live.py long [--minutes 30] [--rate 8] [--loop-seconds 120] [--cadence 10] [--light]
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ SCRIPT = [
 ]
 
 
+LIGHT = ("ocr", "faces", "picture", "objects", "sounds")
 WHOLE = ("speakers", "embeddings", "captions", "segments", "write")
 
 
@@ -165,7 +166,8 @@ def long(args, work: Path) -> None:
     target = work / f"long-{time.time_ns()}.ts"
     stream = Stream(video, target, rate=args.rate, loops=loops)
     wait_for(target)
-    result, reader, out, cpu, wall, _ = follow_stream(work, stream, str(target), args.cadence)
+    light = {role: "none" for role in LIGHT} if args.light else {}
+    result, reader, out, cpu, wall, _ = follow_stream(work, stream, str(target), args.cadence, **light)
     total = json.loads((out / "recap.json").read_text())["video"]["duration"]
     print(f"long: {total / 60:.1f} min stream fed at {args.rate:g}x, cadence {args.cadence:g}s, "
           f"rounds {result.rounds}, "
@@ -190,6 +192,8 @@ def main() -> int:
     p.add_argument("--minutes", type=float, default=30)
     p.add_argument("--rate", type=float, default=8.0)
     p.add_argument("--loop-seconds", type=float, default=120)
+    p.add_argument("--light", action="store_true",
+                   help=f"long: no {', '.join(LIGHT)} experts (speech, speakers, tags, captions and chapters stay)")
     p.add_argument("--workdir", type=Path)
     args = p.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="vidrecap-live-"))
