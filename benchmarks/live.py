@@ -45,6 +45,7 @@ SCRIPT = [
 
 
 LIGHT = ("ocr", "faces", "picture", "objects", "sounds")
+EVIDENCE = ("visual", "speech", "sounds")
 WHOLE = ("speakers", "embeddings", "captions", "segments", "write")
 
 
@@ -59,9 +60,9 @@ def talk(path: Path, seconds: float) -> None:
 class Reader(threading.Thread):
     """First wall time each clip end / chapter boundary shows up in recap.json; RSS samples."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, verbose: bool = False):
         super().__init__(daemon=True)
-        self.out, self.stop = out, threading.Event()
+        self.out, self.stop, self.verbose, self.began = out, threading.Event(), verbose, time.time()
         self.clip_seen: dict[float, float] = {}
         self.chapter_seen: dict[float, float] = {}
         self.rss: list[tuple[float, float]] = []  # (media seconds in recap.json, RSS MiB)
@@ -78,6 +79,10 @@ class Reader(threading.Thread):
                     seconds = recap["video"]["duration"]
                     walls = {t["stage"]: t["wall"] for t in (recap.get("timings") or {}).get("stages", [])}
                     self.stages.append((seconds, walls))
+                    if self.verbose:  # a killed run still shows how far it got
+                        stages = ", ".join(f"{k} {walls.get(k, 0):.2f}" for k in WHOLE)
+                        print(f"  t={now - self.began:5.0f} s: recap of {seconds / 60:5.1f} min, "
+                              f"RSS {rss_mib():.0f} MiB, round stages {stages}", flush=True)
                     for c in recap["clips"]:
                         self.clip_seen.setdefault(round(c["end"], 2), now)
                     for s in recap["segments"][:-1]:  # the last chapter is still open
@@ -106,11 +111,11 @@ def spread(values: list[float]) -> str:
     return f"p50 {pct(values, 0.5):.1f} s, p95 {pct(values, 0.95):.1f} s, max {max(values):.1f} s over {len(values)}"
 
 
-def follow_stream(work: Path, stream: Stream, source: str, cadence: float, **kwargs):
+def follow_stream(work: Path, stream: Stream, source: str, cadence: float, verbose: bool = False, **kwargs):
     from vidrecap.pipeline.follow import follow
 
     out = work / f"out-{time.time_ns()}"
-    reader = Reader(out)
+    reader = Reader(out, verbose)
     reader.start()
     cpu0, wall0 = time.process_time(), time.time()
     result = follow(source, out, cadence=cadence, grace=5.0, **kwargs)
@@ -153,6 +158,9 @@ def delay(args, work: Path) -> None:
     print(f"caption delay: {spread(caption)}")
     print(f"chapter delay: {spread(chapter)}")
     print(f"round wall: {spread(result.round_seconds)}")
+    walls = [w for _, w in reader.stages]
+    print("round stage wall p50 s: " + ", ".join(f"{k} {pct([w.get(k, 0.0) for w in walls], 0.5):.2f}"
+                                                 for k in (*EVIDENCE, *WHOLE)))
     print(f"follower: wall {wall:.1f} s (stream {ended - wall0:.1f} s + {wall - (ended - wall0):.1f} s after its "
           f"end), CPU {live_cpu:.1f} s, CPU share {live_cpu / wall:.2f} cores, "
           f"peak RSS {max(r for _, r in reader.rss):.0f} MiB")
@@ -167,7 +175,7 @@ def long(args, work: Path) -> None:
     stream = Stream(video, target, rate=args.rate, loops=loops)
     wait_for(target)
     light = {role: "none" for role in LIGHT} if args.light else {}
-    result, reader, out, cpu, wall, _ = follow_stream(work, stream, str(target), args.cadence, **light)
+    result, reader, out, cpu, wall, _ = follow_stream(work, stream, str(target), args.cadence, True, **light)
     total = json.loads((out / "recap.json").read_text())["video"]["duration"]
     print(f"long: {total / 60:.1f} min stream fed at {args.rate:g}x, cadence {args.cadence:g}s, "
           f"rounds {result.rounds}, "
