@@ -174,3 +174,20 @@ def test_memo_backends_send_only_new_inputs_to_the_models():
     grown = [clips[0], ClipEvidence(1, 4.0, 8.0, speech="Bikes in traffic.")]  # the open clip got more words
     captioner._inner.caption = lambda batch: [f"new {c.index}" for c in batch]
     assert captioner.caption(grown)[1] == "new 1" and captioner.caption(grown)[0] != "new 0"
+
+
+def test_a_growing_file_that_pauses_shows_stalled_then_recording_then_ended(tmp_path):
+    from vidrecap.media.live import GrowingFile
+
+    path = tmp_path / "rec.ts"
+    path.write_bytes(b"\0" * 188)
+    watcher = GrowingFile(path, grace_seconds=1.5, stall_seconds=0.5)
+    states = [watcher.poll().state]
+    time.sleep(0.8)  # the writer pauses: stalled, not ended
+    states.append(watcher.poll().state)
+    with open(path, "ab") as fh:
+        fh.write(b"\0" * 188)
+    states.append(watcher.poll().state)  # it grew again
+    time.sleep(1.7)
+    final = watcher.poll()
+    assert states == ["recording", "stalled", "recording"] and final.state == "ended" and final.done
