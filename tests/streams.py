@@ -54,12 +54,20 @@ def wait_for(path: Path, timeout: float = 20.0) -> None:
         time.sleep(0.05)
 
 
-def serve_directory(directory: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
-    """``python -m http.server`` for ``directory`` on 127.0.0.1, in a thread; returns its base URL."""
+def serve_directory(directory: Path, outage: threading.Event | None = None
+                    ) -> tuple[str, http.server.ThreadingHTTPServer]:
+    """``python -m http.server`` for ``directory`` on 127.0.0.1, in a thread; returns its base URL.
+    While ``outage`` is set, every request is answered 503 (a network hiccup)."""
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
+
+        def send_head(self):
+            if outage is not None and outage.is_set():
+                self.send_error(503, "outage")
+                return None
+            return super().send_head()
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -191,3 +191,39 @@ def test_a_growing_file_that_pauses_shows_stalled_then_recording_then_ended(tmp_
     time.sleep(1.7)
     final = watcher.poll()
     assert states == ["recording", "stalled", "recording"] and final.state == "ended" and final.done
+
+
+def test_an_http_outage_shows_and_loses_no_media(talk, tmp_path):
+    """The HTTP server answers 503 for 3 s while ``ffmpeg -re`` keeps writing the HLS playlist: the
+    state shows the outage, and the recording holds every packet exactly once."""
+    import av
+
+    from vidrecap.media.live import Recorder
+
+    site = tmp_path / "site"
+    site.mkdir()
+    writer = Stream(talk, site / "live.m3u8", fmt="hls")
+    base, server = serve_directory(site, outage := threading.Event())
+    recorder = Recorder(f"{base}/live.m3u8", tmp_path / "rec.ts", stall_seconds=1.0, give_up_seconds=30)
+    states = []
+    try:
+        wait_for(site / "live.m3u8")
+        recorder.start()
+        deadline = time.monotonic() + 120
+        while not recorder.status.done and time.monotonic() < deadline:
+            states.append(recorder.poll().state)
+            elapsed = time.time() - writer.started
+            (outage.set if 10 < elapsed < 13 else outage.clear)()
+            time.sleep(0.1)
+    finally:
+        server.shutdown()
+        writer.close()
+    assert recorder.status.state == "ended"  # FFmpeg's HLS reader may ride out the outage itself
+    assert "recording" in states and {"stalled", "reconnecting"} & set(states)  # the outage showed
+
+    def video_packets(path):
+        with av.open(str(path)) as c:
+            return sorted(p.pts for p in c.demux(c.streams.video[0]) if p.pts is not None and p.size)
+
+    recorded, source = video_packets(tmp_path / "rec.ts"), video_packets(talk)
+    assert len(recorded) == len(source) and len(set(recorded)) == len(recorded)

@@ -93,7 +93,10 @@ class Recorder(threading.Thread):
         """One connection: copy packets; True when the source ended cleanly."""
         import av
 
-        with av.open(self.url, timeout=(self.io_timeout, self.io_timeout)) as src:
+        # a reconnection starts at the playlist's first segment (not 3 from its live end) so the
+        # segments of the outage are fetched; what was already written is dropped below
+        options = {"live_start_index": "0"} if self._last_dts and ".m3u8" in self.url.lower() else {}
+        with av.open(self.url, options=options, timeout=(self.io_timeout, self.io_timeout)) as src:
             chosen = [s for s in (src.streams.video[:1] + src.streams.audio[:1])]
             if not chosen:
                 raise av.error.InvalidDataError(0, "no audio or video stream")
