@@ -1,55 +1,73 @@
-"""Live sources for tests and benchmarks: a recording remuxed in (paced) real time into a growing
-MPEG-TS file or an HLS playlist, and a static HTTP server on 127.0.0.1 in a thread."""
+"""Live sources for tests and benchmarks: the ffmpeg CLI streaming a recording in real time
+(``ffmpeg -re -c copy``) into a growing MPEG-TS file or a live HLS playlist; and a static HTTP
+server on 127.0.0.1 in a thread."""
 
 from __future__ import annotations
 
 import functools
 import http.server
+import subprocess
 import threading
 import time
 from pathlib import Path
 
-
-def write_paced(source: Path, target: Path, fmt: str = "mpegts", speed: float = 1.0,
-                options: dict[str, str] | None = None, arrivals: dict[float, float] | None = None) -> None:
-    """Remux ``source`` into ``target`` as ``ffmpeg -re -c copy`` does: each packet no earlier than
-    its timestamp / ``speed`` after the start. ``arrivals`` gets media time -> wall time written."""
-    import av
-
-    with av.open(str(source)) as inp, av.open(str(target), "w", format=fmt, options=options or {},
-                                                 container_options={"flush_packets": "1"}) as out:
-        streams = {s.index: out.add_stream_from_template(s) for s in inp.streams if s.type in ("video", "audio")}
-        packets = [p for p in inp.demux(*[inp.streams[i] for i in streams]) if p.dts is not None]
-        packets.sort(key=lambda p: float(p.dts * p.time_base))  # a live source sends them in time order
-        t0 = time.monotonic()
-        for packet in packets:
-            at = float(packet.dts * packet.time_base)
-            delay = t0 + at / speed - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            packet.stream = streams[packet.stream.index]
-            out.mux(packet)
-            if arrivals is not None and packet.stream.type == "video":
-                arrivals[at] = time.time()
+FORMATS = {
+    "mpegts": ["-f", "mpegts", "-flush_packets", "1"],
+    # a live playlist: no EXT-X-ENDLIST until ffmpeg ends, every segment kept
+    "hls": ["-f", "hls", "-hls_time", "2", "-hls_list_size", "0", "-hls_flags", "independent_segments"],
+}
 
 
-def start_paced(source: Path, target: Path, **kwargs) -> threading.Thread:
-    thread = threading.Thread(target=write_paced, args=(source, target), kwargs=kwargs, daemon=True)
-    thread.start()
-    return thread
+class Stream:
+    """``ffmpeg -re`` (or ``-readrate R``) remuxing ``source`` to ``target`` in a child process.
+    ``started`` is the wall time it was started: media time t arrives at about ``started + t / rate``."""
+
+    def __init__(self, source: Path, target: str | Path, fmt: str = "mpegts", rate: float = 1.0, loops: int = 0):
+        pace = ["-re"] if rate == 1.0 else ["-readrate", f"{rate:g}"]
+        loop = ["-stream_loop", str(loops)] if loops else []
+        cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *pace, *loop, "-i", str(source),
+               "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", *FORMATS[fmt], str(target)]
+        self.rate, self.started = rate, time.time()
+        self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def arrival(self, t: float) -> float:
+        """Wall time media time ``t`` was written (ffmpeg paces packets by their timestamps)."""
+        return self.started + t / self.rate
+
+    def is_alive(self) -> bool:
+        return self.process.poll() is None
+
+    def wait(self, timeout: float | None = None) -> int:
+        return self.process.wait(timeout)
+
+    def close(self) -> None:
+        if self.is_alive():
+            self.process.terminate()
+        self.process.wait(10)
 
 
-def hls_options(segment_seconds: float = 2.0) -> dict[str, str]:
-    """A live playlist (no EXT-X-ENDLIST until the writer closes) keeping every segment."""
-    return {"hls_time": str(segment_seconds), "hls_list_size": "0", "hls_flags": "independent_segments"}
+def wait_for(path: Path, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} did not appear")
+        time.sleep(0.05)
 
 
-def serve_directory(directory: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
-    """``python -m http.server`` for ``directory`` on 127.0.0.1, in a thread; returns its base URL."""
+def serve_directory(directory: Path, outage: threading.Event | None = None
+                    ) -> tuple[str, http.server.ThreadingHTTPServer]:
+    """``python -m http.server`` for ``directory`` on 127.0.0.1, in a thread; returns its base URL.
+    While ``outage`` is set, every request is answered 503 (a network hiccup)."""
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
+
+        def send_head(self):
+            if outage is not None and outage.is_set():
+                self.send_error(503, "outage")
+                return None
+            return super().send_head()
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()

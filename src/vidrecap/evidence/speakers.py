@@ -267,27 +267,42 @@ class SpeakerPass:
         self.encoder = encoder
         self.on_progress = on_progress or (lambda t: None)
 
-    def embed(self, path: str, chunks: list[Chunk], batch: int = 32) -> np.ndarray:
+    def embed(self, path: str, chunks: list[Chunk], batch: int = 32,
+              memo: dict[tuple[float, float], np.ndarray] | None = None) -> np.ndarray:
+        """Each chunk's voice embedding; with a ``memo`` (span -> embedding, filled here), only
+        chunks not in it are embedded, decoding the audio from a little before the first of them."""
         from ..media.audio import SAMPLE_RATE, iter_audio_blocks
 
         x = np.zeros((len(chunks), self.encoder.dim), np.float32)
+        todo = list(range(len(chunks)))
+        if memo is not None:
+            todo = [i for i, c in enumerate(chunks) if (c.start, c.end) not in memo]
+            for i in set(range(len(chunks))) - set(todo):
+                x[i] = memo[(chunks[i].start, chunks[i].end)]
+        if not todo:
+            return x
         pending: list[tuple[int, np.ndarray]] = []
 
         def flush():
             if pending:
                 x[[i for i, _ in pending]] = self.encoder.embed([a for _, a in pending])
                 self.on_progress(chunks[pending[-1][0]].end)
+                if memo is not None:
+                    memo.update(((chunks[i].start, chunks[i].end), x[i].copy()) for i, _ in pending)
                 pending.clear()
 
-        blocks = iter_audio_blocks(path, block_seconds=BLOCK_SECONDS)
-        for i, audio in chunk_audio(blocks, chunks, SAMPLE_RATE):
-            pending.append((i, audio.copy()))
+        start = max(0.0, chunks[todo[0]].start - BLOCK_SECONDS) if memo is not None else 0.0
+        blocks = iter_audio_blocks(path, start_time=start, block_seconds=BLOCK_SECONDS)
+        wanted = [chunks[i] for i in todo]
+        for k, audio in chunk_audio(blocks, wanted, SAMPLE_RATE):
+            pending.append((todo[k], audio.copy()))
             if len(pending) >= batch:
                 flush()
         flush()
         return x
 
-    def run(self, path: str, transcript: Transcript, n_speakers: int | None = None) -> Transcript:
+    def run(self, path: str, transcript: Transcript, n_speakers: int | None = None,
+            memo: dict[tuple[float, float], np.ndarray] | None = None) -> Transcript:
         chunks = plan_chunks(transcript)
-        x = self.embed(path, chunks)
+        x = self.embed(path, chunks, memo=memo)
         return label_transcript(transcript, chunks, diarize(chunks, x, n_speakers))

@@ -10,11 +10,13 @@ starts again from its beginning). Its ``state`` says ``recording``, ``stalled`` 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 URL_SCHEMES = ("http://", "https://", "rtsp://", "rtsps://", "rtmp://", "rtmps://", "srt://", "udp://", "tcp://")
 
 
@@ -77,6 +79,7 @@ class Recorder(threading.Thread):
                     raise OSError("the stream stopped before its end")
                 except (av.FFmpegError, OSError) as exc:
                     self.status.error = str(exc)
+                    log.warning("%s: %s; reconnecting", self.url, exc)
                     if failing_since is None or self.status.last_growth > failing_since:
                         failing_since = time.monotonic()  # the give-up clock starts at the last packet
                     if time.monotonic() - failing_since > self.give_up_seconds:
@@ -90,7 +93,10 @@ class Recorder(threading.Thread):
         """One connection: copy packets; True when the source ended cleanly."""
         import av
 
-        with av.open(self.url, timeout=(self.io_timeout, self.io_timeout)) as src:
+        # a reconnection starts at the playlist's first segment (not 3 from its live end) so the
+        # segments of the outage are fetched; what was already written is dropped below
+        options = {"live_start_index": "0"} if self._last_dts and ".m3u8" in self.url.lower() else {}
+        with av.open(self.url, options=options, timeout=(self.io_timeout, self.io_timeout)) as src:
             chosen = [s for s in (src.streams.video[:1] + src.streams.audio[:1])]
             if not chosen:
                 raise av.error.InvalidDataError(0, "no audio or video stream")

@@ -50,6 +50,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cadence", type=float, default=10.0, help="--follow: seconds between rounds (default 10)")
     p.add_argument("--grace", type=float, default=10.0,
                    help="--follow: seconds a file must stop growing to count as ended (default 10)")
+    p.add_argument("--summary-every", type=float, default=60.0,
+                   help="--follow: seconds between summary rewrites; the final round always writes it (default 60)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="print where the time went: wall, CPU and peak RSS per stage (also in recap.json)")
@@ -86,9 +88,10 @@ def _execute_follow(args: argparse.Namespace, out: Path, options: dict) -> int:
     from ..errors import InputError
     from .follow import follow
 
-    if args.cadence <= 0 or args.grace <= 0:
-        raise InputError("--cadence and --grace must be positive seconds")
-    result = follow(args.video, out, cadence=args.cadence, grace=args.grace, quiet=args.quiet,
+    if args.cadence <= 0 or args.grace <= 0 or args.summary_every < 0:
+        raise InputError("--cadence and --grace must be positive seconds, --summary-every not negative")
+    result = follow(args.video, out, cadence=args.cadence, grace=args.grace, summary_every=args.summary_every,
+                    quiet=args.quiet,
                     profile=args.profile, config=args.config, **options)
     print(f"followed {args.video} for {result.seconds:.0f} s in {result.rounds} rounds ({result.status}); "
           f"wrote {out}/ (recording: {result.recording})", file=sys.stderr)

@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,9 @@ from ..media.live import GrowingFile, Recorder, is_url
 from ..media.probe import probe
 from ..results import CELL_SECONDS
 from ..util.fs import atomic_write_json, cache_root
+from .live_memo import MemoBackends
 from .options import RunOptions
-from .run import Backends, check_output_dir, run_recap
+from .run import check_output_dir, run_recap
 
 # seconds before the prefix's end that a journaled unit must end to be kept: the visual pass
 # samples and probes cuts within a cell; VAD runs on 30 s blocks and windows reach 29 s past them
@@ -41,6 +42,7 @@ class FollowResult:
     status: str
     recording: str
     seconds: float
+    round_seconds: list[float] = field(default_factory=list)  # each round's wall time
 
 
 def stream_identity(source: str, recording: Path) -> str:
@@ -54,7 +56,7 @@ def stream_identity(source: str, recording: Path) -> str:
 
 
 def follow(source: str, out_dir: Path, *, cadence: float = 10.0, grace: float = 10.0, stall: float = 10.0,
-           quiet: bool = True, profile: str | None = None, config: str | None = None,
+           summary_every: float = 60.0, quiet: bool = True, profile: str | None = None, config: str | None = None,
            recording: Path | None = None, **options: Any) -> FollowResult:
     """Follow ``source`` until it ends (or Ctrl-C), writing a fresh recap to ``out_dir`` each round."""
     opts = RunOptions.resolve(profile, config, **dict(options))
@@ -69,7 +71,7 @@ def follow(source: str, out_dir: Path, *, cadence: float = 10.0, grace: float = 
         recording = Path(source)
         watcher = GrowingFile(recording, grace_seconds=grace, stall_seconds=stall)
     live = _LiveStatus(out_dir, source, str(recording))
-    rounds = _Rounds(source, recording, out_dir, opts, quiet)
+    rounds = _Rounds(source, recording, out_dir, opts, quiet, summary_every)
     try:
         while True:
             began = time.monotonic()
@@ -77,9 +79,9 @@ def follow(source: str, out_dir: Path, *, cadence: float = 10.0, grace: float = 
             last = status.done
             info = _probe_ready(recording)
             if info is not None and (info.duration >= rounds.horizon + min(cadence, 2 * CELL_SECONDS)
-                                     or (last and rounds.changed())):
+                                     or last):
                 live.write(status.state, rounds.count, rounds.horizon, status.reconnects, status.error)
-                rounds.run(info.duration)
+                rounds.run(info.duration, final=last)
             live.write(status.state, rounds.count, rounds.horizon, status.reconnects, status.error)
             if last:
                 break
@@ -87,43 +89,41 @@ def follow(source: str, out_dir: Path, *, cadence: float = 10.0, grace: float = 
     except KeyboardInterrupt:  # a clean final recap of what arrived
         watcher.stop()
         info = _probe_ready(recording)
-        if info is not None and rounds.changed():
-            rounds.run(info.duration)
+        if info is not None:  # the final round: the summary and the voices anew
+            rounds.run(info.duration, final=True)
         live.write("ended", rounds.count, rounds.horizon, 0, "interrupted")
-        return FollowResult(rounds.count, "interrupted", str(recording), rounds.horizon)
+        return FollowResult(rounds.count, "interrupted", str(recording), rounds.horizon, rounds.took)
     if rounds.count == 0:
         live.write("failed", 0, 0.0, status.reconnects, status.error or "nothing readable arrived")
         raise InputError(f"{source}: the stream ended before any readable media arrived"
                          + (f" ({status.error})" if status.error else ""))
-    return FollowResult(rounds.count, status.state, str(recording), rounds.horizon)
+    return FollowResult(rounds.count, status.state, str(recording), rounds.horizon, rounds.took)
 
 
 class _Rounds:
     """Runs the cached pipeline over the recording as it is, after rolling the journals back."""
 
-    def __init__(self, source: str, recording: Path, out_dir: Path, opts: RunOptions, quiet: bool):
+    def __init__(self, source: str, recording: Path, out_dir: Path, opts: RunOptions, quiet: bool,
+                 summary_every: float):
         self.source, self.recording, self.out_dir, self.opts, self.quiet = source, recording, out_dir, opts, quiet
-        self.backends = Backends(opts)  # models stay loaded between rounds
+        self.backends = MemoBackends(opts, summary_every)  # models stay loaded, and remember their answers
+        self.summary = None
         self.identity: str | None = None
-        self.count, self.horizon, self._seen = 0, 0.0, None
+        self.count, self.horizon, self.took = 0, 0.0, []
 
-    def changed(self) -> bool:
-        """Whether the file changed since the last round began (else that round saw all of it)."""
-        return self._seen != _signature(self.recording)
-
-    def run(self, duration: float) -> None:
+    def run(self, duration: float, final: bool = False) -> None:
+        began = time.monotonic()
         self.identity = self.identity or stream_identity(self.source, self.recording)
-        self._seen = _signature(self.recording)
         _roll_back(self.identity, self.opts, self.horizon)
-        run_recap(self.recording, self.out_dir, quiet=self.quiet, cache_key=self.identity, backends=self.backends,
-                  **self.opts.to_dict())
+        self.backends.before_round(self.summary, final)
+        if final:  # the voices are embedded in one pass over the whole file, as a normal run does
+            self.backends.voices = None
+        recap = run_recap(self.recording, self.out_dir, quiet=self.quiet, cache_key=self.identity,
+                          backends=self.backends, **self.opts.to_dict())
+        self.summary = recap.summary
         _refresh_frames(self.identity, self.opts, self.out_dir)
         self.count, self.horizon = self.count + 1, duration
-
-
-def _signature(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return st.st_size, st.st_mtime_ns
+        self.took.append(time.monotonic() - began)
 
 
 def _url_dir(url: str) -> str:

@@ -302,6 +302,9 @@ def _levels(info, opts, backends, cache, clips, cells, transcript, loader, progr
     summary_entry = next((e for e in entries if e.get("level") == "summary"), None)
     writer = checked_writer(backends.get("writer")) if summary_entry is None else None
     encoder = backends.get("encoder") if summary_entry is None else None  # key phrases for titles
+    stale = getattr(backends, "stale_summary", None)  # --follow between summary refreshes: kept
+    if summary_entry is None and stale is not None:
+        summary_entry = {"text": stale.text, "title": stale.title, **provenance(stale)}
     frames = loader if getattr(writer, "uses_frames", False) else None
     plans = plan_segments(clips, cells, transcript, opts.segment_seconds, frames,
                           mode=opts.segmentation, embeddings=embeddings, encoder=encoder)

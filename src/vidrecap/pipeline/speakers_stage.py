@@ -25,6 +25,6 @@ def attribute_speakers(info: VideoInfo, opts, backends, cache: Path, transcript:
     if path.exists():
         return Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
     speaker_pass = SpeakerPass(backends.get("diarizer"), progress.stage("speakers", info.duration))
-    labelled = speaker_pass.run(info.path, transcript, opts.speakers)
+    labelled = speaker_pass.run(info.path, transcript, opts.speakers, memo=getattr(backends, "voices", None))
     atomic_write_text(path, json.dumps(asdict(labelled)))
     return labelled

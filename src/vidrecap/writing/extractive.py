@@ -60,6 +60,7 @@ def first_line(text: str, limit: int = 80) -> str:
 @register("captioner", "embedded", summary="clip caption composed from speech, on-screen text and visual tags")
 class EvidenceCaptioner:
     spec = "embedded:evidence"
+    uses_frames = False  # composed from the evidence only: no key frame is decoded for it
 
     def __init__(self, **_):
         pass
