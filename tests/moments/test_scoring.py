@@ -13,6 +13,7 @@ from vidrecap.moments.scoring import (
     hubness,
     nms,
     noisy_or,
+    reliability,
     smooth,
 )
 from vidrecap.moments.windows import pooled_by_unit
@@ -82,6 +83,20 @@ def test_a_row_close_to_every_background_query_needs_a_closer_query():
     same_cosine = np.full(40, 0.6, np.float32)
     scores = cal(same_cosine - hubs)
     assert scores[0] < np.median(scores[2:])  # the same cosine is weaker evidence on the hub row
+
+
+def test_a_channel_that_matches_unrelated_queries_is_not_reliable():
+    rng = np.random.default_rng(2)
+    background = np.eye(32, dtype=np.float32)[:20]
+    specific = rng.normal(size=(30, 32)).astype(np.float32)
+    specific[:, :20] = 0.0  # about none of the background's topics
+    specific /= np.linalg.norm(specific, axis=1, keepdims=True)
+    echoing = specific.copy()
+    echoing[:10] = background[:10]  # rows that are the background queries themselves
+    for rows, low, high in ((specific, 0.99, 1.0), (echoing, 0.0, 0.6)):
+        hubs = hubness(rows, background)
+        r = reliability(rows, background, fit_calibration(rows, background, hubs=hubs), hubs)
+        assert low <= r <= high, r
 
 
 def test_labels_are_steadied_by_their_shot():

@@ -76,6 +76,7 @@ class MomentIndex:
     _prototypes: np.ndarray | None = field(default=None, repr=False)  # query-reading intents, embedded once
     hubs: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # per-row hubness (scoring.hubness)
     cell_calibrations: dict[str, Calibration] = field(default_factory=dict, repr=False)  # null less hubness
+    reliability: dict[str, float] = field(default_factory=dict)  # per channel (scoring.reliability)
 
     def __post_init__(self) -> None:
         self._present = {k: np.abs(m).sum(1) > 0 for k, m in self.channels.items()}
@@ -98,9 +99,11 @@ class MomentIndex:
         calibrations = {k: scoring.fit_calibration(m, background) for k, m in channels.items()}
         hubs = {k: scoring.hubness(m, background) for k, m in channels.items()}
         cell_calibrations = {k: scoring.fit_calibration(m, background, hubs=hubs[k]) for k, m in channels.items()}
+        reliability = {k: scoring.reliability(m, background, cell_calibrations[k], hubs[k])
+                       for k, m in channels.items()}
         docs = cell_documents([c.speech for c in recap.cells], [c.on_screen for c in recap.cells])
         return cls(recap, encoder, channels, calibrations, LexicalIndex.build(docs), default_vid(recap),
-                   hubs=hubs, cell_calibrations=cell_calibrations)
+                   hubs=hubs, cell_calibrations=cell_calibrations, reliability=reliability)
 
     @property
     def n_cells(self) -> int:
@@ -118,7 +121,7 @@ class MomentIndex:
         query = check_query(query)
         q = self.encoder.embed_text([query])[0]
         reading = self.read(query, q)
-        weights = reading.weights(self.channels)
+        weights = reading.weights(self.channels, self.reliability)
         seen_q = self.encoder.embed_text([reading.content])[0] if reading.content and reading.seen else q
         dense = {k: self._calibrated(k, m @ (seen_q if k in SEEN else q)) * self._present[k]
                  for k, m in self.channels.items()}

@@ -109,6 +109,18 @@ def hubness(matrix: np.ndarray, background: np.ndarray, share: float = HUB_SHARE
     return out
 
 
+def reliability(matrix: np.ndarray, background: np.ndarray, calibration: Calibration,
+                hubs: np.ndarray | None = None) -> float:
+    """1 less the share of background queries (about nothing in the video) that some row of the
+    channel scores as a match (>= 0.5): 1 for a channel that only matches what it holds."""
+    present = np.abs(matrix).sum(1) > 0
+    if not present.any() or not len(background):
+        return 1.0
+    offsets = hubs[present, None] if hubs is not None else 0.0
+    best = calibration(matrix[present] @ background.T - offsets).max(0)
+    return round(1.0 - float(np.mean(best >= 0.5)), 4)
+
+
 def noisy_or(probs: list[tuple[float, np.ndarray]], n: int) -> np.ndarray:
     """``1 - prod(1 - w * p)``: any strong channel suffices, agreeing channels add up."""
     miss = np.ones(n, np.float64)
