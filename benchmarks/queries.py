@@ -5,8 +5,9 @@ The video (~4.5 min, built by ``tests.media`` from packaged footage no test uses
 moment search (top-1 IoU with the right part, footage-only and narrated queries), ``ask`` on the
 narrated questions (found, first citation inside the part), multiple choice by kind (numbers,
 warnings, meaning), and questions about absent and half-absent topics (must say "not found" /
-"not in this video"). With ``--writer SPEC`` the asks use that answerer and we also count answers
-published as found without a valid citation.
+"not in this video"). With ``--writer SPEC`` the asks use that answerer, and every answer published as
+found is checked for a valid citation (a cited time inside a piece of the evidence it was given, quoting
+that piece); ``--server URL`` points the ``openai`` answerer at a llama.cpp / vLLM / Ollama server.
 
 ``python benchmarks/queries.py`` scores this tree; ``--before SRC`` also scores another vidrecap
 source tree (e.g. ``git archive`` of main) on the same recap and prints both side by side.
@@ -81,6 +82,12 @@ def build(work: Path, reuse: bool) -> Path:
     return out
 
 
+def valid_citation(answer) -> bool:
+    """Whether some citation of ``answer`` lies inside a piece of its evidence and quotes it."""
+    return any(e.start - 1.0 <= c.start <= e.end + 1.0 and c.text == e.text
+               for c in answer.citations for e in answer.evidence)
+
+
 def score(out: Path, writer: str | None, verbose: bool, choices: bool = True) -> dict:
     """Every figure of this benchmark for the vidrecap importable now (printed as JSON)."""
     from vidrecap.moments.index import MomentIndex
@@ -115,7 +122,7 @@ def score(out: Path, writer: str | None, verbose: bool, choices: bool = True) ->
         a = ask(q)
         c = a.citations[0] if a.citations else None
         right += bool(a.found and c and iou((c.start, c.end), where[name]) > 0)
-        unsupported += bool(a.found and not a.citations)
+        unsupported += bool(a.found and not valid_citation(a))
         if verbose:
             print(f"  ask {q[:50]:<50} -> {a.answer[:90]!r} {a.confidence:.2f}", file=sys.stderr)
     result["ask"] = {"n": len(data.NARRATED_QUERIES), "right": right}
@@ -133,7 +140,7 @@ def score(out: Path, writer: str | None, verbose: bool, choices: bool = True) ->
             a = ask(q)
             ok = (not a.found) or any(h in a.answer.lower() for h in HONEST)
             honest += ok
-            unsupported += bool(a.found and not a.citations)
+            unsupported += bool(a.found and not valid_citation(a))
             if verbose and not ok:
                 print(f"  {label} answered: {q} -> {a.answer[:100]!r}", file=sys.stderr)
         result[label] = [honest, len(questions)]
@@ -178,7 +185,7 @@ def table(columns: dict[str, dict]) -> None:
         row("multiple choice: all", total)
     row("absent -> not found", lambda r: f"{r['absent'][0]}/{r['absent'][1]}")
     row("half-absent -> says what is not", lambda r: f"{r['half_absent'][0]}/{r['half_absent'][1]}")
-    row("found without a citation", lambda r: str(r["found_without_citation"]))
+    row("found without a valid citation", lambda r: str(r["found_without_citation"]))
     for kind in ("published", "extractive fallback", "not found"):
         row(f"asks: {kind}", lambda r, k=kind: str(r.get("answers", {}).get(k, 0)))
 
@@ -189,10 +196,15 @@ def main() -> int:
     ap.add_argument("--reuse", action="store_true", help="score the existing recap, do not run again")
     ap.add_argument("--before", metavar="SRC", help="also score this vidrecap source tree (its src/ folder)")
     ap.add_argument("--writer", metavar="SPEC", help="answerer for ask/choose (default: embedded)")
+    ap.add_argument("--server", metavar="URL", help="OpenAI-compatible server for the openai answerer "
+                    "(e.g. http://127.0.0.1:8092/v1; implies --writer openai)")
     ap.add_argument("--no-choices", action="store_true", help="skip multiple choice (slow with a chat model)")
     ap.add_argument("--score-only", metavar="OUTDIR", help=argparse.SUPPRESS)
     ap.add_argument("-v", "--verbose", action="store_true", help="print every query's result")
     args = ap.parse_args()
+    if args.server:
+        os.environ["VIDRECAP_OPENAI_BASE_URL"] = args.server  # the scoring subprocesses inherit it
+        args.writer = args.writer or "openai"
     if args.score_only:
         print(json.dumps(score(Path(args.score_only), args.writer, args.verbose, not args.no_choices)))
         return 0

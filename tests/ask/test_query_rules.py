@@ -97,6 +97,14 @@ def test_questions_joining_two_asks_are_split():
     assert question_parts("when do they add salt and pepper?") == ["when do they add salt and pepper?"]
 
 
+def test_a_heading_names_a_topic_and_states_nothing():
+    assert Evidence(0, 4, "Hosting Dinner", "on_screen").heading
+    assert not Evidence(0, 4, "Serve 8 guests", "on_screen").heading  # a number is stated
+    assert not Evidence(0, 4, "Dessert: apple pie", "on_screen").heading
+    assert not Evidence(0, 4, "Hosting dinner for friends and family at home", "on_screen").heading
+    assert not Evidence(0, 4, "Hosting Dinner", "speech").heading
+
+
 def test_an_answer_is_held_to_the_evidence_it_cites():
     evidence = [Evidence(29.0, 33.6, "Boil plenty of water and cook the spaghetti for eight minutes.", "speech", 0.9),
                 Evidence(40.0, 44.0, "Storms arrive quickly in the mountains.", "speech", 0.3)]

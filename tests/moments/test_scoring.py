@@ -5,7 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 from vidrecap.moments.lexical import LexicalIndex, dilate, stem, terms
-from vidrecap.moments.scoring import Calibration, Window, fit_calibration, grow_windows, nms, noisy_or, smooth
+from vidrecap.moments.scoring import (
+    Calibration,
+    Window,
+    fit_calibration,
+    grow_windows,
+    hubness,
+    nms,
+    noisy_or,
+    reliability,
+    smooth,
+)
+from vidrecap.moments.windows import pooled_by_unit
 
 
 def test_nms_drops_overlaps_and_sorts():
@@ -53,6 +64,48 @@ def test_calibration_is_absolute():
     m /= np.linalg.norm(m, axis=1, keepdims=True).clip(1e-9)
     fitted = fit_calibration(m, np.eye(8, dtype=np.float32))
     assert fitted.sd >= 0.03
+
+
+def test_a_row_close_to_every_background_query_needs_a_closer_query():
+    rng = np.random.default_rng(1)
+    background = rng.normal(size=(30, 16)).astype(np.float32)
+    background[:, 0] += 3.0  # queries share a direction, as sentence embeddings do
+    background /= np.linalg.norm(background, axis=1, keepdims=True)
+    rows = rng.normal(size=(40, 16)).astype(np.float32)
+    rows[:, 0] = 0.0
+    rows[0] = np.eye(16)[0]  # a hub: the shared direction itself, near every query
+    rows[1] = 0.0  # no evidence
+    rows[2:] /= np.linalg.norm(rows[2:], axis=1, keepdims=True)
+    hubs = hubness(rows, background)
+    assert hubs[0] > np.max(hubs[2:]) and hubs[1] == 0.0
+    assert abs(float(np.median(hubs[2:]))) < 0.05  # centred: the channel keeps its scale
+    cal = fit_calibration(rows, background, hubs=hubs)
+    same_cosine = np.full(40, 0.6, np.float32)
+    scores = cal(same_cosine - hubs)
+    assert scores[0] < np.median(scores[2:])  # the same cosine is weaker evidence on the hub row
+
+
+def test_a_channel_that_matches_unrelated_queries_is_not_reliable():
+    rng = np.random.default_rng(2)
+    background = np.eye(32, dtype=np.float32)[:20]
+    specific = rng.normal(size=(30, 32)).astype(np.float32)
+    specific[:, :20] = 0.0  # about none of the background's topics
+    specific /= np.linalg.norm(specific, axis=1, keepdims=True)
+    echoing = specific.copy()
+    echoing[:10] = background[:10]  # rows that are the background queries themselves
+    for rows, low, high in ((specific, 0.99, 1.0), (echoing, 0.0, 0.6)):
+        hubs = hubness(rows, background)
+        r = reliability(rows, background, fit_calibration(rows, background, hubs=hubs), hubs)
+        assert low <= r <= high, r
+
+
+def test_labels_are_steadied_by_their_shot():
+    rows = np.array([[1, 0, 0], [0.6, 0.8, 0], [1, 0, 0], [0, 0, 1], [0, 0, 0]], np.float32)
+    bounds = np.array([True, False, False, True, False, True])  # units: cells 0-2, cells 3-4
+    pooled = pooled_by_unit(rows, bounds)
+    assert np.allclose(np.linalg.norm(pooled[:4], axis=1), 1.0) and not pooled[4].any()
+    assert pooled[1] @ [1, 0, 0] > rows[1] @ [1, 0, 0]  # the odd frame leans to what its shot shows
+    assert np.allclose(pooled[3], rows[3])  # a shot of one frame is unchanged
 
 
 def test_noisy_or():

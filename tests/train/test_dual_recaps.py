@@ -100,9 +100,12 @@ def test_weak_narrations_beat_the_label_bridge_on_held_out_video(library, traine
     assert after[1] >= before[1]
 
 
-@pytest.mark.xfail(reason="known since the wave-3 merge: the query reading lifts the seen channels for 'cartoon', and "
-                          "the tiny dual model trained by the DDP-ready harness scores the objects channel ('people') "
-                          "0.59 for a rabbit query (0.26 before), so the vtest part beats the narrated one",
+@pytest.mark.xfail(reason="known since the wave-3 merge and not yet fixed: with some trained tiny dual models the "
+                          "objects channel ('N people', embedded by the dual text tower) matches 'a cartoon rabbit in "
+                          "the forest' (calibrated 0.59; 0.48 with the hubness correction) and the vtest part ties "
+                          "with the narrated bunny part (relevance 0.47 vs 0.46 on a saved model); the background "
+                          "false-alarm reliability measures 1.0 for that channel, so it is still lifted. Passes with "
+                          "other training runs (2 of 3 seen), hence not strict",
                    strict=False)
 def test_search_uses_the_dual_encoder_end_to_end(library, trained, tmp_path):
     import vidrecap

@@ -5,7 +5,9 @@ words ("footage", "close-up", "filmed from above", "night-time", "animated" -> s
 -> heard; "slide", "written" -> text; "says", "explains" -> said) plus, more weakly, the query
 embedding's similarity to a few prototype sentences per intent. ``QueryReading.weights`` turns them
 into the noisy-OR weight of each channel: a query that describes footage lowers the spoken channels
-(speech and the spoken/written words) so a spoken word cannot outvote strong visual evidence. A query
+(speech and the spoken/written words) so a spoken word cannot outvote strong visual evidence, and
+lifts the channels that show it as far as each is reliable (``MomentIndex.reliability``: a channel
+that lights up for unrelated background queries, e.g. one embedded by a weak text tower, is not lifted). A query
 with no cue keeps the default weights exactly. Used by moment search, ``ask`` and the library.
 """
 
@@ -87,15 +89,17 @@ class QueryReading:
         """The strongest intent that ``channel`` shows (so a mixed query keeps both channel kinds)."""
         return max((self.strength(i) for i in INTENTS if channel in SHOWS[i]), default=0.0)
 
-    def weights(self, channels) -> dict[str, float]:
-        """Noisy-OR weight of each channel name (and ``"lexical"``) for this query."""
+    def weights(self, channels, reliability: dict[str, float] | None = None) -> dict[str, float]:
+        """Noisy-OR weight of each channel name (and ``"lexical"``) for this query; a channel is lifted
+        only as far as it is ``reliability`` (in [0, 1], measured per index: 1 when not given)."""
         base = {k: CHANNEL_WEIGHTS.get(k, 1.0) for k in channels}
         base["lexical"] = LEXICAL_WEIGHT
-        return {k: self._lifted(k, w) * self.factor(k) for k, w in base.items()}
+        sure = reliability or {}
+        return {k: self._lifted(k, w, sure.get(k, 1.0)) * self.factor(k) for k, w in base.items()}
 
-    def _lifted(self, channel: str, weight: float) -> float:
+    def _lifted(self, channel: str, weight: float, reliability: float = 1.0) -> float:
         s = self._shown_too(channel)
-        return weight + (1.0 - weight) * LIFT * s
+        return weight + (1.0 - weight) * LIFT * s * reliability
 
 
 def cue_strengths(query: str) -> tuple[dict[str, float], tuple[str, ...]]:

@@ -6,6 +6,11 @@ null distribution with robust centre ``mu`` and spread ``sd``. A query's cosine 
 becomes ``sigmoid((c - mu - Z * sd) / (S * sd))``: near 0 for chance-level similarity, near 1 for
 similarities many spreads above chance. The same query therefore gets the same score in any video
 with the same null, and a query about nothing in the video stays low everywhere.
+
+Some cells are *hubs*: their text is close to many queries ("a close-up of a face", "3 people", or any
+row a weak text tower embeds near everything). Each row's hubness is its mean cosine to its nearest
+background queries (the CSLS correction of cross-lingual retrieval); a query's cosine on that row is
+counted relative to it, so a generic row needs a closer query to match than a specific one.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ CHANNEL_WEIGHTS = {"speech": 1.0, "on_screen": 0.9, "visual": 0.8, "sounds": 0.8
                    "objects": 0.8,
                    "fused": 1.0}
 LEXICAL_WEIGHT = 0.8
+HUB_SHARE = 0.1  # a row's hubness: its mean cosine to this share of the background queries nearest it
 GROW_FRACTION = 0.5  # a window spans the cells whose smoothed score stays >= this share of its peak
 SMOOTH_SIGMA = 1.0  # cells
 
@@ -72,17 +78,47 @@ class Calibration:
         return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
 
 
-def fit_calibration(matrix: np.ndarray, background: np.ndarray, max_rows: int = 1200) -> Calibration:
-    """Robust null stats of ``matrix`` (cells x D, zero rows ignored) against background queries."""
-    rows = matrix[np.abs(matrix).sum(1) > 0]
+def fit_calibration(matrix: np.ndarray, background: np.ndarray, max_rows: int = 1200,
+                    hubs: np.ndarray | None = None) -> Calibration:
+    """Robust null stats of ``matrix`` (cells x D, zero rows ignored) against background queries
+    (with ``hubs``: of the cosines less each row's hubness)."""
+    present = np.abs(matrix).sum(1) > 0
+    rows = matrix[present]
+    offsets = hubs[present] if hubs is not None else np.zeros(len(rows), np.float32)
     if len(rows) > max_rows:
-        rows = rows[np.linspace(0, len(rows) - 1, max_rows).astype(int)]
+        pick = np.linspace(0, len(rows) - 1, max_rows).astype(int)
+        rows, offsets = rows[pick], offsets[pick]
     if not len(rows):
         return Calibration(0.0, 1.0)
-    cos = (rows @ background.T).ravel()
+    cos = (rows @ background.T - offsets[:, None]).ravel()
     mu = float(np.median(cos))
     sd = max(MIN_SD, 1.4826 * float(np.median(np.abs(cos - mu))))
     return Calibration(mu, sd)
+
+
+def hubness(matrix: np.ndarray, background: np.ndarray, share: float = HUB_SHARE) -> np.ndarray:
+    """Per row: the mean cosine to its nearest ``share`` of ``background``, centred on the median
+    row (zero rows stay 0), so subtracting it keeps a channel's cosines on their usual scale."""
+    present = np.abs(matrix).sum(1) > 0
+    out = np.zeros(len(matrix), np.float32)
+    if not present.any() or not len(background):
+        return out
+    k = max(1, round(share * len(background)))
+    near = np.sort(matrix[present] @ background.T, axis=1)[:, -k:].mean(1)
+    out[present] = near - float(np.median(near))
+    return out
+
+
+def reliability(matrix: np.ndarray, background: np.ndarray, calibration: Calibration,
+                hubs: np.ndarray | None = None) -> float:
+    """1 less the share of background queries (about nothing in the video) that some row of the
+    channel scores as a match (>= 0.5): 1 for a channel that only matches what it holds."""
+    present = np.abs(matrix).sum(1) > 0
+    if not present.any() or not len(background):
+        return 1.0
+    offsets = hubs[present, None] if hubs is not None else 0.0
+    best = calibration(matrix[present] @ background.T - offsets).max(0)
+    return round(1.0 - float(np.mean(best >= 0.5)), 4)
 
 
 def noisy_or(probs: list[tuple[float, np.ndarray]], n: int) -> np.ndarray:

@@ -35,6 +35,20 @@ def evidence_bounds(cells: Sequence[Cell]) -> np.ndarray:
     return bounds
 
 
+def pooled_by_unit(matrix: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Each non-zero row plus the mean of its unit's non-zero rows, re-normalised: a frame's noisy
+    labels are steadied by the rest of its shot (what the whole shot shows counts twice)."""
+    out = np.asarray(matrix, np.float32).copy()
+    starts = np.flatnonzero(bounds)
+    for lo, hi in zip(starts[:-1], starts[1:], strict=True):
+        rows = out[lo:hi]
+        present = np.abs(rows).sum(1) > 0
+        if present.any():
+            rows[present] += rows[present].mean(0)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return np.where(norms > 0, out / np.maximum(norms, 1e-12), 0.0).astype(np.float32)
+
+
 def _overlap(a: set[str], b: set[str]) -> float:
     if not a and not b:
         return 1.0

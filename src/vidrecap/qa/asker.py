@@ -57,8 +57,9 @@ class Asker:
         parts = question_parts(question)
         if len(parts) > 1:
             found = {p: self.finder.find(p, limit=limit) for p in parts}
-            check = PremiseCheck(tuple(p for p in parts if found[p].best >= FOUND),
-                                 tuple(p for p in parts if found[p].best < FOUND))
+            # each ask must be met by a statement: a heading shared with the other ask only names the topic
+            check = PremiseCheck(tuple(p for p in parts if found[p].stated >= FOUND),
+                                 tuple(p for p in parts if found[p].stated < FOUND))
             if not check.present:
                 return replace(extractive_answer(question, found[parts[0]], found=2.0), backend=self.backend)
             if check.partial:

@@ -1,7 +1,8 @@
 """Multiple choice: each option read as a statement and checked against the best evidence for it.
 
 For every option, the evidence pool is what the question retrieves plus what "question + option"
-retrieves; each piece is weighted by its relevance to the question. An option's support by one piece
+retrieves (headings left out: "Crossing Safely" names the topic, it states nothing an option could
+agree with); each piece is weighted by its relevance to the question. An option's support by one piece
 is its match (calibrated cosine or-ed with its word coverage, numbers and units normalised) changed by
 two rules, then the best piece decides:
 
@@ -74,7 +75,8 @@ def _pool(finder: EvidenceFinder, question: str, options: Sequence[str]) -> list
     for option in options:
         ids.update(finder.inside(finder.find(f"{question} {option}", limit=POOL_STATEMENT).clips))
     ranked = finder.rank(question, list(ids))
-    return ranked[: POOL_QUESTION + POOL_STATEMENT * len(options)]
+    statements = [e for e in ranked if not e.heading]  # a heading names the topic, it states nothing
+    return (statements or ranked)[: POOL_QUESTION + POOL_STATEMENT * len(options)]
 
 
 def _support(finder: EvidenceFinder, question: str, option: str, piece: Evidence, cos: float,

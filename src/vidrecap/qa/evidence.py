@@ -29,6 +29,7 @@ MAX_SEGMENTS, MAX_CLIPS = 3, 8
 KEEP_FRACTION = 0.5  # segments / clips scoring at least this share of the best one are opened
 SENTENCE_Z = 5.0  # a sentence must be this many null spreads above chance to match (the index: 3.5)
 JOIN_GAP = 1.5  # seconds: a sentence cut by the recogniser is joined across a pause this short
+HEADING_WORDS = 4  # an on-screen text this short, without a number or a sentence, is a heading
 CONTEXT_WEIGHT = 0.4  # share of a sentence's score that depends on the relevance of its cells
 # each source's sentences are calibrated against the index's null for the channel holding the same words
 SOURCE_CHANNEL = {"speech": "speech", "caption": "speech", "on_screen": "on_screen", "sounds": "sounds",
@@ -45,6 +46,14 @@ class Evidence:
     text: str
     source: str  # "speech" | "on_screen" | "caption" | "sounds" | "faces" | "objects" | "picture"
     score: float = 0.0  # relevance to the question in [0, 1]
+
+    @property
+    def heading(self) -> bool:
+        """A short on-screen text with no number and no sentence in it ("Hosting Dinner"): it names a
+        topic, it does not state anything about it."""
+        words = self.text.split()
+        return (self.source == "on_screen" and len(words) <= HEADING_WORDS and not any(c.isdigit() for c in self.text)
+                and not re.search(r"[.!?:]", self.text))
 
     def to_dict(self) -> dict[str, Any]:
         return {"start": round(self.start, 3), "end": round(self.end, 3), "source": self.source,
@@ -152,6 +161,11 @@ class Retrieval:
     clips: list[tuple[float, float]]  # opened clip spans, best first
     evidence: list[Evidence]  # best first
     reading: QueryReading = field(default_factory=QueryReading)  # what the question asks about
+
+    @property
+    def stated(self) -> float:
+        """The best score of a piece that states something (not a heading)."""
+        return max((e.score for e in self.evidence if not e.heading), default=0.0)
 
     @property
     def best(self) -> float:
