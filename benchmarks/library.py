@@ -14,6 +14,7 @@ among the ANN's candidates. Run: ``python benchmarks/library.py --cells 100000 1
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import tempfile
@@ -26,29 +27,82 @@ import numpy as np
 from vidrecap.library import LibraryBase, RecapLibrary, open_library
 from vidrecap.library.catalog import vector_id
 from vidrecap.library.ingest import PreparedRecap
-from vidrecap.library.pg_catalog import EF_SEARCH
+from vidrecap.library.pg_catalog import PROBES
 from vidrecap.library.search import DENSE_CANDIDATES
 from vidrecap.library.vectors import NPROBE, RERANK
 from vidrecap.moments import scoring
 from vidrecap.results import CELL_SECONDS, Caption, Cell, Recap, Transcript, VideoInfo
 
-SWEEP = [(48, 1), (48, 4), (128, 4), (256, 4), (512, 4)]
+SWEEP = [(16, 4), (32, 4), (48, 1), (48, 4), (64, 4), (128, 4)]
+PG_SWEEP = [16, 32, 64, 128]
 DIM, TOPICS, VOCAB, CELLS_PER_VIDEO, RUN = 384, 4000, 50_000, 1000, 90
+POOL, MIX_SCALE = 12_000, 0.8  # real sentences embedded; a cell's deviation from its topic centre
+
+
+def sentence_pool(n: int = POOL, cache: Path | None = None) -> np.ndarray:
+    """MiniLM (the library's ``embedded`` encoder) embeddings of ``n`` varied real sentences: the
+    docstrings of the Python standard library (every module, all subjects), split into sentences,
+    de-duplicated and shuffled; cached as ``.npy``."""
+    import ast
+    import random
+    import re
+    import sysconfig
+
+    from vidrecap.moments.loading import encoder_for_spec
+
+    cache = cache or Path(tempfile.gettempdir()) / f"vidrecap-bench-pool-{n}.npy"
+    if cache.is_file():
+        return np.load(cache)
+    root, found = Path(sysconfig.get_paths()["stdlib"]), set()
+    for path in sorted(root.rglob("*.py")):
+        if {"site-packages", "test", "tests", "idlelib"} & set(path.relative_to(root).parts):
+            continue
+        try:
+            tree = ast.parse(path.read_text(errors="ignore"))
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef):
+                for s in re.split(r"(?<=[.!?])\s+", " ".join((ast.get_docstring(node) or "").split())):
+                    if 40 <= len(s) <= 240 and s[0].isupper() and s.count(" ") >= 6:
+                        found.add(s)
+    sentences = sorted(found)
+    random.Random(0).shuffle(sentences)
+    emb = encoder_for_spec("embedded").embed_text(sentences[:n]).astype(np.float32)
+    np.save(cache, emb)
+    return emb
 
 
 class World:
-    """Deterministic synthetic topics: centres in embedding space and word lists."""
+    """Deterministic synthetic topics: centres in embedding space and word lists.
 
-    def __init__(self, seed: int = 0):
+    With ``pool`` (real MiniLM embeddings of varied sentences, ``sentence_pool``) the vectors live
+    where real ones do: a topic's centre is one real sentence embedding, and a cell or query is that
+    centre plus the deviation from the mean of another real sentence, scaled so that cells of one
+    topic have the cosines of real same-topic sentences (≈ 0.4-0.5) and unrelated ones the real pool's
+    (its anisotropy included). Without a pool the centres are isotropic Gaussian (tests).
+    """
+
+    def __init__(self, seed: int = 0, pool: np.ndarray | None = None):
         self.rng = np.random.default_rng(seed)
-        c = self.rng.standard_normal((TOPICS, DIM)).astype(np.float32)
-        self.centres = c / np.linalg.norm(c, axis=1, keepdims=True)
+        if pool is None:
+            c = self.rng.standard_normal((TOPICS, DIM)).astype(np.float32)
+            self.centres, self.mix = c / np.linalg.norm(c, axis=1, keepdims=True), None
+        else:
+            order = self.rng.permutation(len(pool))
+            self.centres = pool[order[:TOPICS]]
+            rest = pool[order[TOPICS:]]
+            self.mix = (rest - rest.mean(0)).astype(np.float32)
         self.topic_words = self.rng.integers(0, VOCAB, (TOPICS, 12))
         zipf = 1.0 / np.arange(1, VOCAB + 1)
         self.word_p = zipf / zipf.sum()
 
     def vectors(self, topics: np.ndarray, noise: float) -> np.ndarray:
-        jitter = self.rng.standard_normal((len(topics), DIM)).astype(np.float32) / np.sqrt(DIM)
+        if self.mix is None:
+            jitter = self.rng.standard_normal((len(topics), DIM)).astype(np.float32) / np.sqrt(DIM)
+        else:  # another real sentence's deviation (plus a little isotropic noise: no two cells equal)
+            jitter = self.mix[self.rng.integers(0, len(self.mix), len(topics))] * MIX_SCALE
+            jitter += self.rng.standard_normal((len(topics), DIM)).astype(np.float32) * (0.2 / np.sqrt(DIM))
         v = self.centres[topics] + noise * jitter
         return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
 
@@ -146,7 +200,8 @@ def size_mb(lib: LibraryBase) -> dict[str, float]:
         return sizes
     db = lib.catalog.db
     total = db.execute("SELECT pg_database_size(current_database())").fetchone()[0]
-    sizes["ann"] = db.execute("SELECT pg_relation_size('vectors_hnsw')").fetchone()[0] / 2**20
+    index = lib.catalog.get("index_name")
+    sizes["ann"] = db.execute("SELECT pg_relation_size(%s)", (index,)).fetchone()[0] / 2**20 if index else 0.0
     sizes["catalog"] = total / 2**20 - sizes["ann"]
     return sizes
 
@@ -169,7 +224,7 @@ def timed_queries(lib: LibraryBase, qs) -> tuple[list[float], list[float]]:
 
 
 def recall_sweep(lib: LibraryBase, qs) -> str:
-    """Recall and query p95 at the default settings and around them (FAISS nprobe/rerank, HNSW ef_search)."""
+    """Recall and query p95 at the default settings and around them (FAISS nprobe/rerank, IVFFlat probes)."""
     out = []
     if isinstance(lib, RecapLibrary):
         for nprobe, rerank in SWEEP:
@@ -178,21 +233,28 @@ def recall_sweep(lib: LibraryBase, qs) -> str:
                        f"@nprobe={nprobe},rerank={rerank}")
         lib.vectors.nprobe, lib.vectors.rerank = NPROBE, RERANK
     else:
-        for ef in (1, 2, 4):
-            lib.vectors.ef_factor = ef
-            out.append(f"{recall(lib, qs):.2f} (p95 {_pct(timed_queries(lib, qs)[0], 95):.0f} ms)@ef_search={ef}x")
-        lib.vectors.ef_factor = EF_SEARCH
+        for probes in PG_SWEEP:
+            lib.vectors.probes = probes
+            out.append(f"{recall(lib, qs):.2f} (p95 {_pct(timed_queries(lib, qs)[0], 95):.0f} ms)@probes={probes}")
+        lib.vectors.probes = PROBES
     return " ".join(out)
 
 
-def run(n_cells: int, n_queries: int, where: Path, store: str, pg_url: str = "") -> None:
-    root = where / f"lib-{n_cells}"
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
-    location = _database(pg_url, f"bench_{n_cells}") if store == "postgres" else root
-    world = World()
-    print(f"[{store}] {n_cells:,} cells: building ...", flush=True)
-    lib, stored, ann = build(location, n_cells, world)
+def run(n_cells: int, n_queries: int, where: Path, store: str, pg_url: str = "", keep: bool = False) -> None:
+    root = where / f"lib-{n_cells}-{store}"
+    done = root / "built.json"
+    location = _database(pg_url, f"bench_{n_cells}", fresh=not (keep and done.is_file())) \
+        if store == "postgres" else root
+    world = World(pool=sentence_pool())
+    if keep and done.is_file():  # measure a library an earlier run built (same seed: same queries)
+        lib, (stored, ann) = open_library(location), json.loads(done.read_text())
+        print(f"[{store}] {n_cells:,} cells: reusing the library built by an earlier run", flush=True)
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        print(f"[{store}] {n_cells:,} cells: building ...", flush=True)
+        lib, stored, ann = build(location, n_cells, world)
+        done.write_text(json.dumps([stored, ann]))
     vectors = int(lib.catalog.get("vectors"))
     qs = queries(world, n_queries)
     wall, cpu = timed_queries(lib, qs)
@@ -205,16 +267,18 @@ def run(n_cells: int, n_queries: int, where: Path, store: str, pg_url: str = "")
           f"CPU p50/p95 {_pct(cpu, 50):.1f}/{_pct(cpu, 95):.1f} ms ({n_queries} queries); "
           f"recall of exact top-10 {rec}; add a 60-min recap {add:.2f} s", flush=True)
     lib.close()
-    shutil.rmtree(root, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(root, ignore_errors=True)
 
 
-def _database(server_url: str, name: str) -> str:
-    """A fresh database ``name`` on the server (its URL)."""
+def _database(server_url: str, name: str, fresh: bool = True) -> str:
+    """Database ``name`` on the server (its URL), emptied first when ``fresh``."""
     import psycopg
 
-    with psycopg.connect(server_url, autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        db.execute(f'CREATE DATABASE "{name}"')
+    if fresh:
+        with psycopg.connect(server_url, autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            db.execute(f'CREATE DATABASE "{name}"')
     return server_url.rsplit("/", 1)[0] + "/" + name
 
 
@@ -229,7 +293,10 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--dir", type=Path, help="where to build the libraries (default: a temporary folder)")
     ap.add_argument("--store", choices=("embedded", "postgres", "both"), default="both")
-    ap.add_argument("--pg-url", default="", help="a PostgreSQL server to use (default: a throwaway local one)")
+    ap.add_argument("--pg-url", default="", help="a PostgreSQL server to use (default: a local one in DIR/pg, "
+                    "or a throwaway one)")
+    ap.add_argument("--keep", action="store_true", help="keep the libraries in DIR and reuse them next time "
+                    "(build once at low priority, then time the queries alone)")
     args = ap.parse_args()
     where = args.dir or Path(tempfile.mkdtemp(prefix="vidrecap-library-bench-"))
     stores = ("embedded", "postgres") if args.store == "both" else (args.store,)
@@ -237,16 +304,17 @@ def main() -> None:
     if "postgres" in stores and not args.pg_url:
         from vidrecap.library.pg_local import LocalServer
 
-        server = LocalServer(Path(tempfile.mkdtemp(prefix="vidrecap-pg-bench-")))
+        server = LocalServer(where / "pg" if args.dir else Path(tempfile.mkdtemp(prefix="vidrecap-pg-bench-")))
         args.pg_url = server.start()
     try:
         for n in args.cells:
             for store in stores:
-                run(n, args.queries, where, store, args.pg_url)
+                run(n, args.queries, where, store, args.pg_url, args.keep)
     finally:
         if server is not None:
             server.stop()
-            shutil.rmtree(server.folder, ignore_errors=True)
+            if not args.dir:
+                shutil.rmtree(server.folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -59,3 +59,14 @@ def test_benchmark_recall_check_uses_the_catalog_scheme(bench, small_library):
         assert bench.recall(lib, qs) >= 0.99
     finally:
         lib.vectors.nprobe = vectors.NPROBE
+
+
+def test_the_check_fails_when_the_schemes_disagree(bench, small_library, monkeypatch):
+    """The same check with the old stride (``cell * 4 + channel``) reads near zero: it really catches it."""
+    lib, qs = small_library
+    lib.vectors.nprobe = 10_000
+    monkeypatch.setattr(bench, "vector_id", lambda cell, channel: cell * 4 + channel)
+    try:
+        assert bench.recall(lib, qs) < 0.3
+    finally:
+        lib.vectors.nprobe = vectors.NPROBE
