@@ -22,7 +22,7 @@ from .catalog import CellRow, RecapRow
 from .stores import mask
 
 LOCK = 0x76696472_6C696221  # pg_advisory_xact_lock key: one writer at a time per database
-PROBES = 64  # IVFFlat lists scanned per query (of about sqrt(vectors)); vectors in them are compared exactly
+PROBES = 192  # IVFFlat lists scanned per query (of about sqrt(vectors)); their vectors are compared exactly
 
 MIGRATIONS = [
     # 1: the first schema (the vector column gets its dimension with the first recap)
