@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -42,7 +43,7 @@ class FailureLimiter:
         mine = self.clients.get(client, ())
         waits = [t + WINDOW - now for q, cap in ((mine, MAX_FAILURES), (self.all, MAX_FAILURES_ALL))
                  if len(q) >= cap for t in (q[-cap],)]
-        return max([0, *(int(w) + 1 for w in waits if w > 0)])
+        return max([0, *(math.ceil(w) for w in waits if w > 0)])
 
     def failed(self, client: str) -> None:
         now = self.clock()
