@@ -15,6 +15,7 @@ import pytest
 from vidrecap.cli import main
 from vidrecap.errors import VidrecapError
 from vidrecap.library import RecapLibrary, open_library
+from vidrecap.library.pg_catalog import MIGRATIONS
 
 from .text_recaps import QUERIES
 
@@ -137,7 +138,8 @@ def test_schema_is_versioned_and_migrated_once(pg_url):
     open_library(pg_url, create=True).close()
     open_library(pg_url).close()
     with psycopg.connect(pg_url, autocommit=True) as db:
-        assert db.execute("SELECT array_agg(version) FROM schema_version").fetchone()[0] == [1]
+        versions = db.execute("SELECT array_agg(version) FROM schema_version").fetchone()[0]
+        assert versions == list(range(1, len(MIGRATIONS) + 1))
         db.execute("INSERT INTO schema_version (version) VALUES (99)")
     with pytest.raises(VidrecapError, match="newer than this vidrecap"):
         open_library(pg_url)
@@ -157,3 +159,30 @@ def test_passwords_never_shown(pg_server, capsys):
 def test_a_url_with_no_library_is_one_clear_line(pg_url, capsys):
     assert main(["library", "list", pg_url]) == 2
     assert "no recap library in this database" in capsys.readouterr().err
+
+
+def test_directories_are_stored_relative_to_each_machines_media_root(pg_url, twelve_recaps, tmp_path, monkeypatch):
+    """Machine A mounts the recaps at one path, machine B at another: both list and search them."""
+    import shutil
+
+    from vidrecap.library.pg_library import MEDIA_ROOT_ENV, PgLibrary
+
+    mount_a, mount_b = tmp_path / "a" / "recaps", tmp_path / "b" / "mnt"
+    for d in twelve_recaps[:2]:
+        shutil.copytree(d, mount_a / "talks" / d.name)
+    shutil.copytree(mount_a, mount_b)
+    monkeypatch.setenv(MEDIA_ROOT_ENV, str(mount_a))
+    with open_library(pg_url, create=True) as lib:
+        assert all(o.status == "added" for o in lib.add([mount_a]))
+        assert sorted(r.directory for r in lib.catalog.recaps()) == sorted(f"talks/{d.name}" for d in twelve_recaps[:2])
+    monkeypatch.setenv(MEDIA_ROOT_ENV, str(mount_b))
+    with open_library(pg_url) as lib:
+        entries = lib.entries()
+        assert {Path(e.directory).parent for e in entries} == {mount_b.resolve() / "talks"}
+        assert all(e.status == "ok" for e in entries)
+        hit = lib.search("who lights the lamp in the lighthouse", 1).hits[0]
+        assert hit.vid == "lighthouse" and Path(hit.directory).is_relative_to(mount_b.resolve())
+        assert lib.add_one(mount_b / "talks" / twelve_recaps[0].name).status == "unchanged"  # the same key
+    with PgLibrary.open(pg_url) as lib:  # a machine outside any media root still sees absolute ones
+        lib.media_root = None
+        assert lib.key(tmp_path / "elsewhere") == str((tmp_path / "elsewhere").resolve())

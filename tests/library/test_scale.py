@@ -59,3 +59,17 @@ def test_benchmark_recall_check_uses_the_catalog_scheme(bench, small_library):
         assert bench.recall(lib, qs) >= 0.99
     finally:
         lib.vectors.nprobe = vectors.NPROBE
+
+
+def test_the_check_fails_when_the_schemes_disagree(bench, small_library):
+    """Base ids read with another stride than they were written with (the old ``cell * 4 + channel``):
+    the same check then reads near zero, so the test above really catches a disagreement."""
+    lib, qs = small_library
+    lib.vectors.nprobe = 10_000
+    lib.catalog.put("id_stride", 4)
+    try:
+        assert bench.recall(lib, qs) < 0.3
+    finally:
+        lib.catalog.put("id_stride", N_CODES)
+        lib.vectors.nprobe = vectors.NPROBE
+    assert bench.recall(lib, qs) > 0.3  # and the library is back as it was

@@ -94,3 +94,35 @@ def test_public_address_needs_a_token_or_no_auth(talk_dir, capsys, monkeypatch):
     monkeypatch.setenv("VIDRECAP_TOKEN", TOKEN)
     assert config_from_args(parse(["serve", str(talk_dir), "--host", "10.1.2.3"])).token == TOKEN
     assert config_from_args(parse(["serve", str(talk_dir)])).token == TOKEN  # a token given is always required
+
+
+def test_guessing_is_rate_limited_per_client_and_in_all():
+    """Past MAX_FAILURES wrong tokens a client gets 429 (its tokens unchecked) until the window passes;
+    other clients are unaffected until all of them together reach MAX_FAILURES_ALL."""
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from vidrecap.serve import auth
+
+    now = [1000.0]
+    inner = Starlette(routes=[Route("/api/x", lambda request: PlainTextResponse("ok"))])
+    app = auth.TokenAuth(inner, TOKEN, auth.FailureLimiter(clock=lambda: now[0]))
+
+    def client(host: str) -> TestClient:
+        return TestClient(app, client=(host, 5000))
+
+    guesser, other = client("10.0.0.1"), client("10.0.0.2")
+    for i in range(auth.MAX_FAILURES):
+        assert guesser.post("/login", data={"token": f"guess-{i}"}).status_code == 401
+    assert guesser.post("/login", data={"token": TOKEN}).status_code == 429  # even the right one, for now
+    blocked = guesser.get("/api/x", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert blocked.status_code == 429 and 0 < int(blocked.headers["retry-after"]) <= auth.WINDOW
+    assert other.get("/api/x", headers={"Authorization": f"Bearer {TOKEN}"}).text == "ok"
+    assert guesser.get("/api/x").status_code == 401  # no credentials: the usual answer, nothing counted
+    now[0] += auth.WINDOW + 1
+    assert guesser.get("/api/x", headers={"Authorization": f"Bearer {TOKEN}"}).text == "ok"
+    for i in range(auth.MAX_FAILURES_ALL):  # many addresses, one guess each
+        client(f"10.1.{i // 250}.{i % 250}").get("/api/x", headers={"Authorization": f"Bearer bad-{i}"})
+    assert other.get("/api/x", headers={"Authorization": "Bearer another-guess"}).status_code == 429
+    assert len(app.limiter.clients) <= auth.MAX_CLIENTS

@@ -1,8 +1,9 @@
 """The library's catalog in PostgreSQL: the same tables as the embedded store, with pgvector and tsvector.
 
 ``recaps``, ``cells`` (with a ``tsvector`` of each cell's stemmed words, GIN-indexed), ``vectors``
-(``vector``: the embeddings, rounded to float16 as in the embedded store, HNSW-indexed for inner
-product; pgvector >= 0.5), ``calibrations``, ``terms``
+(``vector``: the embeddings, rounded to float16 as in the embedded store; pgvector >= 0.5), with an
+IVFFlat index for inner product that ``PgLibrary.compact`` builds once the library is large enough
+(below that a query scans every vector exactly), ``calibrations``, ``terms``
 (document frequency of each word, for the library-wide IDF) and ``meta`` (counters, the encoder).
 ``schema_version`` records which of ``MIGRATIONS`` ran; every SQL value is a bound parameter.
 The reading methods mirror ``catalog.Catalog`` so ``LibrarySearcher`` runs unchanged on either.
@@ -21,7 +22,7 @@ from .catalog import CellRow, RecapRow
 from .stores import mask
 
 LOCK = 0x76696472_6C696221  # pg_advisory_xact_lock key: one writer at a time per database
-EF_SEARCH = 2  # HNSW candidate list per wanted neighbour (hnsw.ef_search = EF_SEARCH * k, at least 100)
+PROBES = 192  # IVFFlat lists scanned per query (of about sqrt(vectors)); their vectors are compared exactly
 
 MIGRATIONS = [
     # 1: the first schema (the vector column gets its dimension with the first recap)
@@ -48,6 +49,11 @@ MIGRATIONS = [
       vec vector NOT NULL, PRIMARY KEY (cell_id, channel));
     CREATE TABLE terms (term text PRIMARY KEY, df bigint NOT NULL);
     CREATE TABLE backgrounds (encoder text PRIMARY KEY, embeddings bytea NOT NULL, dim integer NOT NULL);
+    """,
+    # 2: the HNSW index, maintained inside every writer's transaction (~22 cells/s), gives way to an
+    # IVFFlat index built once the library is large (``PgLibrary.compact``)
+    """
+    DROP INDEX IF EXISTS vectors_hnsw;
     """,
 ]
 
@@ -177,12 +183,12 @@ class PgCatalog:
         # vector's binary form: int16 dim, int16 unused, then big-endian float32 values (float16-exact)
         return [(c, ch, np.frombuffer(bytes(v), ">f4", offset=4).astype("<f2").tobytes()) for c, ch, v in rows]
 
-    def nearest(self, query: np.ndarray, k: int, ef_factor: int = EF_SEARCH) -> list[tuple[int, int, float]]:
-        """``(cell id, channel, cosine)`` of the ``k`` nearest vectors by the HNSW index."""
+    def nearest(self, query: np.ndarray, k: int, probes: int = PROBES) -> list[tuple[int, int, float]]:
+        """``(cell id, channel, cosine)`` of the ``k`` nearest vectors: the IVFFlat index's ``probes``
+        nearest lists, compared exactly (every vector where there is no index yet)."""
         text = _vector_text(query)
-        ef = min(1000, max(100, ef_factor * k))
         with self.snapshot():
-            self.db.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(ef),))
+            self.db.execute("SELECT set_config('ivfflat.probes', %s, true)", (str(probes),))
             rows = self.db.execute("SELECT cell_id, channel, -(vec <#> %s::vector) FROM vectors "
                                    "ORDER BY vec <#> %s::vector LIMIT %s", (text, text, k)).fetchall()
         return [(int(c), int(ch), float(s)) for c, ch, s in rows]

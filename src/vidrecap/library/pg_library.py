@@ -3,13 +3,18 @@
 A recap is written in one transaction that holds the library's advisory lock, so concurrent
 ``library add`` processes and Ray drivers serialise their (short) writes and never interleave
 cell ids; readers run in a REPEATABLE READ snapshot and see whole recaps only. A recap is keyed by
-its directory (absolute: every machine must see it at the same path); writing a recap whose content
-fingerprint is already stored there is a no-op, so retried or concurrent adds never duplicate.
+its directory relative to the machine's media root (``VIDRECAP_MEDIA_ROOT``: where that machine
+mounts the shared recap folders), or absolute outside it; writing a recap whose content fingerprint
+is already stored there is a no-op, so retried or concurrent adds never duplicate. Rows go in by
+binary COPY; the vector index is built (or rebuilt as the library grows) by ``compact``, outside
+any writer's transaction, so adding costs no index maintenance beyond IVFFlat's cheap inserts.
 """
 
 from __future__ import annotations
 
 import io
+import math
+import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -24,28 +29,45 @@ from ..moments.loading import encoder_for_spec
 from .base import LibraryBase, read_record
 from .catalog import CHANNEL_CODES
 from .ingest import RecapRecord
-from .pg_catalog import EF_SEARCH, PgCatalog, _vector_text
+from .pg_catalog import PROBES, PgCatalog
 from .search import LibrarySearcher
 
-HNSW = "WITH (m = 16, ef_construction = 64)"
+INDEX_MIN = 50_000  # vectors: below this a query scans every vector exactly (no index to keep)
+REBUILD_GROWTH = 2.0  # rebuild the index (more lists) once the library has grown this much since
+INDEX_LOCK = 0x76696472_69766621  # session advisory lock: one index build at a time
+MEDIA_ROOT_ENV = "VIDRECAP_MEDIA_ROOT"
+
+
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, header extension length
+_COPY_TRAILER = b"\xff\xff"
+
+
+def _copy_dtype(dim: int) -> np.dtype:
+    """One row of ``COPY vectors FROM STDIN (FORMAT BINARY)``: (cell_id bigint, channel smallint, vec
+    vector), each field preceded by its byte length; pgvector's binary form is int16 dim, int16 0,
+    then the values as big-endian float4."""
+    return np.dtype([("fields", ">i2"), ("id_len", ">i4"), ("id", ">i8"), ("ch_len", ">i4"), ("ch", ">i2"),
+                     ("vec_len", ">i4"), ("dim", ">i2"), ("unused", ">i2"), ("vec", ">f4", (dim,))])
 
 
 class PgVectors:
-    """Nearest ``(cell, channel)`` vectors through pgvector's HNSW index (exact cosines of the stored vectors)."""
+    """Nearest ``(cell, channel)`` vectors through pgvector's IVFFlat index (exact cosines of the stored vectors)."""
 
     def __init__(self, catalog: PgCatalog):
         self.catalog = catalog
-        self.ef_factor = EF_SEARCH
+        self.probes = PROBES
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, int, float]]:
-        return self.catalog.nearest(query, k, self.ef_factor)
+        return self.catalog.nearest(query, k, self.probes)
 
 
 class PgLibrary(LibraryBase):
     """``PgLibrary.open("postgresql://user@host/db", create=True)``; same interface as ``RecapLibrary``."""
 
-    def __init__(self, catalog: PgCatalog):
+    def __init__(self, catalog: PgCatalog, media_root: str | Path | None = None):
         self.catalog = catalog
+        root = media_root or os.environ.get(MEDIA_ROOT_ENV, "")
+        self.media_root = Path(root).expanduser().resolve() if root else None
         self.location = catalog.location
         self.vectors = PgVectors(catalog)
         self.searcher = LibrarySearcher(catalog, self.vectors, self.absolute)
@@ -58,10 +80,53 @@ class PgLibrary(LibraryBase):
         self.catalog.close()
 
     def key(self, directory: Path) -> str:
-        return str(Path(directory).resolve())
+        """``directory`` relative to the media root (POSIX form, the same on every machine) when
+        inside it, else absolute."""
+        path = Path(directory).resolve()
+        if self.media_root is not None and path.is_relative_to(self.media_root):
+            return path.relative_to(self.media_root).as_posix()
+        return str(path)
 
     def absolute(self, key: str) -> Path:
-        return Path(key)
+        """Where a stored directory is on this machine: a relative key under this machine's media root."""
+        path = Path(key)
+        if path.is_absolute() or self.media_root is None:
+            return path
+        return self.media_root / path
+
+    def compact(self) -> None:
+        """Build the IVFFlat index once there are ``INDEX_MIN`` vectors, and rebuild it (about
+        sqrt(vectors) lists) when the library has grown ``REBUILD_GROWTH`` times since: built
+        CONCURRENTLY, so writers and readers go on; one process builds, the others skip."""
+        cat = self.catalog
+        total = int(cat.get("vectors", "0") or 0)
+        built = int(cat.get("index_vectors", "0") or 0)
+        if total < INDEX_MIN or (built and total < REBUILD_GROWTH * built):
+            return
+        if not cat.db.execute("SELECT pg_try_advisory_lock(%s)", (INDEX_LOCK,)).fetchone()[0]:
+            return
+        try:
+            self._build_index(cat, total)
+        finally:
+            cat.db.execute("SELECT pg_advisory_unlock(%s)", (INDEX_LOCK,))
+
+    @staticmethod
+    def _build_index(cat: PgCatalog, total: int) -> None:
+        old = cat.get("index_name")
+        name = f"vectors_ivf_{int(cat.get('index_generation', '0') or 0) + 1}"
+        lists = int(min(16384, max(64, math.sqrt(total))))
+        cat.db.execute("SET maintenance_work_mem = '1GB'")
+        workers = max(0, min(7, (os.cpu_count() or 1) - 1))
+        cat.db.execute(f"SET max_parallel_maintenance_workers = {workers}")
+        cat.db.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")  # a build killed half-way leaves it invalid
+        cat.db.execute(f"CREATE INDEX CONCURRENTLY {name} ON vectors USING ivfflat (vec vector_ip_ops) "
+                       f"WITH (lists = {lists})")
+        with cat.write():
+            cat.put("index_name", name)
+            cat.put("index_generation", name.rsplit("_", 1)[1])
+            cat.put("index_vectors", total)
+        if old and old != name:
+            cat.db.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {old}")
 
     # writing ----------------------------------------------------------------------------------
     def write_record(self, record: RecapRecord) -> str:
@@ -100,14 +165,22 @@ class PgLibrary(LibraryBase):
                 cp.write_row((first + i, rid, idx, start, end, speech, on_screen, doc, len(doc.split())))
 
     def _insert_vectors(self, first: int, record: RecapRecord) -> int:
-        n = 0
-        with self.catalog.db.cursor() as cur, cur.copy("COPY vectors (cell_id, channel, vec) FROM STDIN") as cp:
-            for channel, matrix in record.channels.items():
-                half = np.asarray(matrix).astype(np.float16)
-                for i in np.flatnonzero(np.abs(half).sum(1) > 0):
-                    cp.write_row((first + int(i), CHANNEL_CODES[channel], _vector_text(half[i])))
-                    n += 1
-        return n
+        """Every non-empty channel vector by one binary COPY (the float16-rounded values as float4)."""
+        parts, count = [], 0
+        for channel, matrix in record.channels.items():
+            half = np.asarray(matrix).astype(np.float16)
+            keep = np.flatnonzero(np.abs(half).sum(1) > 0)
+            rows = np.zeros(len(keep), _copy_dtype(half.shape[1]))
+            rows["fields"], rows["id_len"], rows["id"] = 3, 8, first + keep
+            rows["ch_len"], rows["ch"] = 2, CHANNEL_CODES[channel]
+            rows["vec_len"], rows["dim"], rows["vec"] = 4 + 4 * half.shape[1], half.shape[1], half[keep]
+            parts.append(rows.tobytes())
+            count += len(keep)
+        if count:
+            with self.catalog.db.cursor() as cur, cur.copy(
+                    "COPY vectors (cell_id, channel, vec) FROM STDIN (FORMAT BINARY)") as cp:
+                cp.write(_COPY_HEADER + b"".join(parts) + _COPY_TRAILER)
+        return count
 
     def _count_terms(self, docs: list[str], sign: int) -> None:
         df = Counter(w for d in docs for w in set(d.split()))
@@ -135,7 +208,6 @@ class PgLibrary(LibraryBase):
             cat.put("encoder", spec)
             cat.put("dim", dim)
             cat.db.execute(sql.SQL("ALTER TABLE vectors ALTER COLUMN vec TYPE vector({})").format(sql.Literal(dim)))
-            cat.db.execute(f"CREATE INDEX vectors_hnsw ON vectors USING hnsw (vec vector_ip_ops) {HNSW}")
         elif have != spec or int(cat.get("dim", "0")) != dim:
             raise InputError(f"recapped with encoder {spec!r} ({dim}-d) but this library uses {have!r} "
                              f"({cat.get('dim')}-d): run it again with --encoder {have}")

