@@ -126,7 +126,7 @@ def test_recap_ddp(tmp_path, hcap, lm_dir, still_lm):
     dirs = {n: tmp_path / f"{n}-run/clip/model" for n in cfg}
     # with dropout, one process over seeds 0-2: ROUGE-L 0.40-0.52, CIDEr 1.39-2.25
     check("recap", ranks, dirs, single, {"clip/ROUGE_L": 1e-6, "clip/CIDEr": 1e-6},
-          {"clip/ROUGE_L": 0.1, "clip/CIDEr": 0.3})
+          {"clip/ROUGE_L": 0.12, "clip/CIDEr": 0.9})
     rows_once(tmp_path / "whole-run/metrics.csv")
 
 
