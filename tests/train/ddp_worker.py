@@ -1,9 +1,9 @@
 """One rank of a 2-process gloo run (``torch.multiprocessing.spawn``) for tests/train/test_ddp.py.
 
-Each rank trains the ``whole`` config, then the ``split`` config interrupted at ``stop`` and resumed,
-as ``torchrun`` would run them (``RANK``/``WORLD_SIZE``/``MASTER_*`` in the environment). Every rank
-records, with an audit hook, each file it opens for writing, creates, renames or removes under the
-run directories, so the test can check that rank 0 alone writes.
+Each rank trains each named config to its end, except ``split``, which is interrupted at ``stop`` and
+resumed, as ``torchrun`` would run them (``RANK``/``WORLD_SIZE``/``MASTER_*`` in the environment).
+Every rank records, with an audit hook, each file it opens for writing, creates, renames or removes
+under the run directories, so the test can check that rank 0 alone writes.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def summary(report) -> dict:
             "world_size": r.world_size}
 
 
-def run(rank: int, world: int, port: int, kind: str, whole: str, split: str, stop: int, out: str) -> None:
+def run(rank: int, world: int, port: int, kind: str, configs: dict[str, str], stop: int, out: str) -> None:
     os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world),
                       MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     import torch
@@ -53,8 +53,8 @@ def run(rank: int, world: int, port: int, kind: str, whole: str, split: str, sto
     registry.register("encoder", ConceptEncoder.spec)(ConceptEncoder)
     registry.register("writer", SynonymWriter.spec)(SynonymWriter)
     load, train = _trainers(kind)
-    runs = [load(whole), load(split)]
-    roots = [str(r.out_dir.resolve()) for r in runs]
+    runs = {name: load(path) for name, path in configs.items()}
+    roots = [str(r.out_dir.resolve()) for r in runs.values()]
     writes: list[str] = []
 
     def hook(event, args):
@@ -71,9 +71,13 @@ def run(rank: int, world: int, port: int, kind: str, whole: str, split: str, sto
             writes.append(f"{event} {path}")
 
     sys.addaudithook(hook)
-    result = {"whole": summary(train(runs[0], quiet=True))}
-    result["stopped"] = summary(train(runs[1], quiet=True, stop_after=stop))
-    result["resumed"] = summary(train(runs[1], quiet=True, resume=True))
+    result = {}
+    for name, run_ in runs.items():
+        if name == "split":
+            result["stopped"] = summary(train(run_, quiet=True, stop_after=stop))
+            result["resumed"] = summary(train(run_, quiet=True, resume=True))
+        else:
+            result[name] = summary(train(run_, quiet=True))
     distributed.teardown()
     result["writes"] = writes
     Path(out, f"rank{rank}.json").write_text(json.dumps(result))

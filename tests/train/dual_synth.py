@@ -33,7 +33,7 @@ def vocabulary() -> list[str]:
     return sorted(words | set(SYNONYMS.values()))
 
 
-def build_text_model(out: Path, hidden: int = 32) -> Path:
+def build_text_model(out: Path, hidden: int = 32, dropout: float = 0.1) -> Path:
     """A tiny random BERT and a word-level tokenizer, saved like a sentence-transformers model."""
     import torch
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
@@ -52,7 +52,8 @@ def build_text_model(out: Path, hidden: int = 32) -> Path:
     )
     torch.manual_seed(0)
     config = BertConfig(vocab_size=len(vocab), hidden_size=hidden, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=2 * hidden, max_position_embeddings=64)
+                        intermediate_size=2 * hidden, max_position_embeddings=64,
+                        hidden_dropout_prob=dropout, attention_probs_dropout_prob=dropout)
     BertModel(config).save_pretrained(out)
     fast.save_pretrained(out)
     return out
@@ -115,7 +116,7 @@ def _hhmmss(seconds: float) -> str:
 
 
 def dual_config(root: Path, data: dict[str, Path], text_model: Path, steps: int, extra: str = "",
-                name: str = "dual.toml") -> Path:
+                name: str = "dual.toml", dropout: float = 0.1) -> Path:
     path = root / name
     path.write_text(f"""
 [model]
@@ -125,7 +126,7 @@ embed_dim = 32
 heads = 2
 video_layers = 1
 num_rows = 2
-dropout = 0.1
+dropout = {dropout}
 freeze_text = false
 
 [data]

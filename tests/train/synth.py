@@ -51,8 +51,8 @@ def make_tokenizer():
     )
 
 
-def build_lm(out: Path, n_embd: int = 48, n_layer: int = 2) -> Path:
-    """A tiny random GPT-2 and its word-level tokenizer, saved to ``out``."""
+def build_lm(out: Path, n_embd: int = 48, n_layer: int = 2, dropout: float = 0.1) -> Path:
+    """A tiny random GPT-2 and its word-level tokenizer, saved to ``out`` (``dropout``: GPT-2's three)."""
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 
@@ -67,6 +67,9 @@ def build_lm(out: Path, n_embd: int = 48, n_layer: int = 2) -> Path:
         bos_token_id=tok.bos_token_id,
         eos_token_id=tok.eos_token_id,
         pad_token_id=tok.pad_token_id,
+        resid_pdrop=dropout,
+        embd_pdrop=dropout,
+        attn_pdrop=dropout,
     )
     GPT2LMHeadModel(config).save_pretrained(out)
     tok.save_pretrained(out)

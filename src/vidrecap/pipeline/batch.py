@@ -37,17 +37,42 @@ class BatchItem:
 
 
 @dataclass
-class BatchReport:
+class ItemsReport:
+    """Every video of a directory run (items with ``ok`` and ``error``), as ``index.json`` lists them."""
+
     root: str
-    items: list[BatchItem] = field(default_factory=list)
+    items: list = field(default_factory=list)
 
     @property
-    def failed(self) -> list[BatchItem]:
+    def failed(self) -> list:
         return [i for i in self.items if not i.ok]
 
     def to_dict(self) -> dict[str, Any]:
         return {"root": self.root, "videos": len(self.items), "failed": len(self.failed),
                 "items": [asdict(i) for i in self.items]}
+
+    def record(self, item: Any, total: int, on_item: Callable[[Any, int, int], None] | None) -> None:
+        """Add ``item``, then tell ``on_item(item, done, total)``."""
+        self.items.append(item)
+        if on_item:
+            on_item(item, len(self.items), total)
+
+
+@dataclass
+class BatchReport(ItemsReport):
+    items: list[BatchItem] = field(default_factory=list)
+
+
+def attempt(item: Any, work: Callable[[], None]) -> None:
+    """``work()``, its failure recorded as ``item.error`` and its time as ``item.seconds``."""
+    start = time.perf_counter()
+    try:
+        work()
+    except VidrecapError as exc:
+        item.error = str(exc)
+    except Exception as exc:  # one broken file must not stop a batch of thousands
+        item.error = f"{type(exc).__name__}: {exc}"
+    item.seconds = round(time.perf_counter() - start, 2)
 
 
 def find_videos(root: Path) -> list[Path]:
@@ -65,15 +90,13 @@ def recap_one(video: str, out_dir: str, options: dict[str, Any]) -> BatchItem:
     """Recap one video, turning its failure into a record (runs locally or inside a Ray task)."""
     from .run import run_recap
 
-    item, start = BatchItem(video, out_dir), time.perf_counter()
-    try:
+    item = BatchItem(video, out_dir)
+
+    def work() -> None:
         recap = run_recap(video, out_dir, quiet=True, **options)
         item.ok, item.segments = True, len(recap.segments)
-    except VidrecapError as exc:
-        item.error = str(exc)
-    except Exception as exc:  # one broken file must not stop a batch of thousands
-        item.error = f"{type(exc).__name__}: {exc}"
-    item.seconds = round(time.perf_counter() - start, 2)
+
+    attempt(item, work)
     return item
 
 
@@ -95,13 +118,13 @@ def run_batch(root: str | Path, out_root: str | Path, *, ray_address: str | None
         for item, done in zip(items, current, strict=True):
             if done:
                 item.ok, item.skipped, item.library = True, True, "unchanged"
-                _record(report, item, len(items), on_item)
+                report.record(item, len(items), on_item)
     try:
         for done in runner(todo, options, ray_address=ray_address, cpus=cpus_per_video) if todo else ():
             if lib is not None and done.ok:
                 outcome = lib.add_one(done.out_dir)
                 done.library = outcome.status + (f": {outcome.message}" if outcome.message else "")
-            _record(report, done, len(items), on_item)
+            report.record(done, len(items), on_item)
         if lib is not None:
             lib.compact()
     finally:
@@ -110,13 +133,6 @@ def run_batch(root: str | Path, out_root: str | Path, *, ray_address: str | None
     report.items.sort(key=lambda i: i.video)
     atomic_write_json(out_root / "index.json", report.to_dict())
     return report
-
-
-def _record(report: BatchReport, item: BatchItem, total: int,
-            on_item: Callable[[BatchItem, int, int], None] | None) -> None:
-    report.items.append(item)
-    if on_item:
-        on_item(item, len(report.items), total)
 
 
 def _open_library(location: str | Path):

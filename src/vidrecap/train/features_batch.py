@@ -10,13 +10,13 @@ without its extension, ``/`` written as ``__`` (``talks/intro.mp4`` → ``talks_
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, VidrecapError
+from ..errors import InputError
+from ..pipeline.batch import ItemsReport, attempt, find_videos, ray_map
 from ..util.fs import atomic_write_json
 from .features import merge_meta, read_meta, save_video_features, write_meta
 
@@ -33,17 +33,8 @@ class FeatureItem:
 
 
 @dataclass
-class FeatureReport:
-    root: str
+class FeatureReport(ItemsReport):
     items: list[FeatureItem] = field(default_factory=list)
-
-    @property
-    def failed(self) -> list[FeatureItem]:
-        return [i for i in self.items if not i.ok]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"root": self.root, "videos": len(self.items), "failed": len(self.failed),
-                "items": [asdict(i) for i in self.items]}
 
 
 @dataclass
@@ -73,24 +64,20 @@ def recap_arrays(source: Path, options: dict[str, Any]) -> tuple[dict, str, str]
 
 def extract_one(video: str, vid: str, options: dict[str, Any]) -> Extracted:
     """Recap one video and return its channels, a failure as a record (locally or in a Ray task)."""
-    item, start = FeatureItem(video, vid), time.perf_counter()
+    item = FeatureItem(video, vid)
     out = Extracted(item)
-    try:
+
+    def work() -> None:
         out.arrays, out.encoder, out.space = recap_arrays(Path(video), {**options, "quiet": True})
         item.ok, item.cells = True, int(next(iter(out.arrays.values())).shape[0])
-    except VidrecapError as exc:
-        item.error = str(exc)
-    except Exception as exc:  # one broken file must not stop a dataset of thousands
-        item.error = f"{type(exc).__name__}: {exc}"
-    item.seconds = round(time.perf_counter() - start, 2)
+
+    attempt(item, work)
     return out
 
 
 def extract_directory(root: str | Path, out: str | Path, *, use_ray: bool = False, ray_address: str | None = None,
                       cpus_per_video: float = 2.0, on_item: Callable[[FeatureItem, int, int], None] | None = None,
                       **options: Any) -> FeatureReport:
-    from ..pipeline.batch import find_videos
-
     root, out = Path(root), Path(out)
     videos = find_videos(root)
     if not videos:
@@ -102,14 +89,14 @@ def extract_directory(root: str | Path, out: str | Path, *, use_ray: bool = Fals
         item = FeatureItem(str(video), video_id(root, video))
         if meta is not None and item.vid in meta.videos and (out / f"{item.vid}.npz").exists():
             item.ok, item.skipped, item.cells = True, True, meta.videos[item.vid]
-            _record(report, item, len(videos), on_item)
+            report.record(item, len(videos), on_item)
         else:
             todo.append(item)
     calls = [(i.video, i.vid, options) for i in todo]
     for done in _run(calls, use_ray or bool(ray_address), ray_address, cpus_per_video) if calls else ():
         if done.item.ok:
             meta = _save(out, meta, done)
-        _record(report, done.item, len(videos), on_item)
+        report.record(done.item, len(videos), on_item)
     report.items.sort(key=lambda i: i.video)
     atomic_write_json(out / "index.json", report.to_dict())
     return report
@@ -117,8 +104,6 @@ def extract_directory(root: str | Path, out: str | Path, *, use_ray: bool = Fals
 
 def _run(calls: list[tuple], use_ray: bool, address: str | None, cpus: float) -> Iterable[Extracted]:
     if use_ray:
-        from ..pipeline.batch import ray_map
-
         return ray_map(extract_one, calls, address, cpus)
     return (extract_one(*call) for call in calls)
 
@@ -134,10 +119,3 @@ def _save(out: Path, meta, done: Extracted):
     meta.videos[done.item.vid] = done.item.cells
     write_meta(out, meta)
     return meta
-
-
-def _record(report: FeatureReport, item: FeatureItem, total: int,
-            on_item: Callable[[FeatureItem, int, int], None] | None) -> None:
-    report.items.append(item)
-    if on_item:
-        on_item(item, len(report.items), total)

@@ -1,10 +1,15 @@
-"""Data-parallel training under ``torchrun``: process group, batch shards, gathered predictions.
+"""Data-parallel training under ``torchrun``: process group, batch shards, global losses, gathered predictions.
 
 One process (no ``WORLD_SIZE`` in the environment, or 1) is the default and changes nothing. Under
 ``torchrun --nproc_per_node N`` each process joins a process group (NCCL on GPUs, gloo on CPUs), the
 config's ``batch_size`` is the *global* batch, each rank takes a strided shard of the same globally
-ordered batch (``DistributedSampler``'s rule: a batch that does not split evenly is padded with its
-own first samples), ``DistributedDataParallel`` averages the gradients, and rank 0 alone writes.
+ordered batch, ``DistributedDataParallel`` averages the gradients, and rank 0 alone writes.
+
+The gradient of a global batch equals the one-process gradient of that batch: a loss that is a mean
+over terms (tokens, frames, matched windows, sample pairs) is a ``global_mean`` over the whole batch's
+terms, not a mean per shard (which would weigh a short caption's tokens more on the rank that holds
+it), and each rank draws its own dropout masks (``seed_ranks``), as one process draws a different mask
+for every sample.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+import numpy as np
 import torch
 import torch.distributed as dist
 
@@ -72,13 +78,15 @@ def teardown() -> None:
 
 
 def shard(items: Sequence[T]) -> list[T]:
-    """This rank's part of a globally ordered batch: every ``world``-th item from ``rank``, the
-    batch padded with its own first items to a multiple of the world size (so ranks stay equal)."""
+    """This rank's part of a globally ordered batch: every ``world``-th item from ``rank``.
+
+    Shards may differ by one item (``global_mean`` weighs every term alike); a batch with fewer items
+    than processes is padded with its own first items, so that no rank is empty."""
     world = world_size()
     if world == 1:
         return list(items)
-    padded = list(items) + [items[i % len(items)] for i in range(-len(items) % world)]
-    return padded[rank() :: world]
+    items = list(items) + [items[i % len(items)] for i in range(max(0, world - len(items)))]
+    return items[rank() :: world]
 
 
 def gather_in_order(local: list[T], total: int) -> list[T]:
@@ -113,6 +121,35 @@ def mean(value: float) -> float:
     return float(t.item()) / world_size()
 
 
+def global_mean(total: torch.Tensor, count: int | float | torch.Tensor) -> torch.Tensor:
+    """The mean over the global batch of terms whose sum on this rank is ``total`` (``count`` of them).
+
+    One process: ``total / count``. Under DDP, ``total * world / (count summed over ranks)``, so that
+    DDP's average of the ranks' gradients is the gradient of the global mean. A collective: every
+    rank calls it the same number of times, with ``count`` 0 when it holds no term."""
+    if not active():
+        return total / (count.clamp(min=1) if torch.is_tensor(count) else max(count, 1))
+    n = torch.as_tensor(count, dtype=torch.float64).reshape(1).to(total.device)
+    dist.all_reduce(n)
+    return total * (world_size() / max(float(n.item()), 1.0))
+
+
+def terms_mean(terms: list[torch.Tensor], like: torch.Tensor) -> torch.Tensor:
+    """The ``global_mean`` of loss terms (scalars or 1-D); 0, still in ``like``'s graph, for none."""
+    if not terms:
+        return global_mean(like.sum() * 0, 0)
+    flat = torch.cat([t.reshape(-1) for t in terms])
+    return global_mean(flat.sum(), flat.numel())
+
+
+def seed_ranks() -> None:
+    """A dropout stream of its own for every rank but 0 (derived from the seed and the rank).
+
+    Ranks seeded alike would drop the same units of every shard: one process never repeats a mask."""
+    if active() and rank() > 0:
+        torch.manual_seed(int(np.random.SeedSequence([torch.initial_seed(), rank()]).generate_state(1)[0]))
+
+
 def gather_objects(value: T) -> list[T]:
     if not active():
         return [value]
@@ -127,20 +164,24 @@ def barrier() -> None:
 
 
 class _GatherWithGrad(torch.autograd.Function):
-    """All ranks' rows concatenated; the backward pass sums each row's gradient over the ranks."""
+    """All ranks' rows concatenated (shards may differ in length); the backward pass sums each row's
+    gradient over the ranks."""
 
     @staticmethod
     def forward(ctx, tensor: torch.Tensor) -> torch.Tensor:
-        ctx.rank, ctx.rows = rank(), tensor.shape[0]
-        parts = [torch.empty_like(tensor) for _ in range(world_size())]
-        dist.all_gather(parts, tensor.contiguous())
-        return torch.cat(parts)
+        sizes = gather_objects(int(tensor.shape[0]))
+        ctx.start, ctx.rows = sum(sizes[: rank()]), tensor.shape[0]
+        padded = torch.zeros((max(sizes), *tensor.shape[1:]), dtype=tensor.dtype, device=tensor.device)
+        padded[: tensor.shape[0]] = tensor
+        parts = [torch.empty_like(padded) for _ in sizes]
+        dist.all_gather(parts, padded)
+        return torch.cat([part[:n] for part, n in zip(parts, sizes, strict=True)])
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
         grad = grad.contiguous()
         dist.all_reduce(grad)
-        return grad[ctx.rank * ctx.rows : (ctx.rank + 1) * ctx.rows]
+        return grad[ctx.start : ctx.start + ctx.rows]
 
 
 def gather_rows(tensor: torch.Tensor) -> torch.Tensor:

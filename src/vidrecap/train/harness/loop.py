@@ -230,6 +230,7 @@ class Trainer:
             from torch.nn.parallel import DistributedDataParallel
 
             self.loss_module = DistributedDataParallel(self.loss_module, find_unused_parameters=True)
+            distributed.seed_ranks()  # after DDP copied rank 0's weights: dropout differs per rank
 
     # checkpoints
     def save_checkpoint(self) -> Path:

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from ...errors import InputError
+from .distributed import global_mean
 
 IGNORE = -100
 
@@ -22,7 +23,8 @@ IGNORE = -100
 def prefix_lm_loss(lm, prefix: torch.Tensor, prefix_mask: torch.Tensor, targets: list[list[int]],
                    pad_id: int) -> torch.Tensor:
     """Mean teacher-forced cross-entropy of ``targets`` (token lists) after a soft ``prefix`` of
-    embeddings; the prefix's last position (BOS) predicts the first target token."""
+    embeddings; the prefix's last position (BOS) predicts the first target token. Under DDP the mean
+    is over the global batch's tokens (``global_mean``)."""
     device = prefix.device
     width = max(len(t) for t in targets)
     ids = torch.full((len(targets), width), pad_id, dtype=torch.long)
@@ -36,9 +38,10 @@ def prefix_lm_loss(lm, prefix: torch.Tensor, prefix_mask: torch.Tensor, targets:
     hidden = lm.base_model(inputs_embeds=embeds, attention_mask=mask, position_ids=positions(mask)).last_hidden_state
     start = prefix.shape[1] - 1
     logits = lm.get_output_embeddings()(hidden[:, start : start + width])
-    return nn.functional.cross_entropy(
-        logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=IGNORE
+    total = nn.functional.cross_entropy(
+        logits.float().reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=IGNORE, reduction="sum"
     )
+    return global_mean(total, (labels != IGNORE).sum())
 
 
 def greedy_from_prefix(lm, tokenizer, embeds: torch.Tensor, mask: torch.Tensor, eos_id: int,

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from ..config import check_range
+from ..harness.distributed import global_mean, terms_mean
 from ..harness.models import load_config, load_weights
 from .spans import cw_to_se, match, pairwise_giou
 from .videolights import (
@@ -229,7 +230,8 @@ class MomentHead(nn.Module):
 def moment_loss(
     config: MomentConfig, out: MomentOutput, targets: MomentTargets, video_pad: torch.Tensor
 ) -> tuple[torch.Tensor, dict[str, float]]:
-    """Weighted sum of the span, class and saliency losses; also returns each part."""
+    """Weighted sum of the span, class and saliency losses; also returns each part. Each part is a mean
+    over the global batch's terms under DDP (``terms_mean``)."""
     probs = out.logits.softmax(-1)[..., 0]
     class_target = torch.ones(
         out.logits.shape[:2], dtype=torch.long, device=out.logits.device
@@ -250,13 +252,11 @@ def moment_loss(
         gt_cw = torch.stack([(gt[:, 0] + gt[:, 1]) / 2, gt[:, 1] - gt[:, 0]], dim=-1)
         l1_terms.append((matched - gt_cw).abs().sum(-1))
         giou_terms.append(1 - torch.diagonal(pairwise_giou(cw_to_se(matched), gt)))
-    zero = out.spans.sum() * 0
-    l1 = torch.cat(l1_terms).mean() if l1_terms else zero
-    giou = torch.cat(giou_terms).mean() if giou_terms else zero
+    l1, giou = terms_mean(l1_terms, out.spans), terms_mean(giou_terms, out.spans)
     weight = torch.tensor([1.0, config.eos_coef], device=out.logits.device)
-    cls = nn.functional.cross_entropy(
-        out.logits.float().reshape(-1, 2), class_target.reshape(-1), weight=weight
-    )
+    classes = class_target.reshape(-1)
+    weighted = nn.functional.cross_entropy(out.logits.float().reshape(-1, 2), classes, weight=weight, reduction="sum")
+    cls = global_mean(weighted, weight[classes].sum())  # the weighted mean over the global batch
     hinge, rank = saliency_losses(config, out.saliency.float(), targets.saliency, video_pad)
     terms = {
         "l1": (config.loss_l1, l1),
@@ -293,10 +293,7 @@ def saliency_losses(
             above, below = t >= level, t < level
             if below.any():
                 ranks.append(nn.functional.softplus(torch.logsumexp(logits[below], 0) - logits[above]).mean())
-    zero = scores.sum() * 0
-    hinge = torch.stack(hinges).mean() if hinges else zero
-    rank = torch.stack(ranks).mean() if ranks else zero
-    return hinge, rank
+    return terms_mean(hinges, scores), terms_mean(ranks, scores)
 
 
 def decode_windows(out: MomentOutput, row: int, duration: float, top_k: int = 10) -> list[list[float]]:

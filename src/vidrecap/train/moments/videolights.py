@@ -24,6 +24,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..harness.distributed import terms_mean
+
 SWITCHES = (
     "conv_projection",
     "feature_refinement",
@@ -173,7 +175,7 @@ def alignment_loss(similarity: torch.Tensor, saliency: list[torch.Tensor], video
         term = _profile_cosine(similarity[b, :n].float(), target[:n].float())
         if term is not None:
             terms.append(term)
-    return torch.stack(terms).mean() if terms else similarity.sum() * 0
+    return terms_mean(terms, similarity)
 
 
 def soft_span_mask(spans: torch.Tensor, length: int, sharpness: float = 0.5) -> torch.Tensor:
@@ -199,7 +201,7 @@ def feedback_loss(
         term = _profile_cosine(mask, (scores - scores.mean()).clamp(min=0))  # clips above the video's mean
         if term is not None:
             terms.append(term)
-    return torch.stack(terms).mean() if terms else spans.sum() * 0
+    return terms_mean(terms, spans)
 
 
 def hard_pair_loss(
@@ -225,6 +227,4 @@ def hard_pair_loss(
             terms.append((weight[pos] * error[pos].clamp(min=0) ** 2).mean())
         if neg.any():
             terms.append((weight[neg] * error[neg].clamp(max=0) ** 2).mean())
-    if not terms:
-        return scores.sum() * 0
-    return (1 + ramp * progress) * torch.stack(terms).mean()
+    return (1 + ramp * progress) * terms_mean(terms, scores)

@@ -21,6 +21,7 @@ from torch import nn
 
 from ...errors import InputError
 from ..config import check_range
+from ..harness.distributed import global_mean
 from ..harness.models import (
     greedy_from_prefix,
     load_causal_lm,
@@ -175,12 +176,13 @@ class XSumModel(nn.Module):
         return embeds, torch.ones(embeds.shape[:2], dtype=torch.long, device=encoded.device)
 
     def losses(self, batch: XSumBatch) -> dict[str, torch.Tensor]:
-        """``saliency`` (masked soft BCE) and ``text`` (caption cross-entropy), unweighted."""
+        """``saliency`` (masked soft BCE) and ``text`` (caption cross-entropy), unweighted; each a mean
+        over the global batch's frames or tokens under DDP."""
         assert batch.saliency is not None and batch.targets is not None
         encoded, logits = self.encode(batch)
         keep = (~batch.pad).float()
         bce = nn.functional.binary_cross_entropy_with_logits(logits.float(), batch.saliency, reduction="none")
-        saliency = (bce * keep).sum() / keep.sum().clamp(min=1)
+        saliency = global_mean((bce * keep).sum(), keep.sum())
         return {"saliency": saliency, "text": self.text_loss(encoded, batch.pad, batch.targets)}
 
     def loss(self, batch: XSumBatch) -> torch.Tensor:
