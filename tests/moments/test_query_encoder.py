@@ -134,3 +134,14 @@ def test_search_into_a_closed_pipe_exits_quietly(recap, encoder, tmp_path):
         os.close(write_end)
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr and "BrokenPipe" not in res.stderr
+
+
+def test_long_texts_are_embedded_in_smaller_batches():
+    """Batches keep rows × width² under the attention bound (memory), short texts still go 64 at a time."""
+    lengths = [256] * 20 + [40] * 100
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches = minilm._batches(order, lengths, 64)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    assert all(len(b) * lengths[b[0]] ** 2 <= minilm.MAX_ATTENTION or len(b) == 1 for b in batches)
+    assert max(len(b) for b in batches if lengths[b[0]] == 256) == minilm.MAX_ATTENTION // 256 ** 2
+    assert max(len(b) for b in batches) == 64

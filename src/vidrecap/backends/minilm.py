@@ -26,6 +26,7 @@ from ..util.fs import model_cache_root
 OPSET = 17
 EXPORT_VERSION = 1  # bump when the exported graph changes
 _EXPORT_LOCK = threading.Lock()
+MAX_ATTENTION = 1 << 19  # rows × tokens² per batch: ~24 MiB of attention scores (12 heads, float32)
 
 
 def minilm_dir() -> Path:
@@ -157,8 +158,7 @@ class OnnxMiniLM:
         encodings = self._tokenizer.encode_batch([str(t) for t in texts])
         order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
         out = np.zeros((len(texts), self.dim), np.float32)
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start:start + self.batch_size]
+        for rows in _batches(order, [len(e.ids) for e in encodings], self.batch_size):
             out[rows] = self._batch([encodings[i] for i in rows])
         return out
 
@@ -177,6 +177,21 @@ class OnnxMiniLM:
 
     def embed_images(self, images: Sequence[np.ndarray]) -> None:
         return None
+
+
+def _batches(order: list[int], lengths: list[int], batch_size: int) -> list[list[int]]:
+    """``order`` (longest first) cut into batches of at most ``batch_size`` rows whose attention
+    matrices (rows × width², width = the batch's longest) stay under ``MAX_ATTENTION`` cells: 64
+    texts of 256 tokens would hold ~200 MiB of attention scores at once, and the allocator keeps
+    that peak for the rest of the run."""
+    batches: list[list[int]] = []
+    for i in order:
+        if batches and len(batches[-1]) < batch_size and \
+                (len(batches[-1]) + 1) * lengths[batches[-1][0]] ** 2 <= MAX_ATTENTION:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
 
 
 def _session(ort, path: Path, threads: int, device: str):
