@@ -31,9 +31,18 @@ def commands(out: Path, library: Path) -> dict[str, list[str]]:
     }
 
 
+def child_env(src: Path) -> dict[str, str]:
+    """The environment of a measured process: ``src`` on the path, and bytecode written and read as
+    an installed package's is (a shell with PYTHONDONTWRITEBYTECODE would otherwise measure the
+    compilation of every module, each time)."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def run_once(src: Path, argv: list[str], importtime: bool = False) -> dict[str, float]:
     """One cold process: wall seconds, CPU seconds, peak RSS (MiB); imports when ``importtime``."""
-    env = {**os.environ, "PYTHONPATH": str(src)}
+    env = child_env(src)
     flags = ["-X", "importtime"] if importtime else []
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, *flags, "-m", "vidrecap.cli", *argv], env=env,
@@ -99,7 +108,7 @@ def main() -> None:
         if args.only and name not in args.only:
             continue
         for src in trees.values():
-            run_once(src, argv)  # warm the page cache for this tree: "cold" means a new process
+            run_once(src, argv)  # warm the page cache and write bytecode: "cold" means a new process
         rows: dict[str, list[dict[str, float]]] = {t: [] for t in trees}
         for _ in range(args.runs):
             for tree, src in trees.items():

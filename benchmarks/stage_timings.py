@@ -2,39 +2,31 @@
 against a plain faster-whisper transcription of the same file.
 
     python benchmarks/stage_timings.py [--minutes 15] [--kinds narrated slides footage] [--workdir DIR]
+                                       [--before /other/checkout/src]
 
 Each video is a generated 1-minute block (tests/media.py: packaged footage, espeak-ng narration,
 drawn slides) repeated by remuxing to ``--minutes``. For each it prints the run's stage table
 (wall, CPU seconds, peak RSS, what ran alongside; the same figures ``recap.json`` keeps) and the
 ratios whole run / plain transcription in wall and in CPU seconds (the steadier figure on a shared
-machine). Each measurement runs in a fresh process with an empty stage cache; the model cache
-(joined Whisper, ONNX encoder) is kept, so no measurement pays a one-time preparation.
+machine). Each measurement runs in a fresh process with an empty stage cache (``_child.py``); the
+model cache (joined Whisper, ONNX encoder) is kept, so no measurement pays a one-time preparation.
+With ``--before`` the same runs are also made with another checkout's sources, interleaved.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from _child import Meter, answer_child, child_parser, run_child  # noqa: E402
+from speech import SENTENCES  # noqa: E402
 
-SENTENCES = [
-    "Riding a bicycle to work is cheaper than driving and often faster in heavy traffic.",
-    "Pedestrians cross the square while shop keepers open their doors for the day.",
-    "Boil plenty of salted water, add the spaghetti and stir it for about eight minutes.",
-    "Turning down the heating by one degree saves about six percent of the energy bill.",
-    "Animators draw thousands of frames, and each second of film needs twenty four of them.",
-    "Insulating the roof is usually the first and most effective step for an old house.",
-]
 FOOTAGE = ["bikes", "vtest", "bunny", "carphone", "megamind", "tree"]
 
 
@@ -73,8 +65,7 @@ def video_of(kind: str, minutes: int, workdir: Path) -> Path:
 
 def measure(mode: str, video: str) -> dict:
     """In a fresh process: ``plain`` faster-whisper, or the ``full`` run."""
-    start, cpu0 = time.perf_counter(), _cpu()
-    timings = None
+    meter, table = Meter(), None
     if mode == "plain":
         from faster_whisper import WhisperModel
 
@@ -90,49 +81,43 @@ def measure(mode: str, video: str) -> dict:
         options = json.loads(os.environ.get("VIDRECAP_BENCH_OPTIONS", "{}"))  # e.g. experts off
         with tempfile.TemporaryDirectory() as tmp:
             recap = vidrecap.recap(video, Path(tmp) / "out", **options)
-        timings = recap.timings.table()
-    return {"mode": mode, "wall": time.perf_counter() - start, "cpu": _cpu() - cpu0,
-            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "table": timings}
+        table = recap.timings.table()
+    return {"mode": mode, **meter.figures(), "table": table}
 
 
-def _cpu() -> float:
-    t = os.times()
-    return t.user + t.system
-
-
-def run_child(mode: str, video: Path) -> dict:
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "VIDRECAP_CACHE": cache,
-               "VIDRECAP_MODEL_CACHE": os.environ.get("VIDRECAP_MODEL_CACHE",
-                                                      str(Path.home() / ".cache/vidrecap/models"))}
-        out = subprocess.run([sys.executable, __file__, "--measure", mode, str(video)], env=env,
-                             capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit(out.stderr[-3000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def child(mode: str, video: Path, src: Path | None) -> dict:
+    models = os.environ.get("VIDRECAP_MODEL_CACHE", str(Path.home() / ".cache/vidrecap/models"))
+    env = {"VIDRECAP_MODEL_CACHE": models}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    return run_child(__file__, mode, video, env)
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--minutes", type=int, default=15)
+    ap = child_parser(__doc__, [15], int)
     ap.add_argument("--kinds", nargs="+", default=["narrated", "slides", "footage"])
-    ap.add_argument("--workdir", type=Path, default=Path.home() / ".cache" / "vidrecap-bench")
-    ap.add_argument("--measure", nargs=2, metavar=("MODE", "VIDEO"), help=argparse.SUPPRESS)
+    ap.add_argument("--before", type=Path, help="another checkout's src/, measured too (interleaved)")
+    ap.add_argument("--build-only", action="store_true", help="only build the videos")
     args = ap.parse_args()
-    if args.measure:
-        print(json.dumps(measure(*args.measure)))
+    if answer_child(args, measure):
         return 0
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    for kind in args.kinds:
-        video = video_of(kind, args.minutes, args.workdir)
-        load = os.getloadavg()[0]
-        plain, full = run_child("plain", video), run_child("full", video)
-        print(f"\n== {kind}, {args.minutes} min (load average {load:.1f} -> {os.getloadavg()[0]:.1f}) ==")
-        print(full["table"])
-        print(f"plain faster-whisper: wall {plain['wall']:.1f} s, CPU {plain['cpu']:.1f} s, "
-              f"peak RSS {plain['peak_rss_mib']:.0f} MiB")
-        print(f"whole run / plain: wall {full['wall'] / plain['wall']:.2f}, CPU {full['cpu'] / plain['cpu']:.2f}; "
-              f"run peak RSS {full['peak_rss_mib']:.0f} MiB", flush=True)
+    trees = {"before": args.before.resolve(), "after": ROOT / "src"} if args.before else {"after": None}
+    for minutes in args.minutes:
+        for kind in args.kinds:
+            video = video_of(kind, minutes, args.workdir)
+            if args.build_only:
+                continue
+            load = os.getloadavg()[0]
+            plain = child("plain", video, None)
+            fulls = {tree: child("full", video, src) for tree, src in trees.items()}
+            print(f"\n== {kind}, {minutes} min (load average {load:.1f} -> {os.getloadavg()[0]:.1f}) ==")
+            print(f"plain faster-whisper: wall {plain['wall']:.1f} s, CPU {plain['cpu']:.1f} s, "
+                  f"peak RSS {plain['peak_rss_mib']:.0f} MiB")
+            for tree, full in fulls.items():
+                print(f"-- {tree}:\n{full['table']}")
+                print(f"{tree}: whole run / plain: wall {full['wall'] / plain['wall']:.2f}, "
+                      f"CPU {full['cpu'] / plain['cpu']:.2f}; run wall {full['wall']:.1f} s, "
+                      f"peak RSS {full['peak_rss_mib']:.0f} MiB", flush=True)
     return 0
 
 

@@ -74,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args._execute(args) or 0)
+        code = int(args._execute(args) or 0)
+        sys.stdout.flush()  # a closed pipe fails here, inside the handler, not at interpreter exit
+        return code
     except VidrecapError as exc:
         print(f"vidrecap: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -87,6 +89,21 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         print("vidrecap: error: out of memory", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `vidrecap search ... | head`: the reader left; stop quietly
+        _silence_stdout()
+        return 0
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush does not fail on the closed pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

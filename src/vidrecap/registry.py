@@ -35,8 +35,14 @@ _MODULES = {
     "whisper": "vidrecap.backends.embedded",
     "st": "vidrecap.backends.embedded",
 }
-# (role, name) served by a lighter module than its family's: queries load no torch
-_ROLE_MODULES = {("encoder", "embedded"): "vidrecap.backends.minilm"}
+# (role, name) served by a lighter module than its family's: a query command loads neither torch nor
+# the pipeline's experts
+_ROLE_MODULES = {
+    ("encoder", "embedded"): "vidrecap.backends.minilm",
+    ("moments", "embedded"): "vidrecap.moments.backend",
+    ("writer", "embedded"): "vidrecap.writing.extractive",
+    ("captioner", "embedded"): "vidrecap.writing.extractive",
+}
 
 
 @dataclass(frozen=True)
@@ -104,9 +110,9 @@ def create(role: str, spec: str, **options: Any) -> Any:
 def backends(load_all: bool = True) -> list[BackendInfo]:
     """All registered backends, importing every family first when ``load_all``."""
     if load_all:
-        for name in _MODULES:
+        for name, role in [*((n, None) for n in _MODULES), *((n, r) for r, n in _ROLE_MODULES)]:
             try:
-                _ensure_loaded(name)
+                _ensure_loaded(name, role)
             except BackendError:
                 pass
     return sorted(_REGISTRY.values(), key=lambda b: (b.role, b.name))

@@ -96,3 +96,52 @@ def test_background_vectors_are_cached_per_model(encoder, tmp_path, monkeypatch)
     assert len(list((tmp_path / "background").glob("*.npy"))) == 1
     assert np.abs(first - encoder.embed_text(list(BACKGROUND_QUERIES))).max() < 1e-6
     np.testing.assert_array_equal(background_embeddings(encoder), first)
+
+
+def test_kept_optimised_graph_gives_the_same_vectors(tmp_path, monkeypatch):
+    """The first CPU session keeps its optimised graph; a later one loads it (no graph passes) and
+    embeds exactly as the first did."""
+    import onnxruntime as ort
+
+    export = minilm.ensure_exported()
+    copy_dir = tmp_path / export.parent.name
+    copy_dir.mkdir()
+    (copy_dir / "model.onnx").symlink_to(export)
+    monkeypatch.setattr(minilm, "ensure_exported", lambda model_dir=None: copy_dir / "model.onnx")
+    first = minilm.OnnxMiniLM(threads=1)
+    kept = copy_dir / f"model.cpu-ort{ort.__version__}.onnx"
+    assert kept.is_file() and not list(copy_dir.glob(".*.tmp"))
+    stamp = kept.stat().st_mtime_ns
+    second = minilm.OnnxMiniLM(threads=1)
+    assert kept.stat().st_mtime_ns == stamp  # loaded, not written again
+    np.testing.assert_allclose(second.embed_text(TEXTS), first.embed_text(TEXTS), atol=1e-6)
+    kept.write_bytes(b"damaged")
+    third = minilm.OnnxMiniLM(threads=1)  # a damaged kept graph is optimised again
+    np.testing.assert_allclose(third.embed_text(TEXTS), first.embed_text(TEXTS), atol=1e-6)
+
+
+def test_search_into_a_closed_pipe_exits_quietly(recap, encoder, tmp_path):
+    """`vidrecap search OUT q | head`: the reader has gone; no traceback, exit 0."""
+    saved = tmp_path / "saved"
+    save_recap(copy.copy(recap), saved)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader left before the first line
+    env = {**os.environ, "PYTHONPATH": str(Path(minilm.__file__).parents[2])}
+    try:
+        res = subprocess.run([sys.executable, "-m", "vidrecap", "search", str(saved), "a mountain erupting molten "
+                              "rock", "--top-k", "50"], stdout=write_end, stderr=subprocess.PIPE, text=True, env=env)
+    finally:
+        os.close(write_end)
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr and "BrokenPipe" not in res.stderr
+
+
+def test_long_texts_are_embedded_in_smaller_batches():
+    """Batches keep rows × width² under the attention bound (memory), short texts still go 64 at a time."""
+    lengths = [256] * 20 + [40] * 100
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches = minilm._batches(order, lengths, 64)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    assert all(len(b) * lengths[b[0]] ** 2 <= minilm.MAX_ATTENTION or len(b) == 1 for b in batches)
+    assert max(len(b) for b in batches if lengths[b[0]] == 256) == minilm.MAX_ATTENTION // 256 ** 2
+    assert max(len(b) for b in batches) == 64

@@ -298,21 +298,6 @@ class MiniLMEncoder:
         return None
 
 
-@register("moments", "embedded", summary="calibrated dense channels + BM25 over the recap's cells")
-class CellMoments:
-    """Zero-shot moment retrieval over a recap's saved embeddings (``vidrecap.moments.MomentIndex``)."""
-
-    spec = "embedded"
-
-    def __init__(self, **_):
-        pass
-
-    def index(self, recap):
-        from ..moments.index import MomentIndex
-
-        return MomentIndex.build(recap)
-
-
 @register("asr", "none", summary="no speech recognition")
 @register("ocr", "none", summary="no on-screen text")
 class Disabled:

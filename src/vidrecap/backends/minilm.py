@@ -26,6 +26,7 @@ from ..util.fs import model_cache_root
 OPSET = 17
 EXPORT_VERSION = 1  # bump when the exported graph changes
 _EXPORT_LOCK = threading.Lock()
+MAX_ATTENTION = 1 << 19  # rows × tokens² per batch: ~24 MiB of attention scores (12 heads, float32)
 
 
 def minilm_dir() -> Path:
@@ -138,14 +139,8 @@ class OnnxMiniLM:
         if not (model_dir / "tokenizer.json").is_file():
             raise BackendError(f"cannot load sentence encoder from {model_dir}: no tokenizer.json")
         path = ensure_exported(model_dir)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = int(threads) if threads else (os.cpu_count() or 1)
-        opts.inter_op_num_threads = 1
-        # ENABLE_ALL adds layout passes for convolutions only; EXTENDED (fusions) starts ~0.2 s sooner
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # shares cores with ASR
         try:
-            self._session = ort.InferenceSession(str(path), opts, providers=_providers(ort, device))
+            self._session = _session(ort, path, threads, device)
         except Exception as exc:
             raise BackendError(f"cannot load sentence encoder from {path}: {exc}") from exc
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
@@ -163,8 +158,7 @@ class OnnxMiniLM:
         encodings = self._tokenizer.encode_batch([str(t) for t in texts])
         order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
         out = np.zeros((len(texts), self.dim), np.float32)
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start:start + self.batch_size]
+        for rows in _batches(order, [len(e.ids) for e in encodings], self.batch_size):
             out[rows] = self._batch([encodings[i] for i in rows])
         return out
 
@@ -183,6 +177,52 @@ class OnnxMiniLM:
 
     def embed_images(self, images: Sequence[np.ndarray]) -> None:
         return None
+
+
+def _batches(order: list[int], lengths: list[int], batch_size: int) -> list[list[int]]:
+    """``order`` (longest first) cut into batches of at most ``batch_size`` rows whose attention
+    matrices (rows × width², width = the batch's longest) stay under ``MAX_ATTENTION`` cells: 64
+    texts of 256 tokens would hold ~200 MiB of attention scores at once, and the allocator keeps
+    that peak for the rest of the run."""
+    batches: list[list[int]] = []
+    for i in order:
+        if batches and len(batches[-1]) < batch_size and \
+                (len(batches[-1]) + 1) * lengths[batches[-1][0]] ** 2 <= MAX_ATTENTION:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
+
+
+def _session(ort, path: Path, threads: int, device: str):
+    """An inference session. On the CPU the graph optimised once (fusions) is kept next to the export,
+    keyed by the onnxruntime version, and later sessions load it with optimisation off: a cold query
+    command then skips the graph passes. The kept graph is what the optimiser produced in memory,
+    so its outputs are the same."""
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = int(threads) if threads else (os.cpu_count() or 1)
+    opts.inter_op_num_threads = 1
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # shares cores with ASR
+    providers = _providers(ort, device)
+    # ENABLE_ALL adds layout passes for convolutions only; EXTENDED (fusions) starts ~0.2 s sooner
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    if providers != ["CPUExecutionProvider"]:
+        return ort.InferenceSession(str(path), opts, providers=providers)
+    optimized = path.with_name(f"model.cpu-ort{ort.__version__}.onnx")
+    if optimized.is_file():
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        try:
+            return ort.InferenceSession(str(optimized), opts, providers=providers)
+        except Exception:  # a damaged cache file: optimise again from the export
+            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    tmp = optimized.with_name(f".{optimized.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    opts.optimized_model_filepath = str(tmp)
+    try:
+        session = ort.InferenceSession(str(path), opts, providers=providers)
+        os.replace(tmp, optimized)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return session
 
 
 def _providers(ort, device: str) -> list:

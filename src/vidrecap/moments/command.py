@@ -64,9 +64,11 @@ def _speaking(result: MomentResult, index, args: argparse.Namespace) -> MomentRe
 
 
 def _is_library(outdir: str) -> bool:
+    if (Path(outdir) / "recap.json").is_file():
+        return False  # one recap: the library package (and what it imports) is not needed
     from ..library import is_library
 
-    return is_library(outdir) and not (Path(outdir) / "recap.json").is_file()
+    return is_library(outdir)
 
 
 def _search_library(args: argparse.Namespace) -> int:
