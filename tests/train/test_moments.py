@@ -49,8 +49,9 @@ def test_save_load_and_scorer_agree(moments_run, moment_data, tmp_path):
     row = scorer.predict(video, query, duration=60.0, qid=120, vid="mval000")
     rows = [json.loads(line) for line in report.predictions.read_text().splitlines()]
     expected = next(r for r in rows if r["qid"] == 120)
-    assert row["pred_relevant_windows"] == expected["pred_relevant_windows"]
-    assert row["pred_saliency_scores"] == expected["pred_saliency_scores"]
+    # Validation scores a padded batch, the scorer one video: equal up to the 4-decimal rounding of a float tie.
+    np.testing.assert_allclose(row["pred_relevant_windows"], expected["pred_relevant_windows"], atol=1.01e-4)
+    np.testing.assert_allclose(row["pred_saliency_scores"], expected["pred_saliency_scores"], atol=1.01e-4)
     with pytest.raises(Exception, match="query token files"):
         scorer.predict(video, "a dog runs")
 
@@ -71,8 +72,8 @@ def test_trained_head_is_a_moments_backend(moments_run, moment_data):
     assert isinstance(result, MomentResult) and result.vid == "mval000"
     rows = [json.loads(line) for line in report.predictions.read_text().splitlines()]
     expected = next(r for r in rows if r["qid"] == 120)
-    assert [w.as_list() for w in result.windows] == expected["pred_relevant_windows"]
-    assert result.saliency == expected["pred_saliency_scores"]
+    np.testing.assert_allclose([w.as_list() for w in result.windows], expected["pred_relevant_windows"], atol=1.01e-4)
+    np.testing.assert_allclose(result.saliency, expected["pred_saliency_scores"], atol=1.01e-4)
 
 
 def test_resume_is_bitwise_identical(tmp_path, moment_data):
