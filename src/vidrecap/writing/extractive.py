@@ -18,6 +18,7 @@ from ..text.keyphrases import as_title, real_candidates
 from ..text.salience import content_tokens, rank_by_centrality
 from ..text.sentences import description_budget, slide_sentence, summary_budget, whole_sentences, within, word_count
 from ..text.titles import slide_title
+from .claims import CONFIDENT_TAG
 
 MIN_TAG_SCORE = 0.12
 SLIDES_SHARE = 0.5  # a span showing on-screen text this much of the time is "slides"
@@ -30,11 +31,13 @@ SCREEN_LABELS = frozenset({
 MIN_SOUND_SCORE = 0.3
 
 
-def describe_tags(tags: Sequence[Tag], limit: int = 2, slides: bool = False) -> str:
-    """What is seen, in words: confident tags that are not screen noise; "slides" when text is shown."""
+def describe_tags(tags: Sequence[Tag], limit: int = 2, slides: bool = False, floor: float = MIN_TAG_SCORE) -> str:
+    """What is seen, in words: tags scoring ``floor`` or more that are not screen noise; "slides" when
+    text is shown. A clip caption (evidence) takes guesses from ``MIN_TAG_SCORE``; what a writer
+    publishes takes ``CONFIDENT_TAG`` (a weak tag is no evidence that a sea lion was there)."""
     if slides:
         return "slides"
-    names = [t.label for t in tags if t.score >= MIN_TAG_SCORE and t.label not in SCREEN_LABELS]
+    names = [t.label for t in tags if t.score >= floor and t.label not in SCREEN_LABELS]
     return " and ".join(names[:limit])
 
 
@@ -111,7 +114,7 @@ class ExtractiveWriter:
                 for a, b, text in _salient_sentences(req.speech, self.k)]
         points = within([*shown, *said], budget)
         parts = list(points)
-        seen = [*req.seen, describe_tags(req.tags, limit=3, slides=req.slides >= SLIDES_SHARE)]
+        seen = [*req.seen, describe_tags(req.tags, limit=3, slides=req.slides >= SLIDES_SHARE, floor=CONFIDENT_TAG)]
         if any(seen):
             parts.append(f"Visually: {'; '.join(p for p in seen if p)}.")
         if req.heard:
@@ -261,7 +264,7 @@ def _title(req: WriteRequest) -> str:
     said = real_candidates(text)
     if said:
         return as_title(max(said, key=lambda p: (said[p], -p.count(" "))))
-    return describe_tags(req.tags).capitalize()
+    return describe_tags(req.tags, floor=CONFIDENT_TAG).capitalize()
 
 
 def _as_sentence(text: str) -> str:
