@@ -145,7 +145,7 @@ def slide(title: str, body: str = "", size: tuple[int, int] = (W, H), layout: st
     if layout == "dark":
         img = Image.new("RGB", size, (18, 28, 60))
         draw = ImageDraw.Draw(img)
-        big, small = _font(40), _font(24)
+        big, small = _fitting(draw, title, 40, size[0] - 40), _font(24)
         tw = draw.textlength(title, font=big)
         draw.text(((size[0] - tw) / 2, 70), title, fill=(245, 240, 200), font=big)
         for i, line in enumerate(body.splitlines()):
@@ -156,17 +156,25 @@ def slide(title: str, body: str = "", size: tuple[int, int] = (W, H), layout: st
         img = Image.new("RGB", size, (235, 245, 235))
         draw = ImageDraw.Draw(img)
         draw.rectangle([0, size[1] - 100, size[0], size[1]], fill=(150, 40, 30))
-        draw.text((30, size[1] - 80), title, fill=(255, 255, 255), font=_font(36))
+        draw.text((30, size[1] - 80), title, fill=(255, 255, 255), font=_fitting(draw, title, 36, size[0] - 50))
         if body:
             draw.text((30, 40), "\n".join(f"- {x}" for x in body.splitlines()), fill=(30, 50, 30), font=_font(22))
         return np.asarray(img)
     img = Image.new("RGB", size, (250, 250, 245))
     draw = ImageDraw.Draw(img)
-    big = _font(44)
+    big = _fitting(draw, title, 44, size[0] - 60)
     draw.text((40, 60), title, fill=(20, 20, 60), font=big)
     if body:
         draw.text((40, 170), body, fill=(40, 40, 40), font=_font(26))
     return np.asarray(img)
+
+
+def _fitting(draw, text: str, size: int, width: int):
+    """The font of ``size`` or the largest smaller one in which ``text`` fits ``width`` pixels (a
+    title never runs off the slide)."""
+    while size > 16 and draw.textlength(text, font=_font(size)) > width:
+        size -= 2
+    return _font(size)
 
 
 def sign(frame: np.ndarray, text: str, x: int, y: int, size: int) -> np.ndarray:

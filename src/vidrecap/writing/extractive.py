@@ -17,7 +17,7 @@ from ..results import Tag
 from ..text.keyphrases import as_title, real_candidates
 from ..text.salience import content_tokens, rank_by_centrality
 from ..text.sentences import description_budget, slide_sentence, summary_budget, whole_sentences, within, word_count
-from ..text.titles import slide_title
+from ..text.titles import slide_lines, slide_title
 from .claims import CONFIDENT_TAG
 
 MIN_TAG_SCORE = 0.12
@@ -184,8 +184,8 @@ def _slide_points(req: WriteRequest) -> list[str]:
         shown[run.text] += run.end - run.start
     enough = min(4.0, 0.2 * (req.end - req.start))
     for run in req.on_screen:
-        lines = [ln for ln in run.text.splitlines() if ln.strip()] if shown[run.text] >= enough - 1e-6 else []
-        point = slide_sentence(lines[1:]) if len(lines) > 1 else ""
+        points = slide_lines(run.text)[1] if shown[run.text] >= enough - 1e-6 else []
+        point = slide_sentence(points) if points else ""
         if point and point not in out:
             out.append(point)
     return out
@@ -257,7 +257,7 @@ def _title(req: WriteRequest) -> str:
     said phrase of real words, else what is seen."""
     shown = slide_title(((t.start, t.end, t.text) for t in req.on_screen), req.end - req.start)
     if shown or (req.on_screen and not req.speech):
-        return shown or first_line(req.on_screen[0].text, limit=60)
+        return shown or first_line(slide_lines(req.on_screen[0].text)[0], limit=60)
     if req.key_phrases:
         return as_title(req.key_phrases[0])
     text = " ".join(s.text for s in req.speech)
