@@ -19,6 +19,7 @@ class Section:
     slide: str = ""  # slide title; "" = footage
     body: str = ""  # slide bullet lines, "\n"-separated
     footage: str = "bikes"
+    layout: str = ""  # slide layout (``tests.media.slide``)
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,8 @@ class Topic:
     sections: tuple[Section, ...]
 
 
-def _s(*say: str, slide: str = "", body: str = "", footage: str = "bikes") -> Section:
-    return Section(tuple(say), slide, body, footage)
+def _s(*say: str, slide: str = "", body: str = "", footage: str = "bikes", layout: str = "") -> Section:
+    return Section(tuple(say), slide, body, footage, layout)
 
 
 TOPICS: list[Topic] = [

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
-APT_PACKAGES="tesseract-ocr tesseract-ocr-eng espeak-ng fonts-dejavu-core chromium chromium-driver wamerican ffmpeg"  # ffmpeg: the live tests stream with `ffmpeg -re`
+APT_PACKAGES="tesseract-ocr tesseract-ocr-eng espeak-ng fonts-dejavu-core chromium chromium-driver wamerican wngerman wfrench wspanish ffmpeg"  # ffmpeg: the live tests stream with `ffmpeg -re`
 missing=""
 for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"  # METEOR (caption metrics)

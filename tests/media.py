@@ -138,17 +138,45 @@ def applause(seconds: float, people: int = 80, seed: int = 0) -> np.ndarray:
     return (0.3 * out / max(1e-9, np.abs(out).max())).astype(np.float32)
 
 
-def slide(title: str, body: str = "", size: tuple[int, int] = (W, H)) -> np.ndarray:
-    """A white slide with a large dark title (and optional smaller body text)."""
+def slide(title: str, body: str = "", size: tuple[int, int] = (W, H), layout: str = "") -> np.ndarray:
+    """A slide with a large title and optional smaller body text. ``layout``: "" white with a dark
+    title at the top left; "dark" light text on a dark blue ground, centred; "band" a coloured
+    title band at the bottom with the body above it, smaller type."""
     from PIL import Image, ImageDraw
 
+    if layout == "dark":
+        img = Image.new("RGB", size, (18, 28, 60))
+        draw = ImageDraw.Draw(img)
+        big, small = _fitting(draw, title, 40, size[0] - 40), _font(24)
+        tw = draw.textlength(title, font=big)
+        draw.text(((size[0] - tw) / 2, 70), title, fill=(245, 240, 200), font=big)
+        for i, line in enumerate(body.splitlines()):
+            lw = draw.textlength(line, font=small)
+            draw.text(((size[0] - lw) / 2, 170 + 38 * i), line, fill=(220, 220, 230), font=small)
+        return np.asarray(img)
+    if layout == "band":
+        img = Image.new("RGB", size, (235, 245, 235))
+        draw = ImageDraw.Draw(img)
+        draw.rectangle([0, size[1] - 100, size[0], size[1]], fill=(150, 40, 30))
+        draw.text((30, size[1] - 80), title, fill=(255, 255, 255), font=_fitting(draw, title, 36, size[0] - 50))
+        if body:
+            draw.text((30, 40), "\n".join(f"- {x}" for x in body.splitlines()), fill=(30, 50, 30), font=_font(22))
+        return np.asarray(img)
     img = Image.new("RGB", size, (250, 250, 245))
     draw = ImageDraw.Draw(img)
-    big = _font(44)
+    big = _fitting(draw, title, 44, size[0] - 60)
     draw.text((40, 60), title, fill=(20, 20, 60), font=big)
     if body:
         draw.text((40, 170), body, fill=(40, 40, 40), font=_font(26))
     return np.asarray(img)
+
+
+def _fitting(draw, text: str, size: int, width: int):
+    """The font of ``size`` or the largest smaller one in which ``text`` fits ``width`` pixels (a
+    title never runs off the slide)."""
+    while size > 16 and draw.textlength(text, font=_font(size)) > width:
+        size -= 2
+    return _font(size)
 
 
 def sign(frame: np.ndarray, text: str, x: int, y: int, size: int) -> np.ndarray:
@@ -247,6 +275,7 @@ class Part:
     voice: str | None = None  # espeak-ng voice of ``say`` (None: its default)
     speed: int = 165  # words per minute of ``say``
     start: float = 0.0  # footage only: seconds into the clip where the part begins
+    layout: str = ""  # slide only: see ``slide()``
 
 
 def build_video(path: Path, parts: list[Part], with_audio: bool = True) -> list[tuple[float, float]]:
@@ -263,7 +292,7 @@ def build_video(path: Path, parts: list[Part], with_audio: bool = True) -> list[
             spans.append((t, t + part.seconds))
             clip = iter_footage(part.footage, part.seconds, part.start) if part.footage else None
             frames = (looked(clip, part.look, part.seconds) if clip is not None
-                      else _repeat(slide(part.title, part.body), int(round(part.seconds * FPS))))
+                      else _repeat(slide(part.title, part.body, layout=part.layout), int(round(part.seconds * FPS))))
             for rgb in frames:
                 vf = av.VideoFrame.from_ndarray(rgb, format="rgb24")
                 vf.pts, vf.time_base = frame_i, Fraction(1, FPS)

@@ -21,7 +21,7 @@ from vidrecap.outputs.store import load_recap
 from vidrecap.results import Cell
 from vidrecap.text.keyphrases import candidate_phrases, key_phrases, real_phrases
 from vidrecap.text.sentences import description_budget, is_whole, summary_budget, whole_sentences, within, word_count
-from vidrecap.text.titles import slide_title, unique_title
+from vidrecap.text.titles import slide_lines, slide_title, unique_title
 from vidrecap.text.vocabulary import all_words, is_word
 
 
@@ -100,6 +100,9 @@ def test_slide_title_is_the_first_slide_and_titles_stay_unique():
             (30.0, 31.0, "a sign seen for a second")]
     assert slide_title(runs, 60.0) == "Sourdough Bread"
     assert slide_title([(0.0, 1.0, "Sourdough Bread")], 60.0) == ""  # not shown long enough
+    bulleted = "- Milk, salt and rennet\n- Harbour Lane Dairy\nMaking Cheese"  # title band below the bullets
+    assert slide_title([(0.0, 9.0, bulleted)], 60.0) == "Making Cheese"
+    assert slide_lines("• One point\n• Another point") == ("One point", ["Another point"])
     used = {"sourdough bread"}
     assert unique_title("Sourdough Bread", ["Feeding the Starter"], used) == "Feeding the Starter"
 

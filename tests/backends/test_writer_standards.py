@@ -83,6 +83,9 @@ def test_a_thing_only_a_weak_tag_suggests_is_not_claimed():
     assert confident.ok and "sea lion" in confident.written.text  # a confident expert supports it
     titled, posts, _ = write([reply("Sea lion at the pot", GOOD_TEXT)], segment([Tag("sea lion", 0.15)]))
     assert len(posts) == 2 and titled.writer == "embedded:extractive"
+    assert "sea lion" not in titled.text.lower()  # the fallback is held to it too
+    fallback = registry.create("writer", "embedded")
+    assert "sea lion" in fallback.write(segment([Tag("sea lion", 0.9)])).text  # a confident tag is named
 
 
 def test_a_summary_must_name_every_chapter():

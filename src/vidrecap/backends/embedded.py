@@ -101,6 +101,11 @@ class WhisperRecognizer:
 
     takes_hotwords = True  # words shown on screen near a window bias its spelling (names as shown)
 
+    def language_probabilities(self, audio: np.ndarray) -> dict[str, float]:
+        """Whisper's probability of each language for the first 30 s of ``audio``."""
+        _, _, probs = self._model.detect_language(audio)
+        return dict(probs)
+
     def transcribe(self, audio: np.ndarray, offset: float, hotwords: str = "") -> tuple[list[SpeechSegment], str]:
         segments, info = self._model.transcribe(
             audio, language=self.language, task=self.task, beam_size=self.beam_size, word_timestamps=True,

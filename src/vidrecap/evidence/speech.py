@@ -33,6 +33,10 @@ WINDOW_SECONDS = 29.0  # spliced speech per Whisper call (its context is 30 s)
 SPLICE_GAP = 1.0  # silence between two spliced regions: never longer than the pause it replaces
 MIN_SILENCE = 1.0  # shorter pauses stay inside a region
 SPEECH_PAD = 0.5  # kept on both sides of detected speech (Whisper misreads clipped word edges)
+VOTE_WINDOWS = 3  # speech windows whose language probabilities are added before the language is fixed
+# Languages with 500+ hours in Whisper's training data: the vote keeps to them, since Whisper base
+# calls accented or synthetic German Welsh and French Khmer; any other language needs --language.
+LIKELY_LANGUAGES = frozenset("en zh de es ru ko fr ja pt tr pl ca nl ar sv it id fi vi he uk el ta".split())
 JOIN_TOLERANCE = 0.35  # regions this close to both sides of a block boundary are one region
 
 
@@ -203,7 +207,7 @@ class SpeechPass:
     def _recognise(self, path: str, resume_at: float):
         blocks = iter_audio_blocks(path, block_seconds=BLOCK_SECONDS)
         regions = iter_regions(blocks, resume_at, self.on_progress)
-        for window, next_start in plan_windows(regions):
+        for window, next_start in self._voted(plan_windows(regions)):
             until = window.regions[-1].end
             shown = self.screen.near(window.regions[0].start, until) if self.screen is not None else ""
             segs, lang = self._transcribe(window, shown)
@@ -213,6 +217,25 @@ class SpeechPass:
             release_free_memory()
             yield segs, lang
         self.journal.append({"until": None, "segments": [], "final": True})
+
+    def _voted(self, windows: Iterator) -> Iterator:
+        """``windows``, after fixing the recogniser's language from the first ``VOTE_WINDOWS`` of them
+        (their probabilities added, likely languages only) when none is given or restored: one
+        window's detection is often wrong, and a language fixed once is the same in every window."""
+        vote = getattr(self.asr, "language_probabilities", None)
+        if vote is None or getattr(self.asr, "language", "") is not None:
+            yield from windows
+            return
+        first = [w for _, w in zip(range(VOTE_WINDOWS), windows, strict=False)]
+        total: dict[str, float] = {}
+        for window, _ in first:
+            for lang, p in vote(window.audio()).items():
+                if lang in LIKELY_LANGUAGES:
+                    total[lang] = total.get(lang, 0.0) + p
+        if total:
+            self.asr.language = max(total, key=total.__getitem__)
+        yield from first
+        yield from windows
 
     def _transcribe(self, window: SplicedWindow, shown: str = "",
                     retry: bool = True) -> tuple[list[SpeechSegment], str]:

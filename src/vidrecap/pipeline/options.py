@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import InputError
 from .served import served_identity
 
-STAGE_VERSION = {"visual": 9, "speech": 4, "sounds": 2, "embeddings": 5, "captions": 9, "segments": 12,
+STAGE_VERSION = {"visual": 9, "speech": 5, "sounds": 2, "embeddings": 5, "captions": 9, "segments": 14,
                  "speakers": 2}
 
 

@@ -31,6 +31,7 @@ from ..hierarchy.grid import build_cells
 from ..media.probe import probe
 from ..outputs.store import save_recap
 from ..results import Caption, Cell, Recap, Transcript, VideoInfo
+from ..text.language import spoken
 from ..util.fs import atomic_write_bytes, atomic_write_json, cache_root
 from ..util.journal import Journal
 from ..util.progress import ProgressListener, StageProgress
@@ -109,7 +110,7 @@ def run_recap(path: str | Path, out_dir: str | Path | None = None, *, quiet: boo
                     embeddings, space = _embeddings(keyed, opts, backends, cache, cells, loader)
                 with clock.stage("captions"):
                     clips = _captions(keyed, opts, backends, cache, cells, loader, progress)
-                with clock.stage("segments"):
+                with clock.stage("segments"), spoken(transcript.language):  # titles in words of that language
                     segments, summary = _levels(keyed, opts, backends, cache, clips, cells, transcript, loader,
                                                 progress, embeddings)
             except KeyboardInterrupt:

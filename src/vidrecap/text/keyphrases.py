@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .salience import STOPWORDS
-from .vocabulary import is_word
+from .salience import is_stop_word
+from .vocabulary import LETTERS, is_word
 
 # verb and adverb forms that often end or start a stop-word-free run but never name a topic
 _NOT_NOUN = frozenset("""
@@ -32,7 +32,7 @@ first second last next new good great big small little large long short best bet
 across along around behind beside beyond near onto toward towards upon within without via per inside
 outside among
 """.split())
-_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+_WORD = re.compile(LETTERS)
 _CLAUSE = re.compile(r"[.!?;:,()\"\u201c\u201d]+")
 
 
@@ -40,7 +40,7 @@ def _bad_edge(word: str, last: bool) -> bool:
     """A word no noun phrase starts or ends with (an -ing word may start one: "shopping bags")."""
     w = word.lower()
     verb_form = (_is_ing(w) and last) or (w.endswith("ed") and len(w) > 4)
-    return w in STOPWORDS or w in _NOT_NOUN or len(w) < 3 or w.endswith("ly") or verb_form
+    return is_stop_word(w) or w in _NOT_NOUN or len(w) < 3 or w.endswith("ly") or verb_form
 
 
 def candidate_phrases(text: str, longest: int = 3) -> Counter:
@@ -50,7 +50,7 @@ def candidate_phrases(text: str, longest: int = 3) -> Counter:
     for clause in _CLAUSE.split(text):
         run: list[str] = []
         for word in [*_WORD.findall(clause), ""]:
-            if word and word.lower() not in STOPWORDS and word.lower() not in _NOT_NOUN:
+            if word and not is_stop_word(word) and word.lower() not in _NOT_NOUN:
                 run.append(word.lower())
                 continue
             for size in range(1, longest + 1):

@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from . import language
+
 STOPWORDS = frozenset("""
 a about above after again against all am an and any are as at be because been before being below between
 both but by can could did do does doing down during each few for from further had has have having he her
@@ -26,8 +28,16 @@ def tokens(text: str) -> list[str]:
 
 
 def content_tokens(text: str) -> list[str]:
-    """Tokens that carry meaning (no stop words, no single characters)."""
-    return [t for t in tokens(text) if t not in STOPWORDS and len(t) > 1]
+    """Tokens that carry meaning (no stop words of English or of the speech's language, no single
+    characters)."""
+    extra = language.stop_words(language.current())
+    return [t for t in tokens(text) if t not in STOPWORDS and t not in extra and len(t) > 1]
+
+
+def is_stop_word(word: str) -> bool:
+    """A function word of English or of the speech's language (``language.spoken``)."""
+    w = word.lower()
+    return w in STOPWORDS or w in language.stop_words(language.current())
 
 
 def rank_by_centrality(texts: Sequence[str]) -> list[int]:

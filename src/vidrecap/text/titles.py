@@ -3,6 +3,7 @@ phrase of its speech made of real words (``keyphrases.real_phrases``); and uniqu
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -10,6 +11,20 @@ from .salience import content_tokens
 from .vocabulary import is_word
 
 LONGEST = 60  # characters: a longer on-screen line is a sentence, not a title
+BULLET = re.compile(r"^\s*(?:[-\u2013\u2014\u2022*\u00b7\u25aa\u25ba>]|\d{1,2}[.)])\s+")
+
+
+def slide_lines(text: str) -> tuple[str, list[str]]:
+    """A slide's title and its other lines, bullet markers ("- ", "• ", "2. ") removed. The title is
+    the first line without a marker where others have one (a slide may put its title below its
+    bullets), else the first line."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return "", []
+    marked = [bool(BULLET.match(ln)) for ln in lines]
+    k = marked.index(False) if any(marked) and not all(marked) else 0
+    clean = [BULLET.sub("", ln).strip() for ln in lines]
+    return clean[k], clean[:k] + clean[k + 1:]
 
 
 def slide_title(runs: Iterable[tuple[float, float, str]], span: float) -> str:
@@ -20,7 +35,7 @@ def slide_title(runs: Iterable[tuple[float, float, str]], span: float) -> str:
     shown: Counter = Counter()
     first: dict[str, float] = {}
     for start, end, text in runs:
-        line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+        line = slide_lines(text)[0]
         if not line or len(line) > LONGEST or not _mostly_words(line):
             continue
         shown[line] += end - start

@@ -17,7 +17,8 @@ from ..results import Tag
 from ..text.keyphrases import as_title, real_candidates
 from ..text.salience import content_tokens, rank_by_centrality
 from ..text.sentences import description_budget, slide_sentence, summary_budget, whole_sentences, within, word_count
-from ..text.titles import slide_title
+from ..text.titles import slide_lines, slide_title
+from .claims import CONFIDENT_TAG
 
 MIN_TAG_SCORE = 0.12
 SLIDES_SHARE = 0.5  # a span showing on-screen text this much of the time is "slides"
@@ -30,11 +31,13 @@ SCREEN_LABELS = frozenset({
 MIN_SOUND_SCORE = 0.3
 
 
-def describe_tags(tags: Sequence[Tag], limit: int = 2, slides: bool = False) -> str:
-    """What is seen, in words: confident tags that are not screen noise; "slides" when text is shown."""
+def describe_tags(tags: Sequence[Tag], limit: int = 2, slides: bool = False, floor: float = MIN_TAG_SCORE) -> str:
+    """What is seen, in words: tags scoring ``floor`` or more that are not screen noise; "slides" when
+    text is shown. A clip caption (evidence) takes guesses from ``MIN_TAG_SCORE``; what a writer
+    publishes takes ``CONFIDENT_TAG`` (a weak tag is no evidence that a sea lion was there)."""
     if slides:
         return "slides"
-    names = [t.label for t in tags if t.score >= MIN_TAG_SCORE and t.label not in SCREEN_LABELS]
+    names = [t.label for t in tags if t.score >= floor and t.label not in SCREEN_LABELS]
     return " and ".join(names[:limit])
 
 
@@ -112,7 +115,7 @@ class ExtractiveWriter:
                 for a, b, text in _salient_sentences(req.speech, self.k)]
         points = within([*shown, *said], budget)
         parts = list(points)
-        seen = [*req.seen, describe_tags(req.tags, limit=3, slides=req.slides >= SLIDES_SHARE)]
+        seen = [*req.seen, describe_tags(req.tags, limit=3, slides=req.slides >= SLIDES_SHARE, floor=CONFIDENT_TAG)]
         if any(seen):
             parts.append(f"Visually: {'; '.join(p for p in seen if p)}.")
         if req.heard:
@@ -182,8 +185,8 @@ def _slide_points(req: WriteRequest) -> list[str]:
         shown[run.text] += run.end - run.start
     enough = min(4.0, 0.2 * (req.end - req.start))
     for run in req.on_screen:
-        lines = [ln for ln in run.text.splitlines() if ln.strip()] if shown[run.text] >= enough - 1e-6 else []
-        point = slide_sentence(lines[1:]) if len(lines) > 1 else ""
+        points = slide_lines(run.text)[1] if shown[run.text] >= enough - 1e-6 else []
+        point = slide_sentence(points) if points else ""
         if point and point not in out:
             out.append(point)
     return out
@@ -255,14 +258,14 @@ def _title(req: WriteRequest) -> str:
     said phrase of real words, else what is seen."""
     shown = slide_title(((t.start, t.end, t.text) for t in req.on_screen), req.end - req.start)
     if shown or (req.on_screen and not req.speech):
-        return shown or first_line(req.on_screen[0].text, limit=60)
+        return shown or first_line(slide_lines(req.on_screen[0].text)[0], limit=60)
     if req.key_phrases:
         return as_title(req.key_phrases[0])
     text = " ".join(s.text for s in req.speech)
     said = real_candidates(text)
     if said:
         return as_title(max(said, key=lambda p: (said[p], -p.count(" "))))
-    return describe_tags(req.tags).capitalize()
+    return describe_tags(req.tags, floor=CONFIDENT_TAG).capitalize()
 
 
 def _as_sentence(text: str) -> str:
