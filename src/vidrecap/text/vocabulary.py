@@ -16,8 +16,8 @@ from pathlib import Path
 from . import language
 
 WORD_LISTS = (Path("/usr/share/dict/words"), Path("/usr/share/dict/american-english"))
-_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['\-])*$")
 LETTERS = r"[^\W\d_](?:[^\W\d_]|['\-])*"  # a word of any alphabet ("über", "français")
+_WORD = re.compile(f"^{LETTERS}$")
 
 
 @functools.lru_cache(maxsize=1)
